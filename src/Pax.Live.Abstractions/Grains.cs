@@ -1,0 +1,98 @@
+using Orleans.Concurrency;
+
+namespace Pax.Live.Abstractions;
+
+/// <summary>One activation per place: the only writer of the place's live state.</summary>
+[Alias("pax.IPlaceGrain")]
+public interface IPlaceGrain : IGrainWithStringKey
+{
+    /// <summary>Takes the readings ingest gathered for this place in one flush.</summary>
+    [Alias("Ingest")]
+    ValueTask Ingest(SignalBatch batch);
+
+    /// <summary>A device of the place said it is online or offline (its retained status or its will).</summary>
+    [Alias("DeviceStatusChanged")]
+    ValueTask DeviceStatusChanged(string deviceId, bool online);
+
+    /// <summary>The place's definition changed in the catalogue.</summary>
+    [Alias("Configure")]
+    Task Configure(PlaceDefinition definition);
+
+    /// <summary>The live status.</summary>
+    [Alias("GetStatus")]
+    ValueTask<PlaceStatus> GetStatus();
+}
+
+/// <summary>The place catalogue: the one list of places, their names, positions and thresholds.</summary>
+[Alias("pax.ICatalogGrain")]
+public interface ICatalogGrain : IGrainWithIntegerKey
+{
+    /// <summary>Every place.</summary>
+    [Alias("GetAll")]
+    ValueTask<PlaceDefinition[]> GetAll();
+
+    /// <summary>One place, or null.</summary>
+    [Alias("Find")]
+    ValueTask<PlaceDefinition?> Find(string placeId);
+
+    /// <summary>Creates or updates a place; returns true when it was created.</summary>
+    [Alias("Upsert")]
+    ValueTask<bool> Upsert(PlaceDefinition definition);
+
+    /// <summary>Adds places that are not there yet and leaves existing ones as they are (for seeding).</summary>
+    [Alias("AddMissing")]
+    ValueTask<int> AddMissing(PlaceDefinition[] definitions);
+}
+
+/// <summary>
+/// Reached from grains on any silo; batches live events and fans them out to every web host. Grains never call SignalR.
+/// </summary>
+[Alias("pax.ILiveNotifierGrain")]
+public interface ILiveNotifierGrain : IGrainWithIntegerKey
+{
+    /// <summary>Queues a status change; changes of one place within a flush interval are coalesced to the last.</summary>
+    [Alias("StatusChanged"), OneWay]
+    Task StatusChanged(PlaceStatusChanged change);
+
+    /// <summary>Sends an alert to every host at once.</summary>
+    [Alias("AlertRaised")]
+    ValueTask AlertRaised(AlertRaised alert);
+
+    /// <summary>Tells every host that a place was created or changed.</summary>
+    [Alias("PlaceDefined")]
+    ValueTask PlaceDefined(PlaceDefinition definition);
+}
+
+/// <summary>A web host listening for live events (one per host, registered in <see cref="ILiveHostDirectoryGrain"/>).</summary>
+[Alias("pax.ILiveObserver")]
+public interface ILiveObserver : IGrainObserver
+{
+    /// <summary>A batch of coalesced status changes.</summary>
+    [Alias("OnStatusesChanged"), OneWay]
+    Task OnStatusesChanged(PlaceStatusChanged[] changes);
+
+    /// <summary>An alert.</summary>
+    [Alias("OnAlertRaised"), OneWay]
+    Task OnAlertRaised(AlertRaised alert);
+
+    /// <summary>A place was created or changed.</summary>
+    [Alias("OnPlaceDefined"), OneWay]
+    Task OnPlaceDefined(PlaceDefinition definition);
+}
+
+/// <summary>Where web hosts register their <see cref="ILiveObserver"/>; hosts that stop renewing are dropped.</summary>
+[Alias("pax.ILiveHostDirectoryGrain")]
+public interface ILiveHostDirectoryGrain : IGrainWithIntegerKey
+{
+    /// <summary>Registers or renews a host's observer.</summary>
+    [Alias("Register")]
+    ValueTask Register(ILiveObserver observer);
+
+    /// <summary>Removes a host's observer.</summary>
+    [Alias("Unregister")]
+    ValueTask Unregister(ILiveObserver observer);
+
+    /// <summary>The observers of every live host.</summary>
+    [Alias("GetObservers")]
+    ValueTask<ILiveObserver[]> GetObservers();
+}

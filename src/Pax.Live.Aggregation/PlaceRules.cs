@@ -1,0 +1,56 @@
+using Pax.Live.Contracts;
+
+namespace Pax.Live.Aggregation;
+
+/// <summary>
+/// How a place turns readings into a level. Thresholds are per periodic kind (<c>motion</c>, <c>people</c>,
+/// <c>loiter</c>, <c>sound</c>); a missing threshold means that kind never elevates the place.
+/// </summary>
+public sealed record PlaceRules
+{
+    /// <summary>Rules with no thresholds and the default timings.</summary>
+    public static PlaceRules Default { get; } = new();
+
+    /// <summary>Motion share above which the place counts as busy.</summary>
+    public double? MotionThreshold { get; init; }
+
+    /// <summary>People count above which the place counts as crowded.</summary>
+    public double? PeopleThreshold { get; init; }
+
+    /// <summary>Loiter seconds above which presence counts as loitering.</summary>
+    public double? LoiterThreshold { get; init; }
+
+    /// <summary>Sound level (dBA) above which the place counts as loud.</summary>
+    public double? SoundThreshold { get; init; }
+
+    /// <summary>How long a periodic kind must stay over its threshold before the place is elevated.</summary>
+    public TimeSpan Dwell { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Silence from every device of the place for this long makes the level unknown.</summary>
+    public TimeSpan UnknownAfter { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long an alert-grade cause (or a severity-2 report) holds the place after its last occurrence.</summary>
+    public TimeSpan CauseHold { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The least time a place stays at a level before it may step down: levels rise at once and fall slowly.</summary>
+    public TimeSpan MinLevelDuration { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A kind over its threshold counts as clear again only below threshold × this ratio, so a value hovering
+    /// around the threshold does not flap.
+    /// </summary>
+    public double ClearRatio { get; init; } = 0.8;
+
+    /// <summary>Fire confidence from which fire is an alert.</summary>
+    public double FireAlertAt { get; init; } = 0.8;
+
+    /// <summary>The threshold of a periodic kind, or <see cref="double.NaN"/> when it has none.</summary>
+    public double ThresholdOf(SignalKind kind) => kind switch
+    {
+        SignalKind.Motion => MotionThreshold ?? double.NaN,
+        SignalKind.People => PeopleThreshold ?? double.NaN,
+        SignalKind.Loiter => LoiterThreshold ?? double.NaN,
+        SignalKind.Sound => SoundThreshold ?? double.NaN,
+        _ => double.NaN,
+    };
+}

@@ -1,0 +1,78 @@
+using Pax.Live.Abstractions;
+
+namespace Pax.Live.Grains;
+
+/// <summary>The state of the place catalogue.</summary>
+[GenerateSerializer, Alias("pax.CatalogState")]
+public sealed class CatalogState
+{
+    /// <summary>Places by id.</summary>
+    [Id(0)]
+    public Dictionary<string, PlaceDefinition> Places { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// The one list of places. A change is stored, handed to the place's grain and announced to every host (whose ingest
+/// accepts signals only for places in the catalogue).
+/// </summary>
+public sealed class CatalogGrain(
+    [PersistentState(CatalogGrain.StateName, PaxStorage.Name)] IPersistentState<CatalogState> state) : Grain, ICatalogGrain
+{
+    /// <summary>The state name: one per grain class, because stored rows are keyed by grain id and state name.</summary>
+    public const string StateName = "catalog";
+
+    /// <inheritdoc />
+    public ValueTask<PlaceDefinition[]> GetAll() => ValueTask.FromResult(state.State.Places.Values.ToArray());
+
+    /// <inheritdoc />
+    public ValueTask<PlaceDefinition?> Find(string placeId) =>
+        ValueTask.FromResult(state.State.Places.GetValueOrDefault(placeId));
+
+    /// <inheritdoc />
+    public async ValueTask<bool> Upsert(PlaceDefinition definition)
+    {
+        var created = !state.State.Places.ContainsKey(definition.Id);
+        state.State.Places[definition.Id] = definition;
+        await state.WriteStateAsync();
+        await Announce(definition);
+        return created;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<int> AddMissing(PlaceDefinition[] definitions)
+    {
+        var added = new List<PlaceDefinition>();
+        foreach (var definition in definitions)
+        {
+            if (state.State.Places.TryAdd(definition.Id, definition))
+            {
+                added.Add(definition);
+            }
+        }
+
+        if (added.Count > 0)
+        {
+            await state.WriteStateAsync();
+            foreach (var definition in added)
+            {
+                await Announce(definition);
+            }
+        }
+
+        return added.Count;
+    }
+
+    private async Task Announce(PlaceDefinition definition)
+    {
+        // Not awaited: the place's grain may be activating and asking us for its definition right now.
+        GrainFactory.GetGrain<IPlaceGrain>(definition.Id).Configure(definition).Ignore();
+        await GrainFactory.GetGrain<ILiveNotifierGrain>(0).PlaceDefined(definition);
+    }
+}
+
+/// <summary>The grain storage provider every Pax.Live grain uses.</summary>
+public static class PaxStorage
+{
+    /// <summary>The provider's name.</summary>
+    public const string Name = "pax";
+}

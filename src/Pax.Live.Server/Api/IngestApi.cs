@@ -1,0 +1,14 @@
+using Pax.Live.Server.Ingest;
+
+namespace Pax.Live.Server.Api;
+
+/// <summary><c>/api/ingest</c>: what ingest accepted and rejected.</summary>
+public static class IngestApi
+{
+    /// <summary>Maps the endpoints.</summary>
+    public static IEndpointRouteBuilder MapIngestApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/ingest/stats", (IngestStats stats) => stats.Snapshot()).WithTags("Ingest");
+        return app;
+    }
+}

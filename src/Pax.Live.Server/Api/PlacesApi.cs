@@ -1,0 +1,86 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Pax.Live.Abstractions;
+using Pax.Live.Contracts;
+using Pax.Live.Server.Catalog;
+
+namespace Pax.Live.Server.Api;
+
+/// <summary>A place with its live status, as <c>GET /api/places</c> shows it.</summary>
+public sealed record PlaceView(
+    string Id,
+    string Name,
+    string Kind,
+    double Latitude,
+    double Longitude,
+    ThresholdsDocument Thresholds,
+    Level Level,
+    DateTimeOffset LevelSince,
+    DateTimeOffset? UpdatedAt,
+    IReadOnlyDictionary<string, double> Values,
+    OpenAlert[] OpenAlerts,
+    DeviceInfo[] Devices)
+{
+    /// <summary>Joins a definition and a status.</summary>
+    public static PlaceView Of(PlaceDefinition place, PlaceStatus status)
+    {
+        var values = new Dictionary<string, double>(status.Values.Length);
+        foreach (var value in status.Values)
+        {
+            values[value.Kind.Name()] = value.Value;
+        }
+
+        return new PlaceView(
+            place.Id, place.Name, place.Kind, place.Latitude, place.Longitude, PlaceDocument.From(place).Thresholds!,
+            status.Level, status.LevelSince, status.UpdatedAt, values, status.OpenAlerts, status.Devices);
+    }
+}
+
+/// <summary><c>/api/places</c>: the catalogue with live status.</summary>
+public static class PlacesApi
+{
+    /// <summary>Maps the endpoints.</summary>
+    public static IEndpointRouteBuilder MapPlacesApi(this IEndpointRouteBuilder app)
+    {
+        var places = app.MapGroup("/api/places").WithTags("Places");
+        places.MapGet("/", GetAll);
+        places.MapGet("/{id}", GetOne);
+        places.MapPut("/{id}", Put);
+        return app;
+    }
+
+    private static async Task<PlaceView[]> GetAll(IGrainFactory grains)
+    {
+        var definitions = await grains.GetGrain<ICatalogGrain>(0).GetAll();
+        var statuses = await Task.WhenAll(definitions.Select(d => grains.GetGrain<IPlaceGrain>(d.Id).GetStatus().AsTask()));
+        return [.. definitions.Zip(statuses, PlaceView.Of).OrderBy(p => p.Name, StringComparer.Ordinal)];
+    }
+
+    private static async Task<Results<Ok<PlaceView>, ProblemHttpResult>> GetOne(string id, IGrainFactory grains)
+    {
+        if (!Ids.IsValid(id) || await grains.GetGrain<ICatalogGrain>(0).Find(id) is not { } definition)
+        {
+            return NoSuchPlace(id);
+        }
+
+        var status = await grains.GetGrain<IPlaceGrain>(id).GetStatus();
+        return TypedResults.Ok(PlaceView.Of(definition, status));
+    }
+
+    private static async Task<Results<Created<PlaceView>, Ok<PlaceView>, ValidationProblem>> Put(string id, PlaceDocument document, IGrainFactory grains)
+    {
+        var errors = document.Validate(id, out var definition);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The place is not valid.");
+        }
+
+        var created = await grains.GetGrain<ICatalogGrain>(0).Upsert(definition!);
+        var view = PlaceView.Of(definition!, await grains.GetGrain<IPlaceGrain>(id).GetStatus());
+        return created ? TypedResults.Created($"/api/places/{id}", view) : TypedResults.Ok(view);
+    }
+
+    private static ProblemHttpResult NoSuchPlace(string id) => TypedResults.Problem(
+        title: "No such place.",
+        detail: $"'{id}' is not in the catalogue.",
+        statusCode: StatusCodes.Status404NotFound);
+}

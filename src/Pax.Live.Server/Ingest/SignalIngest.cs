@@ -1,0 +1,151 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using Pax.Live.Abstractions;
+using Pax.Live.Contracts;
+
+namespace Pax.Live.Server.Ingest;
+
+/// <summary>
+/// The front of ingest, called for every message the broker receives: checks topic, place and payload against
+/// contract v1, counts the outcome and queues what is accepted. Rejected messages never get further than a counter.
+/// </summary>
+public sealed partial class SignalIngest(
+    PlaceDirectory places,
+    IngestQueue queue,
+    IngestStats stats,
+    IngestOptions options,
+    TimeProvider clock,
+    ILogger<SignalIngest> logger)
+{
+    private const int MaxLoggedClients = 10_000;
+    private static readonly TimeSpan LogEvery = TimeSpan.FromMinutes(1);
+
+    private readonly ConcurrentDictionary<string, RejectLogEntry> _rejectLog = new(StringComparer.Ordinal);
+
+    /// <summary>Takes one published message. Returns why it was rejected, or <see cref="RejectReason.None"/>.</summary>
+    public ValueTask<RejectReason> AcceptAsync(string clientId, string topic, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
+    {
+        var reason = Validate(topic, payload, out var envelope);
+        if (reason != RejectReason.None)
+        {
+            return ValueTask.FromResult(Reject(clientId, topic, reason));
+        }
+
+        if (queue.TryWrite(envelope))
+        {
+            stats.Count(RejectReason.None);
+            return ValueTask.FromResult(RejectReason.None);
+        }
+
+        return envelope.Samples is { } samples && !HasEvent(samples)
+            ? ValueTask.FromResult(Reject(clientId, topic, RejectReason.Overload))
+            : WaitForRoomAsync(envelope, cancellationToken);
+    }
+
+    private async ValueTask<RejectReason> WaitForRoomAsync(IngestEnvelope envelope, CancellationToken cancellationToken)
+    {
+        // Events and device status are never dropped: hold the publisher until there is room.
+        await queue.WriteAsync(envelope, cancellationToken);
+        stats.Count(RejectReason.None);
+        return RejectReason.None;
+    }
+
+    private RejectReason Validate(string topic, in ReadOnlySequence<byte> payload, out IngestEnvelope envelope)
+    {
+        envelope = default;
+        var reason = Topic.TryParse(topic, out var parsed);
+        if (reason != RejectReason.None)
+        {
+            return reason;
+        }
+
+        if (payload.Length > SignalPayload.MaxBytes)
+        {
+            return RejectReason.TooLarge;
+        }
+
+        if (!places.TryGet(topic.AsSpan()[parsed.Place], out var placeId))
+        {
+            if (!options.AcceptNewPlaces)
+            {
+                return RejectReason.UnknownPlace;
+            }
+
+            placeId = topic[parsed.Place];
+        }
+
+        var deviceId = topic[parsed.Device];
+        if (parsed.Kind == TopicKind.Status)
+        {
+            reason = DeviceStatus.TryParse(payload.IsSingleSegment ? payload.FirstSpan : payload.ToArray(), out var online);
+            envelope = new IngestEnvelope(placeId, deviceId, null, online);
+            return reason;
+        }
+
+        Span<Signal> signals = stackalloc Signal[SignalPayload.MaxSignals];
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        reason = SignalPayload.Parse(payload, now, signals, out var timestamp, out var count);
+        if (reason != RejectReason.None)
+        {
+            return reason;
+        }
+
+        var samples = new SignalSample[count];
+        for (var i = 0; i < count; i++)
+        {
+            samples[i] = new SignalSample(deviceId, signals[i].Kind, signals[i].Value, timestamp);
+        }
+
+        envelope = new IngestEnvelope(placeId, deviceId, samples, Online: true);
+        return RejectReason.None;
+    }
+
+    private static bool HasEvent(SignalSample[] samples)
+    {
+        foreach (var sample in samples)
+        {
+            if (sample.Kind.IsEvent())
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private RejectReason Reject(string clientId, string topic, RejectReason reason)
+    {
+        stats.Count(reason);
+        if (!logger.IsEnabled(LogLevel.Warning))
+        {
+            return reason;
+        }
+
+        // At most one line per client per minute: a misconfigured device must not flood the log.
+        var now = clock.GetUtcNow();
+        if (_rejectLog.Count >= MaxLoggedClients)
+        {
+            _rejectLog.Clear();
+        }
+
+        var entry = _rejectLog.AddOrUpdate(
+            clientId,
+            static (_, now) => new RejectLogEntry(now, 0, Logged: true),
+            static (_, previous, now) => now - previous.LoggedAt >= LogEvery
+                ? new RejectLogEntry(now, previous.Suppressed, Logged: true)
+                : previous with { Suppressed = previous.Suppressed + 1, Logged = false },
+            now);
+        if (entry.Logged)
+        {
+            LogRejected(logger, clientId, topic, reason.Name(), entry.Suppressed);
+            _rejectLog[clientId] = entry with { Suppressed = 0 };
+        }
+
+        return reason;
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Rejected a message from client {ClientId} on {Topic}: {Reason} ({Suppressed} more from this client since the last line)")]
+    private static partial void LogRejected(ILogger logger, string clientId, string topic, string reason, long suppressed);
+
+    private readonly record struct RejectLogEntry(DateTimeOffset LoggedAt, long Suppressed, bool Logged);
+}

@@ -1,0 +1,94 @@
+using Microsoft.AspNetCore.SignalR;
+using Pax.Live.Abstractions;
+using Pax.Live.Grains;
+using Pax.Live.Server.Ingest;
+
+namespace Pax.Live.Server.Live;
+
+/// <summary>This host's ear on the cluster: receives live events from every silo's notifier and pushes them to its own SignalR clients.</summary>
+public sealed class LiveHostObserver(IHubContext<LiveHub, ILiveClient> hub, PlaceDirectory places) : ILiveObserver
+{
+    /// <inheritdoc />
+    public async Task OnStatusesChanged(PlaceStatusChanged[] changes)
+    {
+        foreach (var change in changes)
+        {
+            await hub.Clients.Groups(LiveHub.AllPlaces, LiveHub.PlaceGroup(change.PlaceId)).PlaceStatusChanged(change);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task OnAlertRaised(AlertRaised alert) =>
+        hub.Clients.Groups(LiveHub.AllPlaces, LiveHub.PlaceGroup(alert.PlaceId)).AlertRaised(alert);
+
+    /// <inheritdoc />
+    public Task OnPlaceDefined(PlaceDefinition definition)
+    {
+        places.Add(definition.Id);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Registers this host's <see cref="LiveHostObserver"/> with the cluster and renews it while the host runs.</summary>
+public sealed partial class LiveHostRegistration(
+    IGrainFactory grains,
+    LiveHostObserver observer,
+    ILogger<LiveHostRegistration> logger) : BackgroundService
+{
+    private ILiveObserver? _reference;
+
+    /// <inheritdoc />
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _reference = grains.CreateObjectReference<ILiveObserver>(observer);
+        await Directory.Register(_reference);
+        await base.StartAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(LiveHostDirectoryGrain.RenewEvery);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    await Directory.Register(_reference!);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogRenewFailed(logger, ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (_reference is not null)
+        {
+            try
+            {
+                await Directory.Unregister(_reference);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogRenewFailed(logger, ex);
+            }
+
+            grains.DeleteObjectReference<ILiveObserver>(_reference);
+        }
+    }
+
+    private ILiveHostDirectoryGrain Directory => grains.GetGrain<ILiveHostDirectoryGrain>(0);
+
+    [LoggerMessage(LogLevel.Warning, "Could not renew this host's live registration")]
+    private static partial void LogRenewFailed(ILogger logger, Exception exception);
+}
