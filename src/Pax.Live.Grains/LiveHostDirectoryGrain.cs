@@ -1,9 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
 using Pax.Live.Abstractions;
 
 namespace Pax.Live.Grains;
 
 /// <summary>The web hosts that want live events. Hosts renew every <see cref="RenewEvery"/>; one silent for three renewals is dropped.</summary>
-public sealed class LiveHostDirectoryGrain(TimeProvider clock) : Grain, ILiveHostDirectoryGrain
+public sealed class LiveHostDirectoryGrain([FromKeyedServices(PaxClock.Key)] TimeProvider clock) : Grain, ILiveHostDirectoryGrain
 {
     /// <summary>How often a host renews its registration.</summary>
     public static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(30);

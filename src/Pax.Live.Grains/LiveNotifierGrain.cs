@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Concurrency;
 using Pax.Live.Abstractions;
 
@@ -9,7 +10,7 @@ namespace Pax.Live.Grains;
 /// skip the wait. This is how a client on any node sees every event, without grains knowing about SignalR.
 /// </summary>
 [StatelessWorker(1)]
-public sealed class LiveNotifierGrain(LiveOptions options, TimeProvider clock) : Grain, ILiveNotifierGrain
+public sealed class LiveNotifierGrain(LiveOptions options, [FromKeyedServices(PaxClock.Key)] TimeProvider clock) : Grain, ILiveNotifierGrain
 {
     private static readonly TimeSpan DirectoryRefresh = TimeSpan.FromSeconds(1);
 

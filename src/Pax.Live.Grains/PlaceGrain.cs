@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Pax.Live.Abstractions;
 using Pax.Live.Aggregation;
@@ -11,7 +12,7 @@ namespace Pax.Live.Grains;
 /// (silence → unknown, a cause's hold running out).
 /// </summary>
 [KeepAlive]
-public sealed partial class PlaceGrain(TimeProvider clock, LevelDefaults defaults, ILogger<PlaceGrain> logger) : Grain, IPlaceGrain
+public sealed partial class PlaceGrain([FromKeyedServices(PaxClock.Key)] TimeProvider clock, LevelDefaults defaults, ILogger<PlaceGrain> logger) : Grain, IPlaceGrain
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
 

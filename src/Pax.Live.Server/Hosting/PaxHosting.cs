@@ -53,6 +53,7 @@ public static class PaxHosting
         var silo = Bind<OrleansHostOptions>(builder, OrleansHostOptions.Section);
         var levels = Bind<LevelOptions>(builder, LevelOptions.Section);
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddKeyedSingleton(PaxClock.Key, TimeProvider.System);
         builder.Services.AddSingleton(new LevelDefaults(PlaceRules.Default with
         {
             UnknownAfter = levels.UnknownAfter,

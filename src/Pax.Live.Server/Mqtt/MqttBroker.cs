@@ -1,4 +1,5 @@
 using System.Net;
+using MQTTnet.Protocol;
 using MQTTnet.Server;
 using Pax.Live.Contracts;
 using Pax.Live.Server.Ingest;
@@ -43,9 +44,23 @@ public sealed partial class MqttBroker(MqttOptions options, SignalIngest ingest,
             .WithDefaultEndpointPort(options.Port)
             .Build();
         _server = factory.CreateMqttServer(serverOptions);
+        _server.ValidatingConnectionAsync += AssignClientId;
         _server.InterceptingPublishAsync += OnPublishAsync;
         await _server.StartAsync();
         LogStarted(logger, options.BindAddress, options.Port);
+    }
+
+    private static Task AssignClientId(ValidatingConnectionEventArgs e)
+    {
+        // MQTT 5 lets a client with a clean session leave its id empty; the broker names it then. (MQTTnet refuses an
+        // empty id from MQTT 3.1.1 clients whatever we say here, so 3.1.1 clients must send one: mosquitto_pub -i.)
+        if (string.IsNullOrEmpty(e.ClientId) && e.CleanSession != false)
+        {
+            e.AssignedClientIdentifier = "anon-" + Guid.NewGuid().ToString("N");
+            e.ReasonCode = MqttConnectReasonCode.Success;
+        }
+
+        return Task.CompletedTask;
     }
 
     private async Task OnPublishAsync(InterceptingPublishEventArgs e)

@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.TestingHost;
+using Pax.Live.Abstractions;
+using Pax.Live.Aggregation;
+
+namespace Pax.Live.Grains.Tests;
+
+/// <summary>
+/// Two silos (so calls between places, notifiers and the directory cross a real serializer), one controllable clock
+/// shared by every silo, and a test "host" observer that records every live event the cluster pushes.
+/// </summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public static readonly DateTimeOffset Start = new(2026, 11, 26, 22, 0, 0, TimeSpan.Zero);
+
+    public FakeTimeProvider Clock { get; } = new(Start);
+
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public RecordingObserver Events { get; } = new();
+
+    private ILiveObserver? _observerReference;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(2);
+        var clock = Clock;
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddMemoryGrainStorage(PaxStorage.Name);
+            silo.Services.AddKeyedSingleton<TimeProvider>(PaxClock.Key, clock);
+            silo.Services.AddSingleton(new LevelDefaults(PlaceRules.Default with
+            {
+                UnknownAfter = TimeSpan.FromMinutes(2),
+                CauseHold = TimeSpan.FromMinutes(2),
+                MinLevelDuration = TimeSpan.FromSeconds(30),
+            }));
+            silo.Services.AddSingleton(new LiveOptions { StatusInterval = TimeSpan.FromMilliseconds(100) });
+        });
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+        _observerReference = Cluster.Client.CreateObjectReference<ILiveObserver>(Events);
+        await RegisterObserver();
+    }
+
+    /// <summary>Registers the recording observer again; needed after the clock jumps past the directory's expiry.</summary>
+    public Task RegisterObserver() => Grains.GetGrain<ILiveHostDirectoryGrain>(0).Register(_observerReference!).AsTask();
+
+    /// <summary>Moves the shared clock and keeps the observer registered.</summary>
+    public async Task Advance(TimeSpan by)
+    {
+        Clock.Advance(by);
+        await RegisterObserver();
+    }
+
+    public async Task<string> NewPlace(PlaceThresholds? thresholds = null)
+    {
+        var id = "place-" + Guid.NewGuid().ToString("N")[..12];
+        await Grains.GetGrain<ICatalogGrain>(0).Upsert(new PlaceDefinition(id, "Test " + id, "torg", 59.27, 15.21, thresholds ?? PlaceThresholds.None));
+        return id;
+    }
+
+    public long NowMs => Clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        Events.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}
+
+/// <summary>Stands in for a web host: records what the notifiers push, and lets a test wait for a matching event.</summary>
+public sealed class RecordingObserver : ILiveObserver, IDisposable
+{
+    private readonly ConcurrentQueue<object> _events = new();
+    private readonly SemaphoreSlim _arrived = new(0);
+
+    public IReadOnlyCollection<object> All => _events;
+
+    public void Dispose() => _arrived.Dispose();
+
+    public Task OnStatusesChanged(PlaceStatusChanged[] changes)
+    {
+        foreach (var change in changes)
+        {
+            Add(change);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task OnAlertRaised(AlertRaised alert)
+    {
+        Add(alert);
+        return Task.CompletedTask;
+    }
+
+    public Task OnPlaceDefined(PlaceDefinition definition)
+    {
+        Add(definition);
+        return Task.CompletedTask;
+    }
+
+    public IEnumerable<T> Of<T>() => _events.OfType<T>();
+
+    public async Task<T> WaitFor<T>(Func<T, bool> match, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            var found = _events.OfType<T>().FirstOrDefault(match);
+            if (found is not null)
+            {
+                return found;
+            }
+
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+            {
+                throw new TimeoutException($"No {typeof(T).Name} matched within the timeout; saw {_events.Count} events.");
+            }
+
+            await _arrived.WaitAsync(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200));
+        }
+    }
+
+    private void Add(object item)
+    {
+        _events.Enqueue(item);
+        _arrived.Release();
+    }
+}
