@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs every Pax.Live test. Installs what the tests need and the machine lacks (Debian packages) first.
+# Ends with one line "N passed, N failed" and exits non-zero when anything failed.
+set -euo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+missing=()
+command -v mosquitto_pub >/dev/null || missing+=(mosquitto-clients)
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "Installing: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+dotnet build Pax.Live.sln -c Release -nologo -clp:ErrorsOnly
+
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test Pax.Live.sln -c Release --no-build -nologo 2>&1 | tee "$log" || status=$?
+
+# dotnet test prints one summary per test project: "Passed!  - Failed: 0, Passed: 42, Skipped: 0, ...".
+read -r passed failed skipped < <(awk '
+  /(Passed|Failed)! +- Failed:/ {
+    gsub(/,/, "");
+    for (i = 1; i <= NF; i++) {
+      if ($i == "Failed:") f += $(i+1);
+      if ($i == "Passed:") p += $(i+1);
+      if ($i == "Skipped:") s += $(i+1);
+    }
+  }
+  END { print p+0, f+0, s+0 }' "$log")
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
+  exit 1
+fi
