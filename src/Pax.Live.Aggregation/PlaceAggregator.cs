@@ -46,7 +46,24 @@ public sealed class PlaceAggregator
     public PlaceRules Rules => _rules;
 
     /// <summary>Replaces the rules; the level follows at the next <see cref="Evaluate"/>.</summary>
-    public void UseRules(PlaceRules rules) => _rules = rules;
+    public void UseRules(PlaceRules rules)
+    {
+        _rules = rules;
+
+        // Thresholds are tracked as readings arrive; re-judge the latest reading of each kind against the new ones
+        // so that a removed, raised or added threshold does not wait for the next reading.
+        for (var k = (int)SignalKind.Motion; k <= (int)SignalKind.Sound; k++)
+        {
+            if (_latestAt[k] != 0)
+            {
+                TrackThreshold((SignalKind)k, _latest[k], _latestAt[k]);
+            }
+            else
+            {
+                _overSince[k] = 0;
+            }
+        }
+    }
 
     /// <summary>The latest value of a kind, and when it was measured; NaN and 0 if never.</summary>
     public (double Value, long At) Latest(SignalKind kind) =>
@@ -207,13 +224,12 @@ public sealed class PlaceAggregator
     private void TrackThreshold(SignalKind kind, double value, long nowMs)
     {
         var threshold = _rules.ThresholdOf(kind);
+        ref var overSince = ref _overSince[(int)kind];
         if (double.IsNaN(threshold))
         {
-            return;
+            overSince = 0;
         }
-
-        ref var overSince = ref _overSince[(int)kind];
-        if (value > threshold)
+        else if (value > threshold)
         {
             if (overSince == 0)
             {

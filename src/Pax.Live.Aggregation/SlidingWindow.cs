@@ -40,13 +40,13 @@ public sealed class SlidingWindow
                 return;
             }
 
-            bucket = new Bucket { Slot = slot, Min = (float)value, Max = (float)value };
+            bucket = new Bucket { Slot = slot, Min = value, Max = value };
         }
 
         bucket.Count++;
         bucket.Sum += value;
-        bucket.Min = Math.Min(bucket.Min, (float)value);
-        bucket.Max = Math.Max(bucket.Max, (float)value);
+        bucket.Min = Math.Min(bucket.Min, value);
+        bucket.Max = Math.Max(bucket.Max, value);
     }
 
     /// <summary>The statistics of every value in the window that ends at <paramref name="nowMs"/>.</summary>
@@ -77,7 +77,7 @@ public sealed class SlidingWindow
         public long Slot;
         public int Count;
         public double Sum;
-        public float Min;
-        public float Max;
+        public double Min;
+        public double Max;
     }
 }

@@ -59,6 +59,12 @@ public static class SignalPayload
             return RejectReason.TooLarge;
         }
 
+        // The reader checks UTF-8 only in what it decodes; a skipped field could still smuggle invalid bytes.
+        if (!System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            return RejectReason.NotJson;
+        }
+
         var reader = new Utf8JsonReader(utf8, ReaderOptions);
         try
         {
