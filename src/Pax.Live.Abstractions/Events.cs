@@ -2,13 +2,16 @@ using Pax.Live.Contracts;
 
 namespace Pax.Live.Abstractions;
 
-/// <summary>A place's level or values changed. Coalesced per place before it reaches clients.</summary>
+/// <summary>
+/// A place's level or values changed. Coalesced per place before it reaches clients. <c>UpdatedAt</c> is when the
+/// place last heard from a device (null: never), so a client can show the age of the data.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("pax.PlaceStatusChanged")]
 public sealed record PlaceStatusChanged(
     [property: Id(0)] string PlaceId,
     [property: Id(1)] Level Level,
     [property: Id(2)] IReadOnlyDictionary<string, double> Values,
-    [property: Id(3)] DateTimeOffset UpdatedAt);
+    [property: Id(3)] DateTimeOffset? UpdatedAt);
 
 /// <summary>An alert-grade cause opened an alert at a place. Delivered at once.</summary>
 [GenerateSerializer, Immutable, Alias("pax.AlertRaised")]

@@ -186,7 +186,7 @@ public sealed partial class PlaceGrain([FromKeyedServices(PaxClock.Key)] TimePro
             }
         }
 
-        var updatedAt = DateTimeOffset.FromUnixTimeMilliseconds(_core.LastHeardAt == 0 ? now : _core.LastHeardAt);
+        DateTimeOffset? updatedAt = _core.LastHeardAt == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(_core.LastHeardAt);
         _notifier.StatusChanged(new PlaceStatusChanged(PlaceId, _core.Level, values, updatedAt)).Ignore();
     }
 

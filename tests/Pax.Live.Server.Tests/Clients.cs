@@ -9,7 +9,7 @@ using MQTTnet.Protocol;
 namespace Pax.Live.Server.Tests;
 
 /// <summary>The events as they travel on the wire; strings where the contract says strings, so the tests check the names.</summary>
-public sealed record StatusEvent(string PlaceId, string Level, Dictionary<string, double> Values, DateTimeOffset UpdatedAt);
+public sealed record StatusEvent(string PlaceId, string Level, Dictionary<string, double> Values, DateTimeOffset? UpdatedAt);
 
 public sealed record AlertEvent(string AlertId, string PlaceId, string Kind, int Severity, DateTimeOffset RaisedAt, string Summary);
 

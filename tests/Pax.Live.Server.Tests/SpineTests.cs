@@ -30,7 +30,7 @@ public sealed class SpineTests(ServerFixture server)
         var place = await NewPlace();
         var (live, current) = await LiveClient.Watch(server);
         await using var _ = live;
-        Assert.Contains(current, s => s.PlaceId == place && s.Level == "unknown");
+        Assert.Contains(current, s => s.PlaceId == place && s.Level == "unknown" && s.UpdatedAt is null);
         await using var device = await Device.Connect(server, "cam-e2e-1");
 
         await device.Publish($"pax/v1/{place}/cam-1/signals", Device.Signals(Device.Now, ("impulse", 1), ("people", 7)));
@@ -42,6 +42,7 @@ public sealed class SpineTests(ServerFixture server)
         var status = await live.WaitFor<StatusEvent>(s => s.PlaceId == place && s.Level == "alert");
         Assert.Equal(7, status.Values["people"]);
         Assert.Equal(1, status.Values["impulse"]);
+        Assert.InRange(status.UpdatedAt!.Value, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddSeconds(1));
     }
 
     [Fact]

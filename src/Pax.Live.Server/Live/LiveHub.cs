@@ -83,6 +83,6 @@ public static class LiveEvents
             values[value.Kind.Name()] = value.Value;
         }
 
-        return new PlaceStatusChanged(status.PlaceId, status.Level, values, status.UpdatedAt ?? status.LevelSince);
+        return new PlaceStatusChanged(status.PlaceId, status.Level, values, status.UpdatedAt);
     }
 }
