@@ -90,10 +90,12 @@ public sealed partial class PlaceGrain([FromKeyedServices(PaxClock.Key)] TimePro
         var now = Now;
         _core.Evaluate(now);
         var values = new List<KindValue>(SignalKinds.Count);
+        var freshMs = (long)_core.Rules.UnknownAfter.TotalMilliseconds;
         foreach (var kind in SignalKinds.All)
         {
+            // The same values the pushed events carry: only what is fresh enough to describe the place now.
             var (value, at) = _core.Latest(kind);
-            if (at != 0)
+            if (at != 0 && now - at < freshMs)
             {
                 values.Add(new KindValue(kind, value, DateTimeOffset.FromUnixTimeMilliseconds(at)));
             }

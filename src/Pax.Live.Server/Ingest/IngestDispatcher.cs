@@ -42,6 +42,12 @@ public sealed partial class IngestDispatcher(
 
     private async ValueTask Gather(IngestEnvelope envelope)
     {
+        if (!places.TryGet(envelope.PlaceId, out _))
+        {
+            // Only reachable with AcceptNewPlaces: put the new place into the catalogue before its first message.
+            await AddPlace(envelope.PlaceId);
+        }
+
         if (envelope.Samples is null)
         {
             _calls.Add(grains.GetGrain<IPlaceGrain>(envelope.PlaceId).DeviceStatusChanged(envelope.DeviceId, envelope.Online).AsTask());
@@ -50,12 +56,6 @@ public sealed partial class IngestDispatcher(
 
         if (!_byPlace.TryGetValue(envelope.PlaceId, out var samples))
         {
-            if (!places.TryGet(envelope.PlaceId, out _))
-            {
-                // Only reachable with AcceptNewPlaces: put the new place into the catalogue before its first signal.
-                await AddPlace(envelope.PlaceId);
-            }
-
             samples = [];
             _byPlace[envelope.PlaceId] = samples;
         }
