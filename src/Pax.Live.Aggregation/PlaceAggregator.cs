@@ -7,7 +7,7 @@ namespace Pax.Live.Aggregation;
 /// they add up to. The place's grain is its only writer, so there are no locks. All times are Unix milliseconds
 /// passed in by the caller, which keeps the core deterministic under test and replay.
 /// </summary>
-public sealed class PlaceAggregator
+public sealed partial class PlaceAggregator
 {
     private static readonly TimeSpan DefaultBucketWidth = TimeSpan.FromSeconds(5);
     private const int DefaultBuckets = 60;

@@ -11,7 +11,7 @@ public readonly record struct WindowStats(int Count, double Sum, double Min, dou
 /// A time-bucketed sliding window: a ring of fixed-width buckets covering the last <c>buckets × width</c>.
 /// Fixed memory, O(1) per value, no allocation after construction. Not thread-safe: one writer (the place's grain).
 /// </summary>
-public sealed class SlidingWindow
+public sealed partial class SlidingWindow
 {
     private readonly Bucket[] _buckets;
     private readonly long _widthMs;

@@ -12,8 +12,18 @@ namespace Pax.Live.Grains;
 /// (silence → unknown, a cause's hold running out).
 /// </summary>
 [KeepAlive]
-public sealed partial class PlaceGrain([FromKeyedServices(PaxClock.Key)] TimeProvider clock, LevelDefaults defaults, ILogger<PlaceGrain> logger) : Grain, IPlaceGrain
+public sealed partial class PlaceGrain(
+    [PersistentState(PlaceGrain.StateName, PaxStorage.Name)] IPersistentState<PlaceState> state,
+    [FromKeyedServices(PaxClock.Key)] TimeProvider clock,
+    LevelDefaults defaults,
+    PlaceSnapshotOptions snapshots,
+    ILogger<PlaceGrain> logger) : Grain, IPlaceGrain
 {
+    /// <summary>The state name: one per grain class, because stored rows are keyed by grain id and state name.</summary>
+    public const string StateName = "place";
+
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
+
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
 
     private readonly Dictionary<string, DeviceInfo> _devices = new(StringComparer.Ordinal);
@@ -23,6 +33,9 @@ public sealed partial class PlaceGrain([FromKeyedServices(PaxClock.Key)] TimePro
     private PlaceDefinition? _definition;
     private ILiveNotifierGrain _notifier = null!;
     private bool _dirty;
+    private bool _unsaved;
+    private long _nextSaveAt;
+    private int _failedSaves;
 
     private string PlaceId => this.GetPrimaryKeyString();
 
@@ -31,8 +44,29 @@ public sealed partial class PlaceGrain([FromKeyedServices(PaxClock.Key)] TimePro
     {
         _notifier = GrainFactory.GetGrain<ILiveNotifierGrain>(0);
         _definition = await GrainFactory.GetGrain<ICatalogGrain>(0).Find(PlaceId);
-        _core = new PlaceAggregator(RulesFor(_definition), Now);
+        var rules = RulesFor(_definition);
+        var saved = state.State;
+        _core = saved.Core is { } snapshot ? PlaceAggregator.FromSnapshot(snapshot, rules, Now) : new PlaceAggregator(rules, Now);
+        foreach (var alert in saved.OpenAlerts)
+        {
+            _alerts[alert.Kind] = alert;
+        }
+
+        foreach (var device in saved.Devices)
+        {
+            _devices[device.DeviceId] = device;
+        }
+
         this.RegisterGrainTimer(OnTick, new GrainTimerCreationOptions(Tick, Tick) { KeepAlive = true });
+    }
+
+    /// <inheritdoc />
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_unsaved)
+        {
+            await TrySave(Now);
+        }
     }
 
     /// <inheritdoc />
@@ -54,19 +88,28 @@ public sealed partial class PlaceGrain([FromKeyedServices(PaxClock.Key)] TimePro
         _dirty = true;
         PublishStatus();
 
-        // Alerts go out at once and are awaited: a lost alert is worse than a late one.
-        foreach (var alert in _raised)
+        _unsaved = true;
+        if (_raised.Count > 0)
         {
-            await _notifier.AlertRaised(alert);
-        }
+            // An alert is stored before it is announced: it must survive a crash a moment later.
+            _nextSaveAt = 0;
+            await TrySave(now);
 
-        _raised.Clear();
+            // Alerts go out at once and are awaited: a lost alert is worse than a late one.
+            foreach (var alert in _raised)
+            {
+                await _notifier.AlertRaised(alert);
+            }
+
+            _raised.Clear();
+        }
     }
 
     /// <inheritdoc />
     public ValueTask DeviceStatusChanged(string deviceId, bool online)
     {
         Seen(deviceId, online, Now);
+        _unsaved = true;
         return ValueTask.CompletedTask;
     }
 
@@ -111,11 +154,13 @@ public sealed partial class PlaceGrain([FromKeyedServices(PaxClock.Key)] TimePro
             [.. _devices.Values]));
     }
 
-    private Task OnTick()
+    private async Task OnTick()
     {
-        if (_core.Evaluate(Now))
+        var now = Now;
+        if (_core.Evaluate(now))
         {
             _dirty = true;
+            _unsaved = true;
         }
 
         // Causes close with time too: drop their alerts from the open list.
@@ -125,12 +170,44 @@ public sealed partial class PlaceGrain([FromKeyedServices(PaxClock.Key)] TimePro
             {
                 _alerts.Remove(kind);
                 _dirty = true;
+                _unsaved = true;
             }
         }
 
         PublishStatus();
-        return Task.CompletedTask;
+        if (_unsaved && now >= _nextSaveAt)
+        {
+            await TrySave(now);
+        }
     }
+
+    /// <summary>
+    /// Snapshots the place. A failure (the database is down) is logged and retried with a growing delay while the
+    /// place keeps working from memory; nothing is dropped, the next save carries everything.
+    /// </summary>
+    private async Task TrySave(long now)
+    {
+        try
+        {
+            state.State.Core = _core.ToSnapshot();
+            state.State.OpenAlerts = [.. _alerts.Values];
+            state.State.Devices = [.. _devices.Values];
+            await state.WriteStateAsync();
+            _unsaved = false;
+            _failedSaves = 0;
+            _nextSaveAt = now + (long)snapshots.Interval.TotalMilliseconds;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _failedSaves++;
+            var delay = Math.Min(MaxRetryDelay.TotalMilliseconds, 1000 * Math.Pow(2, Math.Min(_failedSaves, 10)));
+            _nextSaveAt = now + (long)delay;
+            LogSaveFailed(logger, ex, PlaceId, _failedSaves);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Could not save place {PlaceId} (attempt {Attempt}); retrying with backoff")]
+    private static partial void LogSaveFailed(ILogger logger, Exception exception, string placeId, int attempt);
 
     private void OnCause(SignalKind kind, CauseOutcome outcome)
     {

@@ -1,6 +1,12 @@
 using Pax.Live.Server.Api;
 using Pax.Live.Server.Hosting;
 using Pax.Live.Server.Live;
+using Pax.Live.Server.Storage;
+
+if (args is ["migrate", .. var rest])
+{
+    return await MigrateCommand.Run(rest);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddPaxSilo();
@@ -15,7 +21,8 @@ app.MapHealthChecks("/healthz");
 app.MapPlacesApi();
 app.MapIngestApi();
 app.MapHub<LiveHub>("/hubs/live");
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>The entry point, visible to the end-to-end tests.</summary>
 public partial class Program;

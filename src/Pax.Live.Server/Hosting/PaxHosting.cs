@@ -1,11 +1,14 @@
+using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Orleans.Configuration;
 using Pax.Live.Aggregation;
 using Pax.Live.Grains;
 using Pax.Live.Server.Catalog;
 using Pax.Live.Server.Ingest;
 using Pax.Live.Server.Live;
 using Pax.Live.Server.Mqtt;
+using Pax.Live.Server.Storage;
 
 namespace Pax.Live.Server.Hosting;
 
@@ -26,6 +29,21 @@ public sealed class OrleansHostOptions
 
     /// <summary>The service's id; keep it stable or stored state is not found.</summary>
     public string ServiceId { get; set; } = "pax-live";
+
+    /// <summary>How silos find each other: one node on localhost, or many through PostgreSQL.</summary>
+    public ClusteringProvider Clustering { get; set; } = ClusteringProvider.Localhost;
+
+    /// <summary>The address other silos reach this one at (with PostgreSQL clustering).</summary>
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+}
+
+/// <summary>How silos find each other.</summary>
+public enum ClusteringProvider
+{
+    /// <summary>A single node.</summary>
+    Localhost,
+    /// <summary>ADO.NET clustering and reminders on PostgreSQL: any number of nodes.</summary>
+    PostgreSql,
 }
 
 /// <summary>Level timings every place starts from, section <c>Pax:Levels</c>.</summary>
@@ -61,10 +79,61 @@ public static class PaxHosting
             MinLevelDuration = levels.MinLevelDuration,
         }));
         builder.Services.AddSingleton(builder.Configuration.GetSection("Pax:Live").Get<LiveOptions>() ?? new LiveOptions());
+        builder.Services.AddSingleton(new PlaceSnapshotOptions(Bind<StorageOptions>(builder, StorageOptions.Section).SnapshotInterval));
+        var storage = Bind<StorageOptions>(builder, StorageOptions.Section);
+        builder.Services.AddSingleton(storage);
+        var connectionString = storage.Provider == StorageProvider.Memory
+            ? ""
+            : storage.ResolveConnectionString(builder.Configuration.GetValue("Pax:DataDirectory", "data")!);
+        if (storage.Provider != StorageProvider.Memory && storage.MigrateOnStart)
+        {
+            // Registered before the silo so that it runs first: the providers read their queries when the silo starts.
+            builder.Services.AddHostedService(sp => new SchemaMigration(storage, connectionString, sp.GetRequiredService<ILogger<SchemaMigration>>()));
+        }
+
         builder.UseOrleans(orleans =>
         {
-            orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
-            orleans.AddMemoryGrainStorage(PaxStorage.Name);
+            if (silo.Clustering == ClusteringProvider.PostgreSql)
+            {
+                if (storage.Provider != StorageProvider.PostgreSql)
+                {
+                    throw new InvalidOperationException("Clustering on PostgreSQL needs Pax:Storage:Provider=PostgreSql.");
+                }
+
+                orleans.Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = silo.ClusterId;
+                    o.ServiceId = silo.ServiceId;
+                });
+                orleans.ConfigureEndpoints(IPAddress.Parse(silo.AdvertisedAddress), silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: true);
+                orleans.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = storage.Invariant;
+                    o.ConnectionString = connectionString;
+                });
+                orleans.UseAdoNetReminderService(o =>
+                {
+                    o.Invariant = storage.Invariant;
+                    o.ConnectionString = connectionString;
+                });
+            }
+            else
+            {
+                orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
+            }
+
+            if (storage.Provider == StorageProvider.Memory)
+            {
+                orleans.AddMemoryGrainStorage(PaxStorage.Name);
+            }
+            else
+            {
+                orleans.AddAdoNetGrainStorage(PaxStorage.Name, o =>
+                {
+                    o.Invariant = storage.Invariant;
+                    o.ConnectionString = connectionString;
+                });
+            }
         });
         return builder;
     }

@@ -1,0 +1,27 @@
+using Pax.Live.Abstractions;
+
+namespace Pax.Live.Grains;
+
+/// <summary>What a place keeps across restarts: a snapshot of its live state, its open alerts and its devices.</summary>
+[GenerateSerializer, Alias("pax.PlaceState")]
+public sealed class PlaceState
+{
+    /// <summary>The core's snapshot (<see cref="Aggregation.PlaceAggregator.ToSnapshot"/>); null before the first save.</summary>
+    [Id(0)]
+    public byte[]? Core { get; set; }
+
+    /// <summary>Open alerts, one per cause.</summary>
+    [Id(1)]
+    public List<OpenAlert> OpenAlerts { get; set; } = [];
+
+    /// <summary>Devices as last heard of.</summary>
+    [Id(2)]
+    public List<DeviceInfo> Devices { get; set; } = [];
+}
+
+/// <summary>How often a place's live state is snapshotted at most (<c>Pax:Storage:SnapshotInterval</c>).</summary>
+public sealed record PlaceSnapshotOptions(TimeSpan Interval)
+{
+    /// <summary>Every 10 seconds.</summary>
+    public static PlaceSnapshotOptions Default { get; } = new(TimeSpan.FromSeconds(10));
+}
