@@ -72,6 +72,9 @@ public sealed partial class PlaceAggregator
     /// <summary>The window statistics of a kind ending at <paramref name="nowMs"/>.</summary>
     public WindowStats Window(SignalKind kind, long nowMs) => _windows[(int)kind].Stats(nowMs);
 
+    /// <summary>The statistics of a kind over [<paramref name="fromMs"/>, <paramref name="toMs"/>), while it is still in the window.</summary>
+    public WindowStats Window(SignalKind kind, long fromMs, long toMs) => _windows[(int)kind].Stats(fromMs, toMs);
+
     /// <summary>The alert cause of a kind (open or not).</summary>
     public ref readonly AlertCause Cause(SignalKind kind) => ref _causes[(int)kind];
 

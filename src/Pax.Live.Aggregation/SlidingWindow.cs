@@ -49,6 +49,31 @@ public sealed partial class SlidingWindow
         bucket.Max = Math.Max(bucket.Max, value);
     }
 
+    /// <summary>
+    /// The statistics of the buckets that start in [<paramref name="fromMs"/>, <paramref name="toMs"/>) and are still in
+    /// the ring; exact when the range's ends fall on bucket boundaries (a minute of 5 s buckets, say).
+    /// </summary>
+    public WindowStats Stats(long fromMs, long toMs)
+    {
+        int count = 0;
+        double sum = 0, min = double.PositiveInfinity, max = double.NegativeInfinity;
+        foreach (ref readonly var bucket in _buckets.AsSpan())
+        {
+            var start = bucket.Slot * _widthMs;
+            if (bucket.Count == 0 || start < fromMs || start >= toMs)
+            {
+                continue;
+            }
+
+            count += bucket.Count;
+            sum += bucket.Sum;
+            min = Math.Min(min, bucket.Min);
+            max = Math.Max(max, bucket.Max);
+        }
+
+        return count == 0 ? default : new WindowStats(count, sum, min, max);
+    }
+
     /// <summary>The statistics of every value in the window that ends at <paramref name="nowMs"/>.</summary>
     public WindowStats Stats(long nowMs)
     {

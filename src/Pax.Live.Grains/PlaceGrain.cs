@@ -17,6 +17,7 @@ public sealed partial class PlaceGrain(
     [FromKeyedServices(PaxClock.Key)] TimeProvider clock,
     LevelDefaults defaults,
     PlaceSnapshotOptions snapshots,
+    IHistorySink historySink,
     ILogger<PlaceGrain> logger) : Grain, IPlaceGrain
 {
     /// <summary>The state name: one per grain class, because stored rows are keyed by grain id and state name.</summary>
@@ -30,6 +31,7 @@ public sealed partial class PlaceGrain(
     private readonly Dictionary<SignalKind, OpenAlert> _alerts = [];
     private readonly List<AlertRaised> _raised = [];
     private PlaceAggregator _core = null!;
+    private PlaceHistory _history = null!;
     private PlaceDefinition? _definition;
     private ILiveNotifierGrain _notifier = null!;
     private bool _dirty;
@@ -56,6 +58,9 @@ public sealed partial class PlaceGrain(
         {
             _devices[device.DeviceId] = device;
         }
+
+        _history = new PlaceHistory(PlaceId, historySink);
+        _history.Start(_core, saved.HistoryRolledUpTo, Now);
 
         this.RegisterGrainTimer(OnTick, new GrainTimerCreationOptions(Tick, Tick) { KeepAlive = true });
     }
@@ -84,7 +89,7 @@ public sealed partial class PlaceGrain(
             Seen(sample.DeviceId, online: true, now);
         }
 
-        _core.Evaluate(now);
+        Evaluate(now);
         _dirty = true;
         PublishStatus();
 
@@ -118,11 +123,8 @@ public sealed partial class PlaceGrain(
     {
         _definition = definition;
         _core.UseRules(RulesFor(definition));
-        if (_core.Evaluate(Now))
-        {
-            _dirty = true;
-            PublishStatus();
-        }
+        Evaluate(Now);
+        PublishStatus();
 
         return Task.CompletedTask;
     }
@@ -131,7 +133,8 @@ public sealed partial class PlaceGrain(
     public ValueTask<PlaceStatus> GetStatus()
     {
         var now = Now;
-        _core.Evaluate(now);
+        Evaluate(now);
+        PublishStatus();
         var values = new List<KindValue>(SignalKinds.Count);
         var freshMs = (long)_core.Rules.UnknownAfter.TotalMilliseconds;
         foreach (var kind in SignalKinds.All)
@@ -157,9 +160,9 @@ public sealed partial class PlaceGrain(
     private async Task OnTick()
     {
         var now = Now;
-        if (_core.Evaluate(now))
+        Evaluate(now);
+        if (_history.RollUp(_core, now))
         {
-            _dirty = true;
             _unsaved = true;
         }
 
@@ -192,6 +195,7 @@ public sealed partial class PlaceGrain(
             state.State.Core = _core.ToSnapshot();
             state.State.OpenAlerts = [.. _alerts.Values];
             state.State.Devices = [.. _devices.Values];
+            state.State.HistoryRolledUpTo = _history.RolledUpTo;
             await state.WriteStateAsync();
             _unsaved = false;
             _failedSaves = 0;
@@ -208,6 +212,17 @@ public sealed partial class PlaceGrain(
 
     [LoggerMessage(LogLevel.Warning, "Could not save place {PlaceId} (attempt {Attempt}); retrying with backoff")]
     private static partial void LogSaveFailed(ILogger logger, Exception exception, string placeId, int attempt);
+
+    /// <summary>Brings the level up to now; a change is recorded in history, pushed and saved.</summary>
+    private void Evaluate(long now)
+    {
+        if (_core.Evaluate(now))
+        {
+            _history.ObserveLevel(_core, now);
+            _dirty = true;
+            _unsaved = true;
+        }
+    }
 
     private void OnCause(SignalKind kind, CauseOutcome outcome)
     {

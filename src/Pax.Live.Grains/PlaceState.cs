@@ -17,6 +17,10 @@ public sealed class PlaceState
     /// <summary>Devices as last heard of.</summary>
     [Id(2)]
     public List<DeviceInfo> Devices { get; set; } = [];
+
+    /// <summary>Minutes before this (Unix ms) have had their history rollups written.</summary>
+    [Id(3)]
+    public long HistoryRolledUpTo { get; set; }
 }
 
 /// <summary>How often a place's live state is snapshotted at most (<c>Pax:Storage:SnapshotInterval</c>).</summary>

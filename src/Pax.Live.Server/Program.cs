@@ -19,6 +19,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapHealthChecks("/healthz");
 app.MapPlacesApi();
+app.MapHistoryApi();
 app.MapIngestApi();
 app.MapHub<LiveHub>("/hubs/live");
 await app.RunAsync();

@@ -23,4 +23,35 @@ public sealed class ClockTests(ClusterFixture fixture)
         Assert.Equal(Level.Unknown, status.Level);
         Assert.Empty(status.OpenAlerts);
     }
+
+    [Fact]
+    public async Task CompletedMinutesAreRolledUpAndLevelChangesRecorded()
+    {
+        var id = await fixture.NewPlace();
+        var place = fixture.Grains.GetGrain<IPlaceGrain>(id);
+        var minuteStart = fixture.NowMs / 60_000 * 60_000;
+        await place.Ingest(new SignalBatch([
+            new SignalSample("cam-1", SignalKind.People, 4, fixture.NowMs),
+            new SignalSample("cam-2", SignalKind.People, 8, fixture.NowMs),
+        ]));
+
+        await fixture.Advance(TimeSpan.FromSeconds(61));
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!fixture.History.Rollups.Any(r => r.PlaceId == id) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        var rollup = Assert.Single(fixture.History.Rollups, r => r.PlaceId == id);
+        Assert.Equal(SignalKind.People, rollup.Kind);
+        Assert.Equal(minuteStart, rollup.MinuteStartMs);
+        Assert.Equal(2, rollup.Count);
+        Assert.Equal(4, rollup.Min);
+        Assert.Equal(8, rollup.Max);
+        Assert.Equal(6, rollup.Mean);
+        var change = Assert.Single(fixture.History.Levels, l => l.PlaceId == id);
+        Assert.Equal(Level.Unknown, change.From);
+        Assert.Equal(Level.Calm, change.To);
+    }
 }

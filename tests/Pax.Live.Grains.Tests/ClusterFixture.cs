@@ -23,12 +23,15 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public RecordingObserver Events { get; } = new();
 
+    public RecordingHistorySink History { get; } = new();
+
     private ILiveObserver? _observerReference;
 
     public async Task InitializeAsync()
     {
         var builder = new InProcessTestClusterBuilder(2);
         var clock = Clock;
+        var history = History;
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddMemoryGrainStorage(PaxStorage.Name);
@@ -40,6 +43,8 @@ public sealed class ClusterFixture : IAsyncLifetime
                 MinLevelDuration = TimeSpan.FromSeconds(30),
             }));
             silo.Services.AddSingleton(new LiveOptions { StatusInterval = TimeSpan.FromMilliseconds(100) });
+            silo.Services.AddSingleton(PlaceSnapshotOptions.Default);
+            silo.Services.AddSingleton<IHistorySink>(history);
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
@@ -139,4 +144,19 @@ public sealed class RecordingObserver : ILiveObserver, IDisposable
         _events.Enqueue(item);
         _arrived.Release();
     }
+}
+
+/// <summary>Collects the history rows the places write.</summary>
+public sealed class RecordingHistorySink : IHistorySink
+{
+    private readonly ConcurrentQueue<RollupRow> _rollups = new();
+    private readonly ConcurrentQueue<LevelChangeRow> _levels = new();
+
+    public IReadOnlyCollection<RollupRow> Rollups => _rollups;
+
+    public IReadOnlyCollection<LevelChangeRow> Levels => _levels;
+
+    public void Append(in RollupRow row) => _rollups.Enqueue(row);
+
+    public void Append(in LevelChangeRow row) => _levels.Enqueue(row);
 }

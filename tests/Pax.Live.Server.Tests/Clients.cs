@@ -8,6 +8,16 @@ using MQTTnet.Protocol;
 
 namespace Pax.Live.Server.Tests;
 
+/// <summary>Where a running server is reached.</summary>
+public interface IServerEndpoints
+{
+    int MqttPort { get; }
+
+    Uri BaseAddress { get; }
+
+    HttpClient Http { get; }
+}
+
 /// <summary>The events as they travel on the wire; strings where the contract says strings, so the tests check the names.</summary>
 public sealed record StatusEvent(string PlaceId, string Level, Dictionary<string, double> Values, DateTimeOffset? UpdatedAt);
 
@@ -28,7 +38,7 @@ public sealed class LiveClient : IAsyncDisposable
         _connection.On<AlertEvent>("AlertRaised", e => _events.Enqueue(e));
     }
 
-    public static async Task<(LiveClient Client, StatusEvent[] Current)> Watch(ServerFixture server, params string[] placeIds)
+    public static async Task<(LiveClient Client, StatusEvent[] Current)> Watch(IServerEndpoints server, params string[] placeIds)
     {
         var connection = new HubConnectionBuilder().WithUrl(new Uri(server.BaseAddress, "/hubs/live")).Build();
         var client = new LiveClient(connection);
@@ -65,7 +75,7 @@ public sealed class Device : IAsyncDisposable
 
     private Device(IMqttClient client) => _client = client;
 
-    public static async Task<Device> Connect(ServerFixture server, string clientId, Action<MqttClientOptionsBuilder>? configure = null)
+    public static async Task<Device> Connect(IServerEndpoints server, string clientId, Action<MqttClientOptionsBuilder>? configure = null)
     {
         var client = new MqttClientFactory().CreateMqttClient();
         var options = new MqttClientOptionsBuilder()
@@ -115,11 +125,11 @@ public sealed class Device : IAsyncDisposable
 
 public static class Api
 {
-    public static async Task<StatsDocument> Stats(this ServerFixture server) =>
+    public static async Task<StatsDocument> Stats(this IServerEndpoints server) =>
         (await server.Http.GetFromJsonAsync<StatsDocument>("/api/ingest/stats"))!;
 
     /// <summary>Waits until the stats satisfy <paramref name="done"/>; ingest counts asynchronously to the publisher's ack.</summary>
-    public static async Task<StatsDocument> WaitForStats(this ServerFixture server, Func<StatsDocument, bool> done)
+    public static async Task<StatsDocument> WaitForStats(this IServerEndpoints server, Func<StatsDocument, bool> done)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         StatsDocument stats;

@@ -5,6 +5,7 @@ using Orleans.Configuration;
 using Pax.Live.Aggregation;
 using Pax.Live.Grains;
 using Pax.Live.Server.Catalog;
+using Pax.Live.Server.History;
 using Pax.Live.Server.Ingest;
 using Pax.Live.Server.Live;
 using Pax.Live.Server.Mqtt;
@@ -89,6 +90,20 @@ public static class PaxHosting
         {
             // Registered before the silo so that it runs first: the providers read their queries when the silo starts.
             builder.Services.AddHostedService(sp => new SchemaMigration(storage, connectionString, sp.GetRequiredService<ILogger<SchemaMigration>>()));
+        }
+
+        if (storage.Provider == StorageProvider.Memory)
+        {
+            builder.Services.AddSingleton<IHistorySink>(NullHistorySink.Instance);
+        }
+        else
+        {
+            builder.Services.AddSingleton(Bind<HistoryOptions>(builder, HistoryOptions.Section));
+            builder.Services.AddSingleton(new HistoryStore(storage, connectionString));
+            builder.Services.AddSingleton<HistoryWriter>();
+            builder.Services.AddSingleton<IHistorySink>(sp => sp.GetRequiredService<HistoryWriter>());
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<HistoryWriter>());
+            builder.Services.AddHostedService<HistoryRetention>();
         }
 
         builder.UseOrleans(orleans =>

@@ -1,0 +1,95 @@
+using Pax.Live.Aggregation;
+using Pax.Live.Contracts;
+
+namespace Pax.Live.Grains;
+
+/// <summary>One minute of one kind at one place.</summary>
+public readonly record struct RollupRow(string PlaceId, SignalKind Kind, long MinuteStartMs, int Count, double Min, double Max, double Mean);
+
+/// <summary>A place's level changed.</summary>
+public readonly record struct LevelChangeRow(string PlaceId, long AtMs, Level From, Level To);
+
+/// <summary>
+/// Where history goes: the host batches rows into the database. Appending never blocks and never throws, so the
+/// place's turn never waits on storage.
+/// </summary>
+public interface IHistorySink
+{
+    /// <summary>Queues a minute rollup.</summary>
+    void Append(in RollupRow row);
+
+    /// <summary>Queues a level change.</summary>
+    void Append(in LevelChangeRow row);
+}
+
+/// <summary>History switched off (in-memory storage).</summary>
+public sealed class NullHistorySink : IHistorySink
+{
+    /// <summary>The one instance.</summary>
+    public static NullHistorySink Instance { get; } = new();
+
+    /// <inheritdoc />
+    public void Append(in RollupRow row)
+    {
+    }
+
+    /// <inheritdoc />
+    public void Append(in LevelChangeRow row)
+    {
+    }
+}
+
+/// <summary>Turns a place's live windows into one-minute rollups as minutes complete, and records level changes.</summary>
+internal sealed class PlaceHistory(string placeId, IHistorySink sink)
+{
+    private const long MinuteMs = 60_000;
+
+    /// <summary>Rollups are written for minutes that started before this (Unix ms, on a minute boundary).</summary>
+    public long RolledUpTo { get; set; }
+
+    private Level _level;
+
+    /// <summary>Starts tracking at <paramref name="nowMs"/>, resuming from a saved position when there is one.</summary>
+    public void Start(PlaceAggregator core, long rolledUpTo, long nowMs)
+    {
+        // A place that was away longer than its window cannot recover those minutes; start where the window starts.
+        var floor = (nowMs / MinuteMs * MinuteMs) - (5 * MinuteMs);
+        RolledUpTo = Math.Max(rolledUpTo, floor);
+        _level = core.Level;
+    }
+
+    /// <summary>Records a level change if the core's level differs from the last one seen.</summary>
+    public void ObserveLevel(PlaceAggregator core, long nowMs)
+    {
+        if (core.Level != _level)
+        {
+            sink.Append(new LevelChangeRow(placeId, nowMs, _level, core.Level));
+            _level = core.Level;
+        }
+    }
+
+    /// <summary>Writes a rollup per kind for every minute that has completed since the last call. Returns true if any minute completed.</summary>
+    public bool RollUp(PlaceAggregator core, long nowMs)
+    {
+        var currentMinute = nowMs / MinuteMs * MinuteMs;
+        var any = false;
+        while (RolledUpTo < currentMinute)
+        {
+            var from = RolledUpTo;
+            var to = from + MinuteMs;
+            foreach (var kind in SignalKinds.All)
+            {
+                var stats = core.Window(kind, from, to);
+                if (stats.Count > 0)
+                {
+                    sink.Append(new RollupRow(placeId, kind, from, stats.Count, stats.Min, stats.Max, stats.Mean));
+                }
+            }
+
+            RolledUpTo = to;
+            any = true;
+        }
+
+        return any;
+    }
+}

@@ -1,0 +1,105 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Pax.Live.Abstractions;
+using Pax.Live.Contracts;
+using Pax.Live.Server.History;
+
+namespace Pax.Live.Server.Api;
+
+/// <summary>The history of a place: <c>series</c> per kind in steps, and every level change.</summary>
+public sealed record HistoryView(
+    string PlaceId, DateTimeOffset From, DateTimeOffset To, string Step,
+    IReadOnlyDictionary<string, List<HistoryPoint>> Series, IReadOnlyList<LevelChangePoint> Levels);
+
+/// <summary><c>GET /api/places/{id}/history?from=&amp;to=&amp;step=</c>.</summary>
+public static class HistoryApi
+{
+    private const int MaxPoints = 10_000;
+
+    /// <summary>Maps the endpoint.</summary>
+    public static IEndpointRouteBuilder MapHistoryApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/places/{id}/history", Get).WithTags("Places");
+        return app;
+    }
+
+    private static async Task<Results<Ok<HistoryView>, ProblemHttpResult, ValidationProblem>> Get(
+        string id, string? from, string? to, string? step, IGrainFactory grains, IServiceProvider services, TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        if (services.GetService<HistoryStore>() is not { } store)
+        {
+            return TypedResults.Problem(
+                title: "History is off.", detail: "History needs a database: set Pax:Storage:Provider to Sqlite or PostgreSql.",
+                statusCode: StatusCodes.Status501NotImplemented);
+        }
+
+        if (!Ids.IsValid(id) || await grains.GetGrain<ICatalogGrain>(0).Find(id) is null)
+        {
+            return TypedResults.Problem(title: "No such place.", detail: $"'{id}' is not in the catalogue.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        var end = ParseTime(to, clock.GetUtcNow(), "to", errors);
+        var start = ParseTime(from, end - TimeSpan.FromHours(1), "from", errors);
+        var stepText = string.IsNullOrEmpty(step) ? "1m" : step;
+        if (!TryParseStep(stepText, out var stepSpan))
+        {
+            errors["step"] = ["A step is a whole number of minutes, hours or days: 1m, 15m, 1h, 1d."];
+        }
+
+        if (errors.Count == 0 && start >= end)
+        {
+            errors["from"] = ["'from' must be before 'to'."];
+        }
+
+        if (errors.Count == 0 && (end - start) / stepSpan > MaxPoints)
+        {
+            errors["step"] = [$"At most {MaxPoints} steps per request: use a larger step or a shorter range."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The history request is not valid.");
+        }
+
+        var (series, levels) = await store.Query(
+            id, start.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds(), (long)stepSpan.TotalMilliseconds, cancellationToken);
+        return TypedResults.Ok(new HistoryView(id, start, end, stepText, series, levels));
+    }
+
+    private static DateTimeOffset ParseTime(string? text, DateTimeOffset fallback, string field, Dictionary<string, string[]> errors)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return fallback;
+        }
+
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+        {
+            return parsed;
+        }
+
+        errors[field] = [$"'{field}' must be an ISO 8601 time such as 2026-11-26T22:00:00Z."];
+        return fallback;
+    }
+
+    /// <summary>Parses <c>15m</c>, <c>1h</c>, <c>1d</c>.</summary>
+    public static bool TryParseStep(string text, out TimeSpan step)
+    {
+        step = default;
+        if (text.Length < 2 || !int.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n <= 0)
+        {
+            return false;
+        }
+
+        step = text[^1] switch
+        {
+            'm' => TimeSpan.FromMinutes(n),
+            'h' => TimeSpan.FromHours(n),
+            'd' => TimeSpan.FromDays(n),
+            _ => default,
+        };
+        return step > TimeSpan.Zero;
+    }
+}

@@ -1,0 +1,169 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using Pax.Live.Contracts;
+using Pax.Live.Grains;
+using Pax.Live.Server.Storage;
+
+namespace Pax.Live.Server.History;
+
+/// <summary>One step of a kind's history: the rollups of the minutes in it, combined.</summary>
+public sealed record HistoryPoint(DateTimeOffset T, long Count, double Min, double Max, double Mean);
+
+/// <summary>A level change as history shows it.</summary>
+public sealed record LevelChangePoint(DateTimeOffset At, Level From, Level To);
+
+/// <summary>The history tables (<c>pax_rollup</c>, <c>pax_level_change</c>) in the same database as the grain state.</summary>
+public sealed class HistoryStore(StorageOptions options, string connectionString)
+{
+    private const int RowsPerStatement = 100;
+
+    /// <summary>Writes a batch in one transaction. Rewriting a row is harmless: a minute's rollup is replaced, a level change kept once.</summary>
+    public async Task Write(IReadOnlyList<RollupRow> rollups, IReadOnlyList<LevelChangeRow> levels, CancellationToken cancellationToken)
+    {
+        await using var connection = SchemaMigrator.Open(options.Provider, connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        for (var start = 0; start < rollups.Count; start += RowsPerStatement)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            var sql = new StringBuilder("INSERT INTO pax_rollup (place_id, kind, minute_start, count, min, max, mean) VALUES ");
+            var end = Math.Min(start + RowsPerStatement, rollups.Count);
+            for (var i = start; i < end; i++)
+            {
+                var row = rollups[i];
+                var n = i - start;
+                sql.Append(CultureInfo.InvariantCulture, $"{(n == 0 ? "" : ",")}(@p{n},@k{n},@m{n},@c{n},@lo{n},@hi{n},@mean{n})");
+                Add(command, $"p{n}", row.PlaceId);
+                Add(command, $"k{n}", row.Kind.Name());
+                Add(command, $"m{n}", row.MinuteStartMs);
+                Add(command, $"c{n}", row.Count);
+                Add(command, $"lo{n}", row.Min);
+                Add(command, $"hi{n}", row.Max);
+                Add(command, $"mean{n}", row.Mean);
+            }
+
+            sql.Append(" ON CONFLICT (place_id, kind, minute_start) DO UPDATE SET count = excluded.count, min = excluded.min, max = excluded.max, mean = excluded.mean");
+            command.CommandText = sql.ToString();
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        for (var start = 0; start < levels.Count; start += RowsPerStatement)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            var sql = new StringBuilder("INSERT INTO pax_level_change (place_id, at, from_level, to_level) VALUES ");
+            var end = Math.Min(start + RowsPerStatement, levels.Count);
+            for (var i = start; i < end; i++)
+            {
+                var row = levels[i];
+                var n = i - start;
+                sql.Append(CultureInfo.InvariantCulture, $"{(n == 0 ? "" : ",")}(@p{n},@a{n},@f{n},@t{n})");
+                Add(command, $"p{n}", row.PlaceId);
+                Add(command, $"a{n}", row.AtMs);
+                Add(command, $"f{n}", row.From.Name());
+                Add(command, $"t{n}", row.To.Name());
+            }
+
+            sql.Append(" ON CONFLICT (place_id, at, to_level) DO NOTHING");
+            command.CommandText = sql.ToString();
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>A place's rollups combined into steps of <paramref name="stepMs"/>, and its level changes, in [from, to).</summary>
+    public async Task<(Dictionary<string, List<HistoryPoint>> Series, List<LevelChangePoint> Levels)> Query(
+        string placeId, long fromMs, long toMs, long stepMs, CancellationToken cancellationToken)
+    {
+        await using var connection = SchemaMigrator.Open(options.Provider, connectionString);
+        await connection.OpenAsync(cancellationToken);
+        var series = new Dictionary<string, List<HistoryPoint>>(StringComparer.Ordinal);
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                SELECT kind, (minute_start - @from) / @step AS bucket, SUM(count), MIN(min), MAX(max), SUM(mean * count) / SUM(count)
+                FROM pax_rollup
+                WHERE place_id = @place AND minute_start >= @from AND minute_start < @to
+                GROUP BY kind, (minute_start - @from) / @step
+                ORDER BY kind, bucket
+                """;
+            Add(command, "place", placeId);
+            Add(command, "from", fromMs);
+            Add(command, "to", toMs);
+            Add(command, "step", stepMs);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var kind = reader.GetString(0);
+                var t = DateTimeOffset.FromUnixTimeMilliseconds(fromMs + (reader.GetInt64(1) * stepMs));
+                if (!series.TryGetValue(kind, out var points))
+                {
+                    series[kind] = points = [];
+                }
+
+                points.Add(new HistoryPoint(t, reader.GetInt64(2), reader.GetDouble(3), reader.GetDouble(4), reader.GetDouble(5)));
+            }
+        }
+
+        var levels = new List<LevelChangePoint>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                SELECT at, from_level, to_level FROM pax_level_change
+                WHERE place_id = @place AND at >= @from AND at < @to
+                ORDER BY at
+                """;
+            Add(command, "place", placeId);
+            Add(command, "from", fromMs);
+            Add(command, "to", toMs);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                levels.Add(new LevelChangePoint(
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)), ParseLevel(reader.GetString(1)), ParseLevel(reader.GetString(2))));
+            }
+        }
+
+        return (series, levels);
+    }
+
+    /// <summary>Deletes rows older than <paramref name="beforeMs"/>; returns how many.</summary>
+    public async Task<int> Purge(long beforeMs, CancellationToken cancellationToken)
+    {
+        await using var connection = SchemaMigrator.Open(options.Provider, connectionString);
+        await connection.OpenAsync(cancellationToken);
+        var deleted = 0;
+        foreach (var sql in new[]
+        {
+            "DELETE FROM pax_rollup WHERE minute_start < @before",
+            "DELETE FROM pax_level_change WHERE at < @before",
+        })
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            Add(command, "before", beforeMs);
+            deleted += await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return deleted;
+    }
+
+    private static Level ParseLevel(string name) => name switch
+    {
+        "calm" => Level.Calm,
+        "elevated" => Level.Elevated,
+        "alert" => Level.Alert,
+        _ => Level.Unknown,
+    };
+
+    private static void Add(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+}

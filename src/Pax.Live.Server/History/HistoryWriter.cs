@@ -1,0 +1,196 @@
+using System.Threading.Channels;
+using Pax.Live.Grains;
+
+namespace Pax.Live.Server.History;
+
+/// <summary>History settings, section <c>Pax:History</c>.</summary>
+public sealed class HistoryOptions
+{
+    /// <summary>The section name.</summary>
+    public const string Section = "Pax:History";
+
+    /// <summary>How long rows are kept.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>How often old rows are purged.</summary>
+    public TimeSpan PurgeEvery { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long rows gather before a batch is written.</summary>
+    public TimeSpan FlushEvery { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Rows held while the database is away; past that the newest are dropped and counted.</summary>
+    public int Capacity { get; set; } = 1_000_000;
+}
+
+/// <summary>
+/// The grains' history sink on this node: rows queue in memory and are written in batches. A failed batch is kept and
+/// retried with backoff (1 s doubling to 30 s) until the database is back, so an outage delays history, it does not lose it
+/// (up to <see cref="HistoryOptions.Capacity"/> rows).
+/// </summary>
+public sealed partial class HistoryWriter(HistoryStore store, HistoryOptions options, ILogger<HistoryWriter> logger) : BackgroundService, IHistorySink
+{
+    private const int MaxBatch = 2_000;
+
+    private readonly Channel<(RollupRow Rollup, LevelChangeRow Level, bool IsLevel)> _rows =
+        Channel.CreateBounded<(RollupRow, LevelChangeRow, bool)>(new BoundedChannelOptions(options.Capacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.DropWrite,
+        });
+
+    private long _dropped;
+    private long _written;
+
+    /// <summary>Rows written so far.</summary>
+    public long Written => Interlocked.Read(ref _written);
+
+    /// <summary>Rows dropped because the queue was full.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <inheritdoc />
+    public void Append(in RollupRow row) => Enqueue((row, default, false));
+
+    /// <inheritdoc />
+    public void Append(in LevelChangeRow row) => Enqueue((default, row, true));
+
+    private void Enqueue((RollupRow, LevelChangeRow, bool) row)
+    {
+        if (!_rows.Writer.TryWrite(row))
+        {
+            Interlocked.Increment(ref _dropped);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var rollups = new List<RollupRow>();
+        var levels = new List<LevelChangeRow>();
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            if (rollups.Count + levels.Count == 0)
+            {
+                try
+                {
+                    await Task.Delay(options.FlushEvery, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
+                Drain(rollups, levels);
+                if (rollups.Count + levels.Count == 0)
+                {
+                    continue;
+                }
+            }
+
+            try
+            {
+                await store.Write(rollups, levels, stoppingToken);
+                Interlocked.Add(ref _written, rollups.Count + levels.Count);
+                rollups.Clear();
+                levels.Clear();
+                failures = 0;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                failures++;
+                LogWriteFailed(logger, ex, rollups.Count + levels.Count, failures);
+                var delay = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, Math.Min(failures - 1, 5))));
+                try
+                {
+                    await Task.Delay(delay, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+
+        // Stopping: one last attempt at what is left.
+        Drain(rollups, levels);
+        if (rollups.Count + levels.Count > 0)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await store.Write(rollups, levels, timeout.Token);
+            }
+            catch (Exception ex)
+            {
+                LogWriteFailed(logger, ex, rollups.Count + levels.Count, failures + 1);
+            }
+        }
+    }
+
+    private void Drain(List<RollupRow> rollups, List<LevelChangeRow> levels)
+    {
+        while (rollups.Count + levels.Count < MaxBatch && _rows.Reader.TryRead(out var row))
+        {
+            if (row.IsLevel)
+            {
+                levels.Add(row.Level);
+            }
+            else
+            {
+                rollups.Add(row.Rollup);
+            }
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Could not write {Rows} history rows (attempt {Attempt}); keeping them and retrying")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, int rows, int attempt);
+}
+
+/// <summary>Purges history older than the retention, every <see cref="HistoryOptions.PurgeEvery"/>.</summary>
+public sealed partial class HistoryRetention(HistoryStore store, HistoryOptions options, TimeProvider clock, ILogger<HistoryRetention> logger) : BackgroundService
+{
+    /// <summary>Purges once now; returns how many rows went.</summary>
+    public async Task<int> PurgeOnce(CancellationToken cancellationToken)
+    {
+        var before = (clock.GetUtcNow() - options.Retention).ToUnixTimeMilliseconds();
+        var deleted = await store.Purge(before, cancellationToken);
+        LogPurged(logger, deleted, options.Retention.TotalDays);
+        return deleted;
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.PurgeEvery);
+        do
+        {
+            try
+            {
+                await PurgeOnce(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogPurgeFailed(logger, ex);
+            }
+        }
+        while (await WaitNext(timer, stoppingToken));
+    }
+
+    private static async Task<bool> WaitNext(PeriodicTimer timer, CancellationToken token)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(token);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "History: purged {Rows} rows older than {Days} days")]
+    private static partial void LogPurged(ILogger logger, int rows, double days);
+
+    [LoggerMessage(LogLevel.Warning, "History purge failed; next attempt at the next period")]
+    private static partial void LogPurgeFailed(ILogger logger, Exception exception);
+}

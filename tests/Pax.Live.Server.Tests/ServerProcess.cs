@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Text;
+
+namespace Pax.Live.Server.Tests;
+
+/// <summary>
+/// The real server as a child process, exactly as <c>dotnet run --project src/Pax.Live.Server</c> runs it, on free
+/// loopback ports that stay the same across restarts, with its own data directory.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable, IServerEndpoints
+{
+    private readonly StringBuilder _output = new();
+    private readonly string[] _extraArgs;
+    private Process? _process;
+
+    public ServerProcess(string dataDirectory, params string[] extraArgs)
+    {
+        DataDirectory = dataDirectory;
+        _extraArgs = extraArgs;
+    }
+
+    public string DataDirectory { get; }
+
+    public int HttpPort { get; } = FreePort();
+
+    public int MqttPort { get; } = FreePort();
+
+    public int SiloPort { get; } = FreePort();
+
+    public int GatewayPort { get; } = FreePort();
+
+    public Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}");
+
+    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    public bool IsRunning => _process is { HasExited: false };
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public async Task Start()
+    {
+        var serverDll = ServerDll();
+        if (!File.Exists(serverDll))
+        {
+            throw new FileNotFoundException("Build the server first (dotnet build Pax.Live.sln).", serverDll);
+        }
+
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(serverDll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        string[] args =
+        [
+            "exec", serverDll,
+            "--urls", BaseAddress.ToString(),
+            "--Pax:Mqtt:BindAddress=127.0.0.1",
+            $"--Pax:Mqtt:Port={MqttPort}",
+            $"--Pax:Orleans:SiloPort={SiloPort}",
+            $"--Pax:Orleans:GatewayPort={GatewayPort}",
+            $"--Pax:DataDirectory={DataDirectory}",
+            "--Pax:Live:StatusInterval=00:00:00.100",
+            .. _extraArgs,
+        ];
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        _process = Process.Start(start) ?? throw new InvalidOperationException("The server did not start.");
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        Http.BaseAddress ??= BaseAddress;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The server exited with {_process.ExitCode}:\n{Output}");
+            }
+
+            try
+            {
+                if ((await Http.GetAsync("/healthz")).IsSuccessStatusCode && await MqttIsListening())
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"The server did not become healthy:\n{Output}");
+    }
+
+    /// <summary>Stops the server: gracefully (SIGTERM, as systemd does) or as a crash (SIGKILL).</summary>
+    public async Task Stop(bool crash = false)
+    {
+        if (_process is not { HasExited: false } process)
+        {
+            return;
+        }
+
+        if (crash)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        else
+        {
+            using var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            await term.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        process.Dispose();
+        _process = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+        Http.Dispose();
+    }
+
+    private async Task<bool> MqttIsListening()
+    {
+        using var probe = new TcpClient();
+        try
+        {
+            await probe.ConnectAsync(IPAddress.Loopback, MqttPort);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    /// <summary>The built server, of the same configuration as these tests.</summary>
+    public static string ServerDll() =>
+        Path.Combine(RepoRoot(), "src", "Pax.Live.Server", "bin", Configuration(), "net10.0", "Pax.Live.Server.dll");
+
+    public static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Pax.Live.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new DirectoryNotFoundException("Pax.Live.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    public static string NewTempDirectory(string prefix)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"{prefix}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    private static string Configuration() =>
+        typeof(ServerProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
