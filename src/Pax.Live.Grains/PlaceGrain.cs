@@ -96,9 +96,12 @@ public sealed partial class PlaceGrain(
         _unsaved = true;
         if (_raised.Count > 0)
         {
-            // An alert is stored before it is announced: it must survive a crash a moment later.
-            _nextSaveAt = 0;
-            await TrySave(now);
+            // An alert is stored before it is announced, so that it survives a crash a moment later. While the
+            // database is known to be away, announcing must not wait for it: the retry stores the alert later.
+            if (_failedSaves == 0)
+            {
+                await TrySave(now);
+            }
 
             // Alerts go out at once and are awaited: a lost alert is worse than a late one.
             foreach (var alert in _raised)

@@ -1,0 +1,72 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Pax.Live.Server.Tests;
+
+[CollectionDefinition(Name)]
+public sealed class HistoryCollection
+{
+    public const string Name = "history";
+}
+
+/// <summary>History in the database and back out of the API. Its own server: it waits for a minute to complete.</summary>
+[Collection(HistoryCollection.Name)]
+public sealed class HistoryTests
+{
+    [Fact]
+    public async Task MinuteRollupsAndLevelChangesComeBackFromTheHistoryApi()
+    {
+        await using var server = new ServerProcess(ServerProcess.NewTempDirectory("pax-history"), "--Pax:History:FlushEvery=00:00:00.200");
+        await server.Start();
+        const string place = "storgatan";
+        var minuteStart = DateTimeOffset.FromUnixTimeMilliseconds(Device.Now / 60_000 * 60_000);
+        await using (var device = await Device.Connect(server, "cam-history"))
+        {
+            await device.Publish($"pax/v1/{place}/cam-1/signals", Device.Signals(Device.Now, ("people", 3)));
+            await device.Publish($"pax/v1/{place}/cam-2/signals", Device.Signals(Device.Now, ("people", 9)));
+            await device.Publish($"pax/v1/{place}/cam-1/signals", Device.Signals(Device.Now, ("impulse", 1)));
+        }
+
+        var url = $"/api/places/{place}/history?from={Uri.EscapeDataString(minuteStart.AddMinutes(-5).ToString("O"))}&to={Uri.EscapeDataString(minuteStart.AddMinutes(5).ToString("O"))}&step=1m";
+        var levels = await Poll(server, url, h => h.GetProperty("levels").GetArrayLength() >= 2, TimeSpan.FromSeconds(20));
+        var changes = levels.GetProperty("levels").EnumerateArray().Select(l => (l.GetProperty("from").GetString(), l.GetProperty("to").GetString())).ToArray();
+        Assert.Contains(("unknown", "calm"), changes);
+        Assert.Contains(changes, c => c.Item2 == "alert");
+
+        // Rollups are written when the minute completes: up to a minute and a tick from now.
+        var history = await Poll(server, url, h => h.GetProperty("series").TryGetProperty("people", out _), TimeSpan.FromSeconds(90));
+        var point = Assert.Single(history.GetProperty("series").GetProperty("people").EnumerateArray());
+        Assert.Equal(minuteStart, point.GetProperty("t").GetDateTimeOffset());
+        Assert.Equal(2, point.GetProperty("count").GetInt64());
+        Assert.Equal(3, point.GetProperty("min").GetDouble());
+        Assert.Equal(9, point.GetProperty("max").GetDouble());
+        Assert.Equal(6, point.GetProperty("mean").GetDouble());
+
+        var hourly = await server.Http.GetFromJsonAsync<JsonElement>($"/api/places/{place}/history?step=1h");
+        Assert.Equal("1h", hourly.GetProperty("step").GetString());
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await server.Http.GetAsync($"/api/places/{place}/history?step=7x")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await server.Http.GetAsync($"/api/places/{place}/history?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await server.Http.GetAsync($"/api/places/{place}/history?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z&step=1m")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Http.GetAsync("/api/places/nowhere/history")).StatusCode);
+    }
+
+    private static async Task<JsonElement> Poll(ServerProcess server, string url, Func<JsonElement, bool> done, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        JsonElement body = default;
+        while (DateTime.UtcNow < deadline)
+        {
+            body = await server.Http.GetFromJsonAsync<JsonElement>(url);
+            if (done(body))
+            {
+                return body;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"History never matched: {body}\n{server.Output}");
+    }
+}

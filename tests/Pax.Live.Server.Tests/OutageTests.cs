@@ -1,0 +1,90 @@
+using System.Net;
+using Npgsql;
+
+namespace Pax.Live.Server.Tests;
+
+/// <summary>PostgreSQL goes away for 30 s under load: ingest and alerts go on, and once it is back everything is stored.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class OutageTests(PostgresFixture postgres)
+{
+    [Fact]
+    public async Task ThirtySecondsWithoutTheDatabaseLoseNothing()
+    {
+        var connectionString = await postgres.Server.CreateDatabase();
+        await using var server = new ServerProcess(
+            ServerProcess.NewTempDirectory("pax-outage"),
+            "--Pax:Storage:Provider=PostgreSql",
+            $"--Pax:Storage:ConnectionString={connectionString}",
+            "--Pax:History:FlushEvery=00:00:00.200");
+        await server.Start();
+        await using var device = await Device.Connect(server, "cam-outage");
+
+        // Before: an alert at Stora torget, stored.
+        await device.Publish("pax/v1/stora-torget/cam-1/signals", Device.Signals(Device.Now, ("impulse", 1)));
+        var before = await StorageTests.WaitForPlace(server, "stora-torget", v => v.GetProperty("openAlerts").GetArrayLength() == 1);
+        var storedAlert = before.GetProperty("openAlerts")[0].GetProperty("alertId").GetString();
+
+        await postgres.Server.StopServer();
+        var outageEnds = DateTime.UtcNow.AddSeconds(30);
+        var accepted = (await server.Stats()).Accepted;
+        var sent = 0;
+        while (DateTime.UtcNow < outageEnds)
+        {
+            await device.Publish("pax/v1/storgatan/cam-1/signals", Device.Signals(Device.Now, ("people", 10 + (sent % 5)), ("motion", 0.2)));
+            if (sent == 5)
+            {
+                await device.Publish("pax/v1/storgatan/cam-2/signals", Device.Signals(Device.Now, ("fire", 0.9)));
+            }
+
+            sent++;
+            await Task.Delay(200);
+        }
+
+        // During: ingest kept going and the alert was raised from memory.
+        var during = await server.WaitForStats(s => s.Accepted >= accepted + sent + 1);
+        Assert.True(during.Accepted >= accepted + sent + 1);
+        var live = await StorageTests.WaitForPlace(server, "storgatan", v => v.GetProperty("level").GetString() == "alert");
+        var outageAlert = live.GetProperty("openAlerts")[0].GetProperty("alertId").GetString();
+        Assert.Equal(HttpStatusCode.OK, (await server.Http.GetAsync("/healthz")).StatusCode);
+
+        await postgres.Server.StartServer();
+        NpgsqlConnection.ClearAllPools();
+
+        // After: the retried history write lands, and the places' retried snapshots (backoff at most 30 s) with it.
+        await WaitForRows(connectionString, "SELECT count(*) FROM pax_level_change WHERE place_id = 'storgatan' AND to_level = 'alert'");
+        await Task.Delay(TimeSpan.FromSeconds(32));
+        await server.Stop(crash: true);
+        await server.Start();
+
+        var afterStora = await StorageTests.WaitForPlace(server, "stora-torget", v => v.GetProperty("openAlerts").GetArrayLength() == 1);
+        Assert.Equal(storedAlert, afterStora.GetProperty("openAlerts")[0].GetProperty("alertId").GetString());
+        var afterStorgatan = await StorageTests.WaitForPlace(server, "storgatan", v => v.GetProperty("openAlerts").GetArrayLength() == 1);
+        Assert.Equal(outageAlert, afterStorgatan.GetProperty("openAlerts")[0].GetProperty("alertId").GetString());
+        Assert.Equal("fire", afterStorgatan.GetProperty("openAlerts")[0].GetProperty("kind").GetString());
+    }
+
+    private static async Task WaitForRows(string connectionString, string sql)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(connectionString);
+                await connection.OpenAsync();
+                await using var command = new NpgsqlCommand(sql, connection);
+                if ((long)(await command.ExecuteScalarAsync())! > 0)
+                {
+                    return;
+                }
+            }
+            catch (NpgsqlException)
+            {
+            }
+
+            await Task.Delay(500);
+        }
+
+        throw new TimeoutException("No rows for: " + sql);
+    }
+}
