@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS OrleansMembershipTable
 );
 
 -- Each function returns 1 when it applied and 0 when it did not; a version conflict undoes any partial change.
+-- Orleans 10.4 sends no silo metadata; the column stays for later provider versions.
 CREATE OR REPLACE FUNCTION pax_insert_membership_version(_deploymentid varchar)
 RETURNS TABLE (applied integer)
 LANGUAGE plpgsql AS $$
@@ -111,11 +112,11 @@ INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES
 '),
 ('InsertMembershipKey', '
     SELECT applied FROM pax_insert_membership(@DeploymentId, @Address, @Port, @Generation, @SiloName, @HostName,
-        @Status, @ProxyPort, @StartTime, @IAmAliveTime, @MetadataJson, @Version);
+        @Status, @ProxyPort, @StartTime, @IAmAliveTime, NULL, @Version);
 '),
 ('UpdateMembershipKey', '
     SELECT applied FROM pax_update_membership(@DeploymentId, @Address, @Port, @Generation, @Status, @SuspectTimes,
-        @IAmAliveTime, @MetadataJson, @Version);
+        @IAmAliveTime, NULL, @Version);
 '),
 -- Heartbeats touch only the silo row, never the version.
 ('UpdateIAmAlivetimeKey', '

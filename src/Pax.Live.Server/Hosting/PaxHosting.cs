@@ -121,6 +121,8 @@ public static class PaxHosting
                     o.ServiceId = silo.ServiceId;
                 });
                 orleans.ConfigureEndpoints(IPAddress.Parse(silo.AdvertisedAddress), silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: true);
+                // Failure detection timings (ProbeTimeout, NumMissedProbesLimit, …) can be tuned under Pax:Orleans:Membership.
+                orleans.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(OrleansHostOptions.Section + ":Membership"));
                 orleans.UseAdoNetClustering(o =>
                 {
                     o.Invariant = storage.Invariant;

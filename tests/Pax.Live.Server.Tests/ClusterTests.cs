@@ -1,0 +1,110 @@
+using Npgsql;
+
+namespace Pax.Live.Server.Tests;
+
+/// <summary>Three nodes with ADO.NET clustering on PostgreSQL; one dies under load.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ClusterTests(PostgresFixture postgres)
+{
+    private static readonly string[] Places = ["stora-torget", "storgatan", "stadsparken", "resecentrum"];
+
+    [Fact]
+    public async Task WhenANodeDiesItsPlacesComeBackOnTheOthersAndNoStoredAlertIsLost()
+    {
+        var connectionString = await postgres.Server.CreateDatabase();
+        string[] cluster =
+        [
+            "--Pax:Storage:Provider=PostgreSql",
+            $"--Pax:Storage:ConnectionString={connectionString}",
+            "--Pax:Orleans:Clustering=PostgreSql",
+            "--Pax:Orleans:ClusterId=pax-test",
+            "--Pax:Orleans:Membership:ProbeTimeout=00:00:01",
+            "--Pax:Orleans:Membership:NumMissedProbesLimit=2",
+            "--Pax:Orleans:Membership:NumVotesForDeathDeclaration=1",
+            "--Pax:Orleans:Membership:IAmAliveTablePublishTimeout=00:00:05",
+            "--Pax:Orleans:Membership:TableRefreshTimeout=00:00:02",
+        ];
+        await using var a = new ServerProcess(ServerProcess.NewTempDirectory("pax-node-a"), cluster);
+        await using var b = new ServerProcess(ServerProcess.NewTempDirectory("pax-node-b"), cluster);
+        await using var c = new ServerProcess(ServerProcess.NewTempDirectory("pax-node-c"), cluster);
+        await a.Start();
+        await b.Start();
+        await c.Start();
+        Assert.Equal(3, await ActiveSilos(connectionString));
+
+        // Alerts at every place, published to node C's broker: the places live wherever Orleans put them.
+        await using (var device = await Device.Connect(c, "cam-cluster-c"))
+        {
+            foreach (var place in Places)
+            {
+                await device.Publish($"pax/v1/{place}/cam-1/signals", Device.Signals(Device.Now, ("impulse", 1)));
+            }
+        }
+
+        var alerts = new Dictionary<string, string>();
+        foreach (var place in Places)
+        {
+            var view = await StorageTests.WaitForPlace(a, place, v => v.GetProperty("openAlerts").GetArrayLength() == 1);
+            alerts[place] = view.GetProperty("openAlerts")[0].GetProperty("alertId").GetString()!;
+        }
+
+        // Steady load into node A while node C dies.
+        await using var loader = await Device.Connect(a, "cam-cluster-a");
+        using var stop = new CancellationTokenSource();
+        var sent = 0;
+        var load = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                foreach (var place in Places)
+                {
+                    await loader.Publish($"pax/v1/{place}/cam-2/signals", Device.Signals(Device.Now, ("people", 7)));
+                    Interlocked.Increment(ref sent);
+                }
+
+                await Task.Delay(100);
+            }
+        });
+
+        await Task.Delay(1000);
+        await c.Stop(crash: true);
+        var acceptedAtKill = (await a.Stats()).Accepted;
+
+        // The membership table declares it dead.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (await DeadSilos(connectionString, c.SiloPort) == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "node C was never declared dead\n" + a.Output);
+            await Task.Delay(500);
+        }
+
+        // Ingest goes on, and every place answers from a live node with its stored alert and fresh values.
+        await a.WaitForStats(s => s.Accepted > acceptedAtKill + 20);
+        foreach (var place in Places)
+        {
+            var view = await StorageTests.WaitForPlace(b, place, v =>
+                v.GetProperty("openAlerts").GetArrayLength() == 1 && v.GetProperty("values").TryGetProperty("people", out _));
+            Assert.Equal(alerts[place], view.GetProperty("openAlerts")[0].GetProperty("alertId").GetString());
+        }
+
+        await stop.CancelAsync();
+        await load;
+        var final = await a.Stats();
+        Assert.True(final.Accepted >= sent, $"node A accepted {final.Accepted} of the {sent} messages sent to it");
+        Assert.Equal(0, final.Rejected["overload"]);
+    }
+
+    private static async Task<long> ActiveSilos(string connectionString) =>
+        await Scalar(connectionString, "SELECT count(*) FROM orleansmembershiptable WHERE deploymentid = 'pax-test' AND status = 3");
+
+    private static async Task<long> DeadSilos(string connectionString, int siloPort) =>
+        await Scalar(connectionString, $"SELECT count(*) FROM orleansmembershiptable WHERE deploymentid = 'pax-test' AND port = {siloPort} AND status = 6");
+
+    private static async Task<long> Scalar(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}
