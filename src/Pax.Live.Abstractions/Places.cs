@@ -53,6 +53,12 @@ public sealed record OpenAlert(
     [property: Id(5)] int Count,
     [property: Id(6)] string Summary);
 
+/// <summary>An alert whose cause has cleared: kept with the place as its recent history.</summary>
+[GenerateSerializer, Immutable, Alias("pax.ClosedAlert")]
+public sealed record ClosedAlert(
+    [property: Id(0)] OpenAlert Alert,
+    [property: Id(1)] DateTimeOffset ClosedAt);
+
 /// <summary>The live status of a place.</summary>
 [GenerateSerializer, Immutable, Alias("pax.PlaceStatus")]
 public sealed record PlaceStatus(
@@ -62,4 +68,5 @@ public sealed record PlaceStatus(
     [property: Id(3)] DateTimeOffset? UpdatedAt,
     [property: Id(4)] KindValue[] Values,
     [property: Id(5)] OpenAlert[] OpenAlerts,
-    [property: Id(6)] DeviceInfo[] Devices);
+    [property: Id(6)] DeviceInfo[] Devices,
+    [property: Id(7)] ClosedAlert[] RecentAlerts);

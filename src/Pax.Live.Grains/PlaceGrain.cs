@@ -27,9 +27,13 @@ public sealed partial class PlaceGrain(
 
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
 
+    /// <summary>How many closed alerts a place keeps as its recent history.</summary>
+    public const int RecentAlertCount = 20;
+
     private readonly Dictionary<string, DeviceInfo> _devices = new(StringComparer.Ordinal);
     private readonly Dictionary<SignalKind, OpenAlert> _alerts = [];
     private readonly List<AlertRaised> _raised = [];
+    private readonly List<ClosedAlert> _recent = [];
     private PlaceAggregator _core = null!;
     private PlaceHistory _history = null!;
     private PlaceDefinition? _definition;
@@ -58,6 +62,8 @@ public sealed partial class PlaceGrain(
         {
             _devices[device.DeviceId] = device;
         }
+
+        _recent.AddRange(saved.RecentAlerts);
 
         _history = new PlaceHistory(PlaceId, historySink);
         _history.Start(_core, saved.HistoryRolledUpTo, Now);
@@ -157,7 +163,8 @@ public sealed partial class PlaceGrain(
             _core.LastHeardAt == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(_core.LastHeardAt),
             [.. values],
             [.. _alerts.Values],
-            [.. _devices.Values]));
+            [.. _devices.Values],
+            [.. _recent]));
     }
 
     private async Task OnTick()
@@ -174,6 +181,7 @@ public sealed partial class PlaceGrain(
         {
             if (!_core.Cause(kind).IsOpen)
             {
+                Close(_alerts[kind], now);
                 _alerts.Remove(kind);
                 _dirty = true;
                 _unsaved = true;
@@ -199,6 +207,7 @@ public sealed partial class PlaceGrain(
             state.State.OpenAlerts = [.. _alerts.Values];
             state.State.Devices = [.. _devices.Values];
             state.State.HistoryRolledUpTo = _history.RolledUpTo;
+            state.State.RecentAlerts = [.. _recent];
             await state.WriteStateAsync();
             _unsaved = false;
             _failedSaves = 0;
@@ -215,6 +224,16 @@ public sealed partial class PlaceGrain(
 
     [LoggerMessage(LogLevel.Warning, "Could not save place {PlaceId} (attempt {Attempt}); retrying with backoff")]
     private static partial void LogSaveFailed(ILogger logger, Exception exception, string placeId, int attempt);
+
+    /// <summary>Moves an alert whose cause cleared into the place's recent history.</summary>
+    private void Close(OpenAlert alert, long now)
+    {
+        _recent.Insert(0, new ClosedAlert(alert, DateTimeOffset.FromUnixTimeMilliseconds(now)));
+        if (_recent.Count > RecentAlertCount)
+        {
+            _recent.RemoveAt(_recent.Count - 1);
+        }
+    }
 
     /// <summary>Brings the level up to now; a change is recorded in history, pushed and saved.</summary>
     private void Evaluate(long now)
@@ -235,6 +254,11 @@ public sealed partial class PlaceGrain(
         {
             _alerts[kind] = open with { LastSeen = lastSeen, Count = cause.Count, Severity = cause.Severity };
             return;
+        }
+
+        if (_alerts.TryGetValue(kind, out var previous))
+        {
+            Close(previous, Now);
         }
 
         var raisedAt = DateTimeOffset.FromUnixTimeMilliseconds(cause.OpenedAt);

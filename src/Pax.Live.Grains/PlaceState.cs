@@ -21,6 +21,10 @@ public sealed class PlaceState
     /// <summary>Minutes before this (Unix ms) have had their history rollups written.</summary>
     [Id(3)]
     public long HistoryRolledUpTo { get; set; }
+
+    /// <summary>The most recent closed alerts, newest first.</summary>
+    [Id(4)]
+    public List<ClosedAlert> RecentAlerts { get; set; } = [];
 }
 
 /// <summary>How often a place's live state is snapshotted at most (<c>Pax:Storage:SnapshotInterval</c>).</summary>

@@ -22,6 +22,9 @@ public sealed class ClockTests(ClusterFixture fixture)
         var status = await place.GetStatus();
         Assert.Equal(Level.Unknown, status.Level);
         Assert.Empty(status.OpenAlerts);
+        var closed = Assert.Single(status.RecentAlerts);
+        Assert.Equal(SignalKind.Impulse, closed.Alert.Kind);
+        Assert.True(closed.ClosedAt > closed.Alert.RaisedAt);
     }
 
     [Fact]

@@ -18,7 +18,8 @@ public sealed record PlaceView(
     DateTimeOffset? UpdatedAt,
     IReadOnlyDictionary<string, double> Values,
     OpenAlert[] OpenAlerts,
-    DeviceInfo[] Devices)
+    DeviceInfo[] Devices,
+    ClosedAlert[] RecentAlerts)
 {
     /// <summary>Joins a definition and a status.</summary>
     public static PlaceView Of(PlaceDefinition place, PlaceStatus status)
@@ -31,7 +32,7 @@ public sealed record PlaceView(
 
         return new PlaceView(
             place.Id, place.Name, place.Kind, place.Latitude, place.Longitude, PlaceDocument.From(place).Thresholds!,
-            status.Level, status.LevelSince, status.UpdatedAt, values, status.OpenAlerts, status.Devices);
+            status.Level, status.LevelSince, status.UpdatedAt, values, status.OpenAlerts, status.Devices, status.RecentAlerts);
     }
 }
 
