@@ -128,6 +128,29 @@ public static class Api
     public static async Task<StatsDocument> Stats(this IServerEndpoints server) =>
         (await server.Http.GetFromJsonAsync<StatsDocument>("/api/ingest/stats"))!;
 
+    /// <summary>Polls <c>GET /api/places/{place}</c> until <paramref name="done"/> holds (30 s at most).</summary>
+    public static async Task<JsonElement> WaitForPlace(this IServerEndpoints server, string place, Func<JsonElement, bool> done)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        JsonElement view = default;
+        while (DateTime.UtcNow < deadline)
+        {
+            var response = await server.Http.GetAsync($"/api/places/{place}");
+            if (response.IsSuccessStatusCode)
+            {
+                view = await response.Content.ReadFromJsonAsync<JsonElement>();
+                if (done(view))
+                {
+                    return view;
+                }
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"{place} never matched: {view}");
+    }
+
     /// <summary>Waits until the stats satisfy <paramref name="done"/>; ingest counts asynchronously to the publisher's ack.</summary>
     public static async Task<StatsDocument> WaitForStats(this IServerEndpoints server, Func<StatsDocument, bool> done)
     {

@@ -44,7 +44,7 @@ public sealed class ClusterTests(PostgresFixture postgres)
         var alerts = new Dictionary<string, string>();
         foreach (var place in Places)
         {
-            var view = await StorageTests.WaitForPlace(a, place, v => v.GetProperty("openAlerts").GetArrayLength() == 1);
+            var view = await a.WaitForPlace(place, v => v.GetProperty("openAlerts").GetArrayLength() == 1);
             alerts[place] = view.GetProperty("openAlerts")[0].GetProperty("alertId").GetString()!;
         }
 
@@ -82,7 +82,7 @@ public sealed class ClusterTests(PostgresFixture postgres)
         await a.WaitForStats(s => s.Accepted > acceptedAtKill + 20);
         foreach (var place in Places)
         {
-            var view = await StorageTests.WaitForPlace(b, place, v =>
+            var view = await b.WaitForPlace(place, v =>
                 v.GetProperty("openAlerts").GetArrayLength() == 1 && v.GetProperty("values").TryGetProperty("people", out _));
             Assert.Equal(alerts[place], view.GetProperty("openAlerts")[0].GetProperty("alertId").GetString());
         }

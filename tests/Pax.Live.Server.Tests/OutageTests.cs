@@ -21,7 +21,7 @@ public sealed class OutageTests(PostgresFixture postgres)
 
         // Before: an alert at Stora torget, stored.
         await device.Publish("pax/v1/stora-torget/cam-1/signals", Device.Signals(Device.Now, ("impulse", 1)));
-        var before = await StorageTests.WaitForPlace(server, "stora-torget", v => v.GetProperty("openAlerts").GetArrayLength() == 1);
+        var before = await server.WaitForPlace("stora-torget", v => v.GetProperty("openAlerts").GetArrayLength() == 1);
         var storedAlert = before.GetProperty("openAlerts")[0].GetProperty("alertId").GetString();
 
         await postgres.Server.StopServer();
@@ -43,7 +43,7 @@ public sealed class OutageTests(PostgresFixture postgres)
         // During: ingest kept going and the alert was raised from memory.
         var during = await server.WaitForStats(s => s.Accepted >= accepted + sent + 1);
         Assert.True(during.Accepted >= accepted + sent + 1);
-        var live = await StorageTests.WaitForPlace(server, "storgatan", v => v.GetProperty("level").GetString() == "alert");
+        var live = await server.WaitForPlace("storgatan", v => v.GetProperty("level").GetString() == "alert");
         var outageAlert = live.GetProperty("openAlerts")[0].GetProperty("alertId").GetString();
         Assert.Equal(HttpStatusCode.OK, (await server.Http.GetAsync("/healthz")).StatusCode);
 
@@ -56,9 +56,9 @@ public sealed class OutageTests(PostgresFixture postgres)
         await server.Stop(crash: true);
         await server.Start();
 
-        var afterStora = await StorageTests.WaitForPlace(server, "stora-torget", v => v.GetProperty("openAlerts").GetArrayLength() == 1);
+        var afterStora = await server.WaitForPlace("stora-torget", v => v.GetProperty("openAlerts").GetArrayLength() == 1);
         Assert.Equal(storedAlert, afterStora.GetProperty("openAlerts")[0].GetProperty("alertId").GetString());
-        var afterStorgatan = await StorageTests.WaitForPlace(server, "storgatan", v => v.GetProperty("openAlerts").GetArrayLength() == 1);
+        var afterStorgatan = await server.WaitForPlace("storgatan", v => v.GetProperty("openAlerts").GetArrayLength() == 1);
         Assert.Equal(outageAlert, afterStorgatan.GetProperty("openAlerts")[0].GetProperty("alertId").GetString());
         Assert.Equal("fire", afterStorgatan.GetProperty("openAlerts")[0].GetProperty("kind").GetString());
     }

@@ -198,7 +198,7 @@ public sealed class SpineTests(ServerFixture server)
         // A place created over the API is accepted by ingest straight away.
         await using var device = await Device.Connect(server, "cam-e2e-api");
         await device.Publish($"pax/v1/{id}/cam-1/signals", Device.Signals(Device.Now, ("sound", 55)));
-        await WaitForPlace(id, v => v.GetProperty("values").TryGetProperty("sound", out var sound) && sound.GetDouble() == 55);
+        await server.WaitForPlace(id, v => v.GetProperty("values").TryGetProperty("sound", out var sound) && sound.GetDouble() == 55);
     }
 
     [Fact]
@@ -220,30 +220,11 @@ public sealed class SpineTests(ServerFixture server)
         await mosquitto.WaitForExitAsync();
         Assert.True(mosquitto.ExitCode == 0, await mosquitto.StandardError.ReadToEndAsync());
 
-        var view = await WaitForPlace("stora-torget", v => v.GetProperty("level").GetString() == "alert");
+        var view = await server.WaitForPlace("stora-torget", v => v.GetProperty("level").GetString() == "alert");
         Assert.Equal("impulse", view.GetProperty("openAlerts")[0].GetProperty("kind").GetString());
     }
 
     private async Task WaitForDevice(string place, string deviceId, bool online) =>
-        await WaitForPlace(place, v => v.GetProperty("devices").EnumerateArray()
+        await server.WaitForPlace(place, v => v.GetProperty("devices").EnumerateArray()
             .Any(d => d.GetProperty("deviceId").GetString() == deviceId && d.GetProperty("online").GetBoolean() == online));
-
-    private async Task<JsonElement> WaitForPlace(string place, Func<JsonElement, bool> done)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        JsonElement view;
-        do
-        {
-            view = await server.Http.GetFromJsonAsync<JsonElement>($"/api/places/{place}");
-            if (done(view))
-            {
-                return view;
-            }
-
-            await Task.Delay(50);
-        }
-        while (DateTime.UtcNow < deadline);
-
-        throw new TimeoutException($"{place} never matched: {view}");
-    }
 }

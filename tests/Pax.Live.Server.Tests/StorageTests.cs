@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Npgsql;
 
 namespace Pax.Live.Server.Tests;
@@ -116,41 +115,19 @@ public sealed class StorageTests(PostgresFixture postgres)
             await device.Publish($"pax/v1/{place}/cam-1/signals", Device.Signals(Device.Now, ("impulse", 1), ("people", 5)));
         }
 
-        var before = await WaitForPlace(server, place, v => v.GetProperty("openAlerts").GetArrayLength() == 1);
+        var before = await server.WaitForPlace(place, v => v.GetProperty("openAlerts").GetArrayLength() == 1);
         var alertId = before.GetProperty("openAlerts")[0].GetProperty("alertId").GetString();
 
         await server.Stop(crash);
         await server.Start();
 
-        var after = await WaitForPlace(server, place, v => v.GetProperty("openAlerts").GetArrayLength() == 1);
+        var after = await server.WaitForPlace(place, v => v.GetProperty("openAlerts").GetArrayLength() == 1);
         Assert.Equal("Omstartstorget", after.GetProperty("name").GetString());
         Assert.Equal(33, after.GetProperty("thresholds").GetProperty("people").GetDouble());
         Assert.Equal(12, after.GetProperty("thresholds").GetProperty("dwellSeconds").GetInt32());
         Assert.Equal(alertId, after.GetProperty("openAlerts")[0].GetProperty("alertId").GetString());
         Assert.Equal("alert", after.GetProperty("level").GetString());
         Assert.Contains(after.GetProperty("devices").EnumerateArray(), d => d.GetProperty("deviceId").GetString() == "cam-1");
-    }
-
-    internal static async Task<JsonElement> WaitForPlace(IServerEndpoints server, string place, Func<JsonElement, bool> done)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        JsonElement view = default;
-        while (DateTime.UtcNow < deadline)
-        {
-            var response = await server.Http.GetAsync($"/api/places/{place}");
-            if (response.IsSuccessStatusCode)
-            {
-                view = await response.Content.ReadFromJsonAsync<JsonElement>();
-                if (done(view))
-                {
-                    return view;
-                }
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"{place} never matched: {view}");
     }
 
     private static async Task<(int Exit, string Output)> Migrate(params string[] args)
