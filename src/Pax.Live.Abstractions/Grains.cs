@@ -21,6 +21,55 @@ public interface IPlaceGrain : IGrainWithStringKey
     /// <summary>The live status.</summary>
     [Alias("GetStatus")]
     ValueTask<PlaceStatus> GetStatus();
+
+    /// <summary>One of the place's alerts was resolved: its cause may raise a new alert from now on.</summary>
+    [Alias("AlertResolved"), OneWay]
+    Task AlertResolved(string alertId);
+}
+
+/// <summary>One alert: its lifecycle and audit trail. Keyed by alert id.</summary>
+[Alias("pax.IAlertGrain")]
+public interface IAlertGrain : IGrainWithStringKey
+{
+    /// <summary>Starts the alert (idempotent: a second call changes nothing).</summary>
+    [Alias("Open")]
+    Task Open(AlertView alert);
+
+    /// <summary>The cause happened <paramref name="count"/> more times.</summary>
+    [Alias("Repeat")]
+    Task Repeat(int count, DateTimeOffset lastSeen, int severity);
+
+    /// <summary>The cause is gone.</summary>
+    [Alias("CauseCleared")]
+    Task CauseCleared(DateTimeOffset at);
+
+    /// <summary>An operator has seen it.</summary>
+    [Alias("Acknowledge")]
+    Task<AlertView> Acknowledge(Actor actor);
+
+    /// <summary>An operator sends a guard.</summary>
+    [Alias("Dispatch")]
+    Task<AlertView> Dispatch(Actor actor, string guard);
+
+    /// <summary>The dispatched guard takes it on.</summary>
+    [Alias("Accept")]
+    Task<AlertView> Accept(Actor actor);
+
+    /// <summary>The guard is at the place.</summary>
+    [Alias("OnSite")]
+    Task<AlertView> OnSite(Actor actor);
+
+    /// <summary>Closes the alert with an outcome and a note.</summary>
+    [Alias("Resolve")]
+    Task<AlertView> Resolve(Actor actor, AlertOutcome outcome, string note);
+
+    /// <summary>The alert, or null if no alert has this id.</summary>
+    [Alias("GetView")]
+    Task<AlertView?> GetView();
+
+    /// <summary>The audit trail, oldest first.</summary>
+    [Alias("GetAudit")]
+    Task<AuditEntry[]> GetAudit();
 }
 
 /// <summary>The place catalogue: the one list of places, their names, positions and thresholds.</summary>
@@ -58,6 +107,10 @@ public interface ILiveNotifierGrain : IGrainWithIntegerKey
     [Alias("AlertRaised")]
     ValueTask AlertRaised(AlertRaised alert);
 
+    /// <summary>Sends an alert's new state to every host at once.</summary>
+    [Alias("AlertChanged"), OneWay]
+    Task AlertChanged(AlertView alert);
+
     /// <summary>Tells every host that a place was created or changed.</summary>
     [Alias("PlaceDefined")]
     ValueTask PlaceDefined(PlaceDefinition definition);
@@ -74,6 +127,10 @@ public interface ILiveObserver : IGrainObserver
     /// <summary>An alert.</summary>
     [Alias("OnAlertRaised"), OneWay]
     Task OnAlertRaised(AlertRaised alert);
+
+    /// <summary>An alert moved in its lifecycle.</summary>
+    [Alias("OnAlertChanged"), OneWay]
+    Task OnAlertChanged(AlertView alert);
 
     /// <summary>A place was created or changed.</summary>
     [Alias("OnPlaceDefined"), OneWay]

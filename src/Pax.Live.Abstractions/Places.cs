@@ -10,7 +10,8 @@ public sealed record PlaceDefinition(
     [property: Id(2)] string Kind,
     [property: Id(3)] double Latitude,
     [property: Id(4)] double Longitude,
-    [property: Id(5)] PlaceThresholds Thresholds);
+    [property: Id(5)] PlaceThresholds Thresholds,
+    [property: Id(6)] string? Area = null);
 
 /// <summary>
 /// Thresholds of a place's periodic kinds (null: that kind never elevates the place) and how long a kind must stay

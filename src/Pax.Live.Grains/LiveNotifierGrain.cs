@@ -37,6 +37,15 @@ public sealed class LiveNotifierGrain(LiveOptions options, [FromKeyedServices(Pa
     }
 
     /// <inheritdoc />
+    public async Task AlertChanged(AlertView alert)
+    {
+        foreach (var host in await Hosts())
+        {
+            host.OnAlertChanged(alert).Ignore();
+        }
+    }
+
+    /// <inheritdoc />
     public async ValueTask PlaceDefined(PlaceDefinition definition)
     {
         foreach (var host in await Hosts())

@@ -18,6 +18,7 @@ public sealed partial class PlaceGrain(
     LevelDefaults defaults,
     PlaceSnapshotOptions snapshots,
     IHistorySink historySink,
+    StorageHealth storage,
     ILogger<PlaceGrain> logger) : Grain, IPlaceGrain
 {
     /// <summary>The state name: one per grain class, because stored rows are keyed by grain id and state name.</summary>
@@ -33,6 +34,8 @@ public sealed partial class PlaceGrain(
     private readonly Dictionary<string, DeviceInfo> _devices = new(StringComparer.Ordinal);
     private readonly Dictionary<SignalKind, OpenAlert> _alerts = [];
     private readonly List<AlertRaised> _raised = [];
+    private readonly Dictionary<SignalKind, int> _repeats = [];
+    private readonly HashSet<SignalKind> _causeCleared = [];
     private readonly List<ClosedAlert> _recent = [];
     private PlaceAggregator _core = null!;
     private PlaceHistory _history = null!;
@@ -64,6 +67,15 @@ public sealed partial class PlaceGrain(
         }
 
         _recent.AddRange(saved.RecentAlerts);
+
+        // Opening is idempotent: an alert whose own grain never got to store it (a crash right after it was raised)
+        // is stored now from the place's snapshot.
+        foreach (var alert in saved.OpenAlerts)
+        {
+            await GrainFactory.GetGrain<IAlertGrain>(alert.AlertId).Open(new AlertView(
+                alert.AlertId, PlaceId, alert.Kind, alert.Severity, AlertState.Raised, alert.RaisedAt, alert.LastSeen, alert.Count,
+                alert.Summary, false, null, null, null, _definition?.Area));
+        }
 
         _history = new PlaceHistory(PlaceId, historySink);
         _history.Start(_core, saved.HistoryRolledUpTo, Now);
@@ -100,22 +112,16 @@ public sealed partial class PlaceGrain(
         PublishStatus();
 
         _unsaved = true;
-        if (_raised.Count > 0)
+        if (_raised.Count > 0 || _repeats.Count > 0)
         {
-            // An alert is stored before it is announced, so that it survives a crash a moment later. While the
-            // database is known to be away, announcing must not wait for it: the retry stores the alert later.
-            if (_failedSaves == 0)
+            // A new alert is stored (by its alert grain, and in the place's snapshot) before it is announced, so that
+            // it survives a crash a moment later; while the database is known to be away nothing waits on it.
+            if (_raised.Count > 0 && !storage.RecentlyFailed)
             {
                 await TrySave(now);
             }
 
-            // Alerts go out at once and are awaited: a lost alert is worse than a late one.
-            foreach (var alert in _raised)
-            {
-                await _notifier.AlertRaised(alert);
-            }
-
-            _raised.Clear();
+            await DeliverAlerts();
         }
     }
 
@@ -176,15 +182,12 @@ public sealed partial class PlaceGrain(
             _unsaved = true;
         }
 
-        // Causes close with time too: drop their alerts from the open list.
-        foreach (var kind in _alerts.Keys)
+        // Causes close with time too; their alerts stay open until someone resolves them.
+        foreach (var (kind, alert) in _alerts)
         {
-            if (!_core.Cause(kind).IsOpen)
+            if (!_core.Cause(kind).IsOpen && _causeCleared.Add(kind))
             {
-                Close(_alerts[kind], now);
-                _alerts.Remove(kind);
-                _dirty = true;
-                _unsaved = true;
+                await GrainFactory.GetGrain<IAlertGrain>(alert.AlertId).CauseCleared(DateTimeOffset.FromUnixTimeMilliseconds(now));
             }
         }
 
@@ -215,6 +218,7 @@ public sealed partial class PlaceGrain(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            storage.Failed();
             _failedSaves++;
             var delay = Math.Min(MaxRetryDelay.TotalMilliseconds, 1000 * Math.Pow(2, Math.Min(_failedSaves, 10)));
             _nextSaveAt = now + (long)delay;
@@ -246,19 +250,20 @@ public sealed partial class PlaceGrain(
         }
     }
 
+    /// <summary>
+    /// An alert-grade reading. While the kind's alert is unresolved every occurrence — a repeat, or the cause coming
+    /// back after it cleared — updates that alert; only a resolved alert lets the cause raise a new one.
+    /// </summary>
     private void OnCause(SignalKind kind, CauseOutcome outcome)
     {
         ref readonly var cause = ref _core.Cause(kind);
         var lastSeen = DateTimeOffset.FromUnixTimeMilliseconds(cause.LastSeen);
-        if (outcome == CauseOutcome.Repeated && _alerts.TryGetValue(kind, out var open))
+        if (_alerts.TryGetValue(kind, out var open))
         {
-            _alerts[kind] = open with { LastSeen = lastSeen, Count = cause.Count, Severity = cause.Severity };
+            _alerts[kind] = open with { LastSeen = lastSeen, Count = open.Count + 1, Severity = Math.Max(open.Severity, cause.Severity) };
+            _repeats[kind] = _repeats.GetValueOrDefault(kind) + 1;
+            _causeCleared.Remove(kind);
             return;
-        }
-
-        if (_alerts.TryGetValue(kind, out var previous))
-        {
-            Close(previous, Now);
         }
 
         var raisedAt = DateTimeOffset.FromUnixTimeMilliseconds(cause.OpenedAt);
@@ -268,11 +273,58 @@ public sealed partial class PlaceGrain(
             cause.Severity,
             raisedAt,
             lastSeen,
-            cause.Count,
+            1,
             AlertSummaries.For(kind, cause.Value, _definition?.Name ?? PlaceId));
         _alerts[kind] = alert;
         LogAlertRaised(logger, alert.AlertId, PlaceId, alert.Summary);
         _raised.Add(new AlertRaised(alert.AlertId, PlaceId, kind, alert.Severity, raisedAt, alert.Summary));
+    }
+
+    /// <summary>Hands the batch's new alerts and repeats to their alert grains, new ones first, and announces the new ones.</summary>
+    private async Task DeliverAlerts()
+    {
+        foreach (var raised in _raised)
+        {
+            var open = _alerts[raised.Kind];
+            await GrainFactory.GetGrain<IAlertGrain>(raised.AlertId).Open(new AlertView(
+                raised.AlertId, PlaceId, raised.Kind, raised.Severity, AlertState.Raised, raised.RaisedAt, open.LastSeen, 1,
+                raised.Summary, false, null, null, null, _definition?.Area));
+        }
+
+        foreach (var (kind, count) in _repeats)
+        {
+            // A new alert counts its first occurrence when it opens; the batch's other occurrences are repeats.
+            var open = _alerts[kind];
+            await GrainFactory.GetGrain<IAlertGrain>(open.AlertId).Repeat(count, open.LastSeen, open.Severity);
+        }
+
+        _repeats.Clear();
+        foreach (var alert in _raised)
+        {
+            // Alerts go out at once and are awaited: a lost alert is worse than a late one.
+            await _notifier.AlertRaised(alert);
+        }
+
+        _raised.Clear();
+    }
+
+    /// <inheritdoc />
+    public Task AlertResolved(string alertId)
+    {
+        foreach (var (kind, alert) in _alerts)
+        {
+            if (alert.AlertId == alertId)
+            {
+                _alerts.Remove(kind);
+                _causeCleared.Remove(kind);
+                Close(alert, Now);
+                _dirty = true;
+                _unsaved = true;
+                PublishStatus();
+            }
+        }
+
+        return Task.CompletedTask;
     }
 
     [LoggerMessage(LogLevel.Information, "Alert {AlertId} raised at {PlaceId}: {Summary}")]

@@ -8,7 +8,7 @@ namespace Pax.Live.Grains.Tests;
 public sealed class ClockTests(ClusterFixture fixture)
 {
     [Fact]
-    public async Task SilentPlaceTurnsUnknownAndAnAlertClosesAfterItsHold()
+    public async Task SilentPlaceTurnsUnknownAndAnUntouchedAlertWaitsForAcknowledgment()
     {
         var id = await fixture.NewPlace();
         var place = fixture.Grains.GetGrain<IPlaceGrain>(id);
@@ -21,10 +21,33 @@ public sealed class ClockTests(ClusterFixture fixture)
         await fixture.Events.WaitFor<PlaceStatusChanged>(s => s.PlaceId == id && s.Level == Level.Unknown);
         var status = await place.GetStatus();
         Assert.Equal(Level.Unknown, status.Level);
-        Assert.Empty(status.OpenAlerts);
-        var closed = Assert.Single(status.RecentAlerts);
-        Assert.Equal(SignalKind.Impulse, closed.Alert.Kind);
-        Assert.True(closed.ClosedAt > closed.Alert.RaisedAt);
+        var open = Assert.Single(status.OpenAlerts);
+        var alert = fixture.Grains.GetGrain<IAlertGrain>(open.AlertId);
+        var cleared = await fixture.Events.WaitFor<AlertView>(a => a.AlertId == open.AlertId && a.State == AlertState.ClearedAckRequired);
+        Assert.True(cleared.CauseCleared);
+
+        // Only resolving it frees the place's alert slot, and keeps it as recent history.
+        await alert.Resolve(new Actor("olle", Role.Operator, []), AlertOutcome.NoActionNeeded, "Kontrollerat i kamera");
+        var after = await WaitForStatus(place, s => s.OpenAlerts.Length == 0);
+        var closed = Assert.Single(after.RecentAlerts);
+        Assert.Equal(open.AlertId, closed.Alert.AlertId);
+        var audit = await alert.GetAudit();
+        Assert.Equal(["raised", "cause cleared", "resolved"], audit.Select(a => a.Action));
+    }
+
+    private static async Task<PlaceStatus> WaitForStatus(IPlaceGrain place, Func<PlaceStatus, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var status = await place.GetStatus();
+            if (done(status) || DateTime.UtcNow > deadline)
+            {
+                return status;
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     [Fact]

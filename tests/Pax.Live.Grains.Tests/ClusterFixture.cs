@@ -44,6 +44,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             }));
             silo.Services.AddSingleton(new LiveOptions { StatusInterval = TimeSpan.FromMilliseconds(100) });
             silo.Services.AddSingleton(PlaceSnapshotOptions.Default);
+            silo.Services.AddSingleton<StorageHealth>();
             silo.Services.AddSingleton<IHistorySink>(history);
         });
         Cluster = builder.Build();
@@ -105,6 +106,12 @@ public sealed class RecordingObserver : ILiveObserver, IDisposable
     }
 
     public Task OnAlertRaised(AlertRaised alert)
+    {
+        Add(alert);
+        return Task.CompletedTask;
+    }
+
+    public Task OnAlertChanged(AlertView alert)
     {
         Add(alert);
         return Task.CompletedTask;

@@ -46,6 +46,9 @@ public sealed class PlaceGrainTests(ClusterFixture fixture)
         var snapshot = await Place(id).GetStatus();
         var open = Assert.Single(snapshot.OpenAlerts);
         Assert.Equal(40, open.Count);
+        var alert = await fixture.Grains.GetGrain<IAlertGrain>(open.AlertId).GetView();
+        Assert.Equal(40, alert!.Count);
+        Assert.Equal(AlertState.Raised, alert.State);
         Assert.Equal(40, snapshot.Devices.Length);
         await fixture.Events.WaitFor<AlertRaised>(a => a.PlaceId == id);
         // Give any stray second alert time to arrive before counting.

@@ -73,6 +73,7 @@ public static class PaxHosting
         var levels = Bind<LevelOptions>(builder, LevelOptions.Section);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddKeyedSingleton(PaxClock.Key, TimeProvider.System);
+        builder.Services.AddSingleton<StorageHealth>();
         builder.Services.AddSingleton(new LevelDefaults(PlaceRules.Default with
         {
             UnknownAfter = levels.UnknownAfter,
@@ -196,9 +197,9 @@ public static class PaxHosting
         return builder;
     }
 
-    /// <summary>Enums travel as lower-case names (<c>"alert"</c>, <c>"motion"</c>), as the contract writes them.</summary>
+    /// <summary>Enums travel as lower-case names (<c>"alert"</c>, <c>"motion"</c>, <c>"on-site"</c>), as the contract writes them.</summary>
     public static void ConfigureJson(JsonSerializerOptions options) =>
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
 
     private static T Bind<T>(IHostApplicationBuilder builder, string section) where T : new() =>
         builder.Configuration.GetSection(section).Get<T>() ?? new T();

@@ -22,6 +22,10 @@ public sealed class LiveHostObserver(IHubContext<LiveHub, ILiveClient> hub, Plac
         hub.Clients.Groups(LiveHub.AllPlaces, LiveHub.PlaceGroup(alert.PlaceId)).AlertRaised(alert);
 
     /// <inheritdoc />
+    public Task OnAlertChanged(AlertView alert) =>
+        hub.Clients.Groups(LiveHub.AllPlaces, LiveHub.PlaceGroup(alert.PlaceId)).AlertChanged(alert);
+
+    /// <inheritdoc />
     public Task OnPlaceDefined(PlaceDefinition definition)
     {
         places.Add(definition.Id);

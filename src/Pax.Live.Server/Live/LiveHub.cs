@@ -13,6 +13,9 @@ public interface ILiveClient
 
     /// <summary>An alert was raised at a watched place.</summary>
     Task AlertRaised(AlertRaised alert);
+
+    /// <summary>An alert at a watched place moved in its lifecycle.</summary>
+    Task AlertChanged(AlertView alert);
 }
 
 /// <summary>

@@ -1,0 +1,196 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Pax.Live.Abstractions;
+
+namespace Pax.Live.Grains;
+
+/// <summary>The stored form of an alert.</summary>
+[GenerateSerializer, Alias("pax.AlertState")]
+public sealed class AlertGrainState
+{
+    /// <summary>The alert; null until opened.</summary>
+    [Id(0)]
+    public AlertView? View { get; set; }
+
+    /// <summary>The audit trail.</summary>
+    [Id(1)]
+    public List<AuditEntry> Audit { get; set; } = [];
+}
+
+/// <summary>
+/// One alert, the only writer of its lifecycle. Every change is stored before it is answered or announced; the
+/// alert's place hears when it is resolved.
+/// </summary>
+public sealed partial class AlertGrain(
+    [PersistentState(AlertGrain.StateName, PaxStorage.Name)] IPersistentState<AlertGrainState> state,
+    [FromKeyedServices(PaxClock.Key)] TimeProvider clock,
+    StorageHealth storage,
+    ILogger<AlertGrain> logger) : Grain, IAlertGrain
+{
+    private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(5);
+
+    /// <summary>The state name: one per grain class.</summary>
+    public const string StateName = "alert";
+
+    private AlertLifecycle? _lifecycle;
+    private IGrainTimer? _retry;
+
+    /// <inheritdoc />
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.View is { } view)
+        {
+            _lifecycle = AlertLifecycle.Restore(view, state.State.Audit);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task Open(AlertView alert)
+    {
+        if (_lifecycle is not null)
+        {
+            return;
+        }
+
+        _lifecycle = AlertLifecycle.Raise(alert, alert.RaisedAt);
+        await SaveSystemChange(announce: false);
+    }
+
+    /// <inheritdoc />
+    public async Task Repeat(int count, DateTimeOffset lastSeen, int severity)
+    {
+        if (_lifecycle is null)
+        {
+            return;
+        }
+
+        _lifecycle.Repeat(count, lastSeen, severity);
+        await SaveSystemChange(announce: false);
+    }
+
+    /// <inheritdoc />
+    public async Task CauseCleared(DateTimeOffset at)
+    {
+        if (_lifecycle is null)
+        {
+            return;
+        }
+
+        var before = _lifecycle.View.State;
+        _lifecycle.CauseCleared(at);
+        await SaveSystemChange(announce: _lifecycle.View.State != before);
+    }
+
+    /// <inheritdoc />
+    public Task<AlertView> Acknowledge(Actor actor) => Act(l => l.Acknowledge(actor, Now));
+
+    /// <inheritdoc />
+    public Task<AlertView> Dispatch(Actor actor, string guard) => Act(l => l.Dispatch(actor, guard, Now));
+
+    /// <inheritdoc />
+    public Task<AlertView> Accept(Actor actor) => Act(l => l.Accept(actor, Now));
+
+    /// <inheritdoc />
+    public Task<AlertView> OnSite(Actor actor) => Act(l => l.OnSite(actor, Now));
+
+    /// <inheritdoc />
+    public async Task<AlertView> Resolve(Actor actor, AlertOutcome outcome, string note)
+    {
+        var view = await Act(l => l.Resolve(actor, outcome, note, Now));
+        GrainFactory.GetGrain<IPlaceGrain>(view.PlaceId).AlertResolved(view.AlertId).Ignore();
+        return view;
+    }
+
+    /// <inheritdoc />
+    public Task<AlertView?> GetView() => Task.FromResult(_lifecycle?.View);
+
+    /// <inheritdoc />
+    public Task<AuditEntry[]> GetAudit() => Task.FromResult(_lifecycle is null ? [] : _lifecycle.Audit.ToArray());
+
+    private AlertLifecycle Lifecycle =>
+        _lifecycle ?? throw new AlertConflictException($"There is no alert {this.GetPrimaryKeyString()}.");
+
+    private DateTimeOffset Now => clock.GetUtcNow();
+
+    private async Task<AlertView> Act(Action<AlertLifecycle> action)
+    {
+        // The lifecycle throws before it changes anything, so a refused action leaves nothing to undo; an action that
+        // cannot be stored is undone, so that what people were told matches what is stored.
+        var (view, audit) = (Lifecycle.View, Lifecycle.Audit.ToList());
+        action(Lifecycle);
+        try
+        {
+            await Save(announce: true);
+        }
+        catch
+        {
+            _lifecycle = AlertLifecycle.Restore(view, audit);
+            state.State.View = view;
+            state.State.Audit = audit;
+            throw;
+        }
+
+        return Lifecycle.View;
+    }
+
+    /// <summary>A person's action is answered only once stored: a failure reaches them (and nothing changed for others).</summary>
+    private async Task Save(bool announce)
+    {
+        state.State.View = Lifecycle.View;
+        state.State.Audit = [.. Lifecycle.Audit];
+        await state.WriteStateAsync();
+        Announce(announce);
+    }
+
+    /// <summary>A change the server made (raised, repeated, cleared) never fails its caller: it is retried until stored.</summary>
+    private async Task SaveSystemChange(bool announce)
+    {
+        state.State.View = Lifecycle.View;
+        state.State.Audit = [.. Lifecycle.Audit];
+        if (!storage.RecentlyFailed)
+        {
+            try
+            {
+                await state.WriteStateAsync();
+                Announce(announce);
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                storage.Failed();
+                LogSaveFailed(logger, ex, this.GetPrimaryKeyString());
+            }
+        }
+
+        Announce(announce);
+        _retry ??= this.RegisterGrainTimer(RetrySave, new GrainTimerCreationOptions(RetryEvery, RetryEvery) { KeepAlive = true });
+    }
+
+    private async Task RetrySave()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+            _retry?.Dispose();
+            _retry = null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            storage.Failed();
+            LogSaveFailed(logger, ex, this.GetPrimaryKeyString());
+        }
+    }
+
+    private void Announce(bool announce)
+    {
+        if (announce)
+        {
+            GrainFactory.GetGrain<ILiveNotifierGrain>(0).AlertChanged(Lifecycle.View).Ignore();
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Could not store alert {AlertId}; retrying")]
+    private static partial void LogSaveFailed(ILogger logger, Exception exception, string alertId);
+}
