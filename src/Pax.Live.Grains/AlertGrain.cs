@@ -185,6 +185,7 @@ public sealed partial class AlertGrain(
 
     private void Announce(bool announce)
     {
+        GrainFactory.GetGrain<IAlertIndexGrain>(0).Update(Lifecycle.View).Ignore();
         if (announce)
         {
             GrainFactory.GetGrain<ILiveNotifierGrain>(0).AlertChanged(Lifecycle.View).Ignore();

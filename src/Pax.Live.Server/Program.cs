@@ -1,4 +1,5 @@
 using Pax.Live.Server.Api;
+using Pax.Live.Server.Auth;
 using Pax.Live.Server.Hosting;
 using Pax.Live.Server.Live;
 using Pax.Live.Server.Storage;
@@ -13,15 +14,20 @@ builder.AddPaxSilo();
 builder.AddPaxLive();
 builder.AddPaxIngest();
 builder.AddPaxApi();
+builder.AddPaxAuth();
 
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapHealthChecks("/healthz");
 app.MapPlacesApi();
 app.MapHistoryApi();
 app.MapIngestApi();
-app.MapHub<LiveHub>("/hubs/live");
+app.MapAuthApi();
+app.MapAlertsApi();
+app.MapHub<LiveHub>("/hubs/live").RequireAuthorization(PaxClaims.Field);
 await app.RunAsync();
 return 0;
 

@@ -1,21 +1,63 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 
-// pax-watch [server-url] [place-id ...]: watch places live from a terminal (no place ids: every place).
-var url = args.Length > 0 ? args[0] : "http://localhost:8080";
-var places = args.Skip(1).ToArray();
+// pax-watch [server-url] [--user NAME --password PASSWORD | --token TOKEN] [place-id ...]
+// Watch places live from a terminal (no place ids: every place). PAX_TOKEN in the environment works too.
+var url = "http://localhost:8080";
+string? user = null, password = null, token = Environment.GetEnvironmentVariable("PAX_TOKEN");
+var places = new List<string>();
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--user" when i + 1 < args.Length: user = args[++i]; break;
+        case "--password" when i + 1 < args.Length: password = args[++i]; break;
+        case "--token" when i + 1 < args.Length: token = args[++i]; break;
+        case var a when a.StartsWith("http", StringComparison.Ordinal): url = a; break;
+        default: places.Add(args[i]); break;
+    }
+}
+
+try
+{
+    if (user is not null)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(url) };
+        var login = await http.PostAsJsonAsync("/api/auth/login", new { username = user, password });
+        if (!login.IsSuccessStatusCode)
+        {
+            await Console.Error.WriteLineAsync($"sign-in failed: {(int)login.StatusCode} {await login.Content.ReadAsStringAsync()}");
+            return 1;
+        }
+
+        token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString();
+    }
+}
+catch (HttpRequestException ex)
+{
+    await Console.Error.WriteLineAsync($"cannot reach {url}: {ex.Message}");
+    return 1;
+}
+
+if (string.IsNullOrEmpty(token))
+{
+    await Console.Error.WriteLineAsync("sign in: --user NAME --password PASSWORD, or --token TOKEN (or PAX_TOKEN)");
+    return 2;
+}
 
 await using var connection = new HubConnectionBuilder()
-    .WithUrl(new Uri(new Uri(url), "/hubs/live"))
+    .WithUrl(new Uri(new Uri(url), "/hubs/live"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
     .WithAutomaticReconnect()
     .Build();
 
 connection.On<JsonElement>("PlaceStatusChanged", e => Print("status", e));
 connection.On<JsonElement>("AlertRaised", e => Print("ALERT ", e));
+connection.On<JsonElement>("AlertChanged", e => Print("alert ", e));
 connection.Reconnected += async _ =>
 {
     Console.WriteLine("reconnected");
-    await connection.InvokeAsync<JsonElement[]>("Watch", places);
+    await connection.InvokeAsync<JsonElement[]>("Watch", places.ToArray());
 };
 
 using var stop = new CancellationTokenSource();
@@ -28,8 +70,8 @@ Console.CancelKeyPress += (_, e) =>
 try
 {
     await connection.StartAsync(stop.Token);
-    var current = await connection.InvokeAsync<JsonElement[]>("Watch", places, stop.Token);
-    Console.WriteLine($"watching {(places.Length == 0 ? "every place" : string.Join(", ", places))} on {url} (Ctrl+C to stop)");
+    var current = await connection.InvokeAsync<JsonElement[]>("Watch", places.ToArray(), stop.Token);
+    Console.WriteLine($"watching {(places.Count == 0 ? "every place" : string.Join(", ", places))} on {url} (Ctrl+C to stop)");
     foreach (var status in current)
     {
         Print("now   ", status);
@@ -42,7 +84,7 @@ catch (OperationCanceledException) when (stop.IsCancellationRequested)
 }
 catch (HttpRequestException ex)
 {
-    Console.Error.WriteLine($"cannot reach {url}: {ex.Message}");
+    await Console.Error.WriteLineAsync($"cannot watch {url}: {ex.Message}");
     return 1;
 }
 

@@ -16,6 +16,9 @@ public interface IServerEndpoints
     Uri BaseAddress { get; }
 
     HttpClient Http { get; }
+
+    /// <summary>The admin's token.</summary>
+    string Token { get; }
 }
 
 /// <summary>The events as they travel on the wire; strings where the contract says strings, so the tests check the names.</summary>
@@ -24,6 +27,8 @@ public sealed record StatusEvent(string PlaceId, string Level, Dictionary<string
 public sealed record AlertEvent(string AlertId, string PlaceId, string Kind, int Severity, DateTimeOffset RaisedAt, string Summary);
 
 public sealed record StatsDocument(long Accepted, Dictionary<string, long> Rejected);
+
+public sealed record AlertChangedEvent(string AlertId, string PlaceId, string Kind, string State, string? Guard, string? Area);
 
 /// <summary>A control-room client on <c>/hubs/live</c> that records what it receives.</summary>
 public sealed class LiveClient : IAsyncDisposable
@@ -36,11 +41,17 @@ public sealed class LiveClient : IAsyncDisposable
         _connection = connection;
         _connection.On<StatusEvent>("PlaceStatusChanged", e => _events.Enqueue(e));
         _connection.On<AlertEvent>("AlertRaised", e => _events.Enqueue(e));
+        _connection.On<AlertChangedEvent>("AlertChanged", e => _events.Enqueue(e));
     }
 
-    public static async Task<(LiveClient Client, StatusEvent[] Current)> Watch(IServerEndpoints server, params string[] placeIds)
+    public static Task<(LiveClient Client, StatusEvent[] Current)> Watch(IServerEndpoints server, params string[] placeIds) =>
+        WatchAs(server, server.Token, placeIds);
+
+    public static async Task<(LiveClient Client, StatusEvent[] Current)> WatchAs(IServerEndpoints server, string token, params string[] placeIds)
     {
-        var connection = new HubConnectionBuilder().WithUrl(new Uri(server.BaseAddress, "/hubs/live")).Build();
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(server.BaseAddress, "/hubs/live"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
+            .Build();
         var client = new LiveClient(connection);
         await connection.StartAsync();
         var current = await connection.InvokeAsync<StatusEvent[]>("Watch", placeIds);
@@ -125,6 +136,23 @@ public sealed class Device : IAsyncDisposable
 
 public static class Api
 {
+    /// <summary>Signs in and returns the token.</summary>
+    public static async Task<string> Login(this IServerEndpoints server, string user, string password)
+    {
+        using var anonymous = new HttpClient { BaseAddress = server.BaseAddress };
+        var response = await anonymous.PostAsJsonAsync("/api/auth/login", new { username = user, password });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+    }
+
+    /// <summary>An HTTP client that sends <paramref name="token"/>.</summary>
+    public static HttpClient As(this IServerEndpoints server, string token)
+    {
+        var client = new HttpClient { BaseAddress = server.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
     public static async Task<StatsDocument> Stats(this IServerEndpoints server) =>
         (await server.Http.GetFromJsonAsync<StatsDocument>("/api/ingest/stats"))!;
 

@@ -12,6 +12,8 @@ public sealed class ServerFixture : IAsyncLifetime, IServerEndpoints
 
     public HttpClient Http => _server.Http;
 
+    public string Token => _server.Token;
+
     public bool IsRunning => _server.IsRunning;
 
     public string Output => _server.Output;

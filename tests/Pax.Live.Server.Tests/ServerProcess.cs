@@ -36,6 +36,12 @@ public sealed class ServerProcess : IAsyncDisposable, IServerEndpoints
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
 
+    /// <summary>The first admin's password the tests start the server with.</summary>
+    public const string AdminPassword = "test-admin-password";
+
+    /// <summary>The admin's token; <see cref="Http"/> sends it.</summary>
+    public string Token { get; private set; } = "";
+
     public bool IsRunning => _process is { HasExited: false };
 
     public string Output
@@ -74,6 +80,7 @@ public sealed class ServerProcess : IAsyncDisposable, IServerEndpoints
             $"--Pax:Orleans:GatewayPort={GatewayPort}",
             $"--Pax:DataDirectory={DataDirectory}",
             "--Pax:Live:StatusInterval=00:00:00.100",
+            $"--Pax:Auth:AdminPassword={AdminPassword}",
             .. _extraArgs,
         ];
         foreach (var arg in args)
@@ -100,6 +107,8 @@ public sealed class ServerProcess : IAsyncDisposable, IServerEndpoints
             {
                 if ((await Http.GetAsync("/healthz")).IsSuccessStatusCode && await MqttIsListening())
                 {
+                    Token = await this.Login("admin", AdminPassword);
+                    Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
                     return;
                 }
             }

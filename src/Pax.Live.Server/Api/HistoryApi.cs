@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Pax.Live.Abstractions;
 using Pax.Live.Contracts;
+using Pax.Live.Server.Auth;
 using Pax.Live.Server.History;
 
 namespace Pax.Live.Server.Api;
@@ -19,7 +20,7 @@ public static class HistoryApi
     /// <summary>Maps the endpoint.</summary>
     public static IEndpointRouteBuilder MapHistoryApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/places/{id}/history", Get).WithTags("Places");
+        app.MapGet("/api/places/{id}/history", Get).RequireAuthorization(PaxClaims.Field).WithTags("Places");
         return app;
     }
 

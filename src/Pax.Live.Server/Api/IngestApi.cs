@@ -1,3 +1,4 @@
+using Pax.Live.Server.Auth;
 using Pax.Live.Server.Ingest;
 
 namespace Pax.Live.Server.Api;
@@ -8,7 +9,7 @@ public static class IngestApi
     /// <summary>Maps the endpoints.</summary>
     public static IEndpointRouteBuilder MapIngestApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/ingest/stats", (IngestStats stats) => stats.Snapshot()).WithTags("Ingest");
+        app.MapGet("/api/ingest/stats", (IngestStats stats) => stats.Snapshot()).RequireAuthorization(PaxClaims.ControlRoom).WithTags("Ingest");
         return app;
     }
 }

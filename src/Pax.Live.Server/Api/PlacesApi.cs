@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Pax.Live.Abstractions;
 using Pax.Live.Contracts;
+using Pax.Live.Server.Auth;
 using Pax.Live.Server.Catalog;
 
 namespace Pax.Live.Server.Api;
@@ -12,6 +13,7 @@ public sealed record PlaceView(
     string Kind,
     double Latitude,
     double Longitude,
+    string? Area,
     ThresholdsDocument Thresholds,
     Level Level,
     DateTimeOffset LevelSince,
@@ -31,7 +33,7 @@ public sealed record PlaceView(
         }
 
         return new PlaceView(
-            place.Id, place.Name, place.Kind, place.Latitude, place.Longitude, PlaceDocument.From(place).Thresholds!,
+            place.Id, place.Name, place.Kind, place.Latitude, place.Longitude, place.Area, PlaceDocument.From(place).Thresholds!,
             status.Level, status.LevelSince, status.UpdatedAt, values, status.OpenAlerts, status.Devices, status.RecentAlerts);
     }
 }
@@ -42,10 +44,10 @@ public static class PlacesApi
     /// <summary>Maps the endpoints.</summary>
     public static IEndpointRouteBuilder MapPlacesApi(this IEndpointRouteBuilder app)
     {
-        var places = app.MapGroup("/api/places").WithTags("Places");
+        var places = app.MapGroup("/api/places").RequireAuthorization(PaxClaims.Field).WithTags("Places");
         places.MapGet("/", GetAll);
         places.MapGet("/{id}", GetOne);
-        places.MapPut("/{id}", Put);
+        places.MapPut("/{id}", Put).RequireAuthorization(PaxClaims.AdminOnly);
         return app;
     }
 

@@ -21,6 +21,9 @@ public sealed record PlaceDocument
     /// <summary>WGS 84 longitude.</summary>
     public double? Longitude { get; init; }
 
+    /// <summary>The area the place belongs to (guards are assigned to areas), e.g. <c>centrum</c>.</summary>
+    public string? Area { get; init; }
+
     /// <summary>Thresholds and dwell time; none means the place is only raised by events.</summary>
     public ThresholdsDocument? Thresholds { get; init; }
 
@@ -54,6 +57,11 @@ public sealed record PlaceDocument
             errors["longitude"] = ["A longitude from -180 to 180 is required."];
         }
 
+        if (Area is not null && !Ids.IsValid(Area))
+        {
+            errors["area"] = ["An area id is 1 to 64 characters of a-z, 0-9 and '-'."];
+        }
+
         var t = Thresholds ?? new ThresholdsDocument();
         CheckThreshold(errors, "thresholds.motion", t.Motion, SignalKind.Motion);
         CheckThreshold(errors, "thresholds.people", t.People, SignalKind.People);
@@ -72,7 +80,8 @@ public sealed record PlaceDocument
                 Kind!,
                 Latitude!.Value,
                 Longitude!.Value,
-                new PlaceThresholds(t.Motion, t.People, t.Loiter, t.Sound, t.DwellSeconds ?? PlaceThresholds.None.DwellSeconds));
+                new PlaceThresholds(t.Motion, t.People, t.Loiter, t.Sound, t.DwellSeconds ?? PlaceThresholds.None.DwellSeconds),
+                Area);
         }
 
         return errors;
@@ -86,6 +95,7 @@ public sealed record PlaceDocument
         Kind = definition.Kind,
         Latitude = definition.Latitude,
         Longitude = definition.Longitude,
+        Area = definition.Area,
         Thresholds = new ThresholdsDocument
         {
             Motion = definition.Thresholds.Motion,

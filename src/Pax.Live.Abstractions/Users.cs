@@ -1,0 +1,44 @@
+namespace Pax.Live.Abstractions;
+
+/// <summary>A local user: a name, a role, the areas they work in, and a password hash (never the password).</summary>
+[GenerateSerializer, Immutable, Alias("pax.UserRecord")]
+public sealed record UserRecord(
+    [property: Id(0)] string Name,
+    [property: Id(1)] Role Role,
+    [property: Id(2)] string[] Areas,
+    [property: Id(3)] string? PasswordHash,
+    [property: Id(4)] bool Disabled = false);
+
+/// <summary>The local users. Key 0.</summary>
+[Alias("pax.IUserDirectoryGrain")]
+public interface IUserDirectoryGrain : IGrainWithIntegerKey
+{
+    /// <summary>A user by name, or null.</summary>
+    [Alias("Find")]
+    Task<UserRecord?> Find(string name);
+
+    /// <summary>Every user.</summary>
+    [Alias("All")]
+    Task<UserRecord[]> All();
+
+    /// <summary>Creates or replaces a user; returns true when created.</summary>
+    [Alias("Upsert")]
+    Task<bool> Upsert(UserRecord user);
+
+    /// <summary>Creates the first admin if there are no users at all; returns true when it did.</summary>
+    [Alias("CreateFirstAdmin")]
+    Task<bool> CreateFirstAdmin(UserRecord admin);
+}
+
+/// <summary>Every alert that is open, and the recently resolved ones, for the alert queues. Key 0.</summary>
+[Alias("pax.IAlertIndexGrain")]
+public interface IAlertIndexGrain : IGrainWithIntegerKey
+{
+    /// <summary>An alert's latest view.</summary>
+    [Alias("Update"), Orleans.Concurrency.OneWay]
+    Task Update(AlertView alert);
+
+    /// <summary>Open alerts (and, if asked, the recently resolved), newest first.</summary>
+    [Alias("List")]
+    Task<AlertView[]> List(bool includeResolved);
+}

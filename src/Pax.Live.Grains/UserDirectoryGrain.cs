@@ -1,0 +1,113 @@
+using Pax.Live.Abstractions;
+
+namespace Pax.Live.Grains;
+
+/// <summary>The stored users.</summary>
+[GenerateSerializer, Alias("pax.UsersState")]
+public sealed class UsersState
+{
+    /// <summary>Users by name.</summary>
+    [Id(0)]
+    public Dictionary<string, UserRecord> Users { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>The local users, stored.</summary>
+public sealed class UserDirectoryGrain(
+    [PersistentState(UserDirectoryGrain.StateName, PaxStorage.Name)] IPersistentState<UsersState> state) : Grain, IUserDirectoryGrain
+{
+    /// <summary>The state name: one per grain class.</summary>
+    public const string StateName = "users";
+
+    /// <inheritdoc />
+    public Task<UserRecord?> Find(string name) => Task.FromResult(state.State.Users.GetValueOrDefault(name));
+
+    /// <inheritdoc />
+    public Task<UserRecord[]> All() => Task.FromResult(state.State.Users.Values.OrderBy(u => u.Name, StringComparer.Ordinal).ToArray());
+
+    /// <inheritdoc />
+    public async Task<bool> Upsert(UserRecord user)
+    {
+        var created = !state.State.Users.ContainsKey(user.Name);
+        state.State.Users[user.Name] = user;
+        await state.WriteStateAsync();
+        return created;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> CreateFirstAdmin(UserRecord admin)
+    {
+        if (state.State.Users.Count > 0)
+        {
+            return false;
+        }
+
+        state.State.Users[admin.Name] = admin;
+        await state.WriteStateAsync();
+        return true;
+    }
+}
+
+/// <summary>The stored alert index.</summary>
+[GenerateSerializer, Alias("pax.AlertIndexState")]
+public sealed class AlertIndexState
+{
+    /// <summary>Alerts by id: every open one and the most recent resolved ones.</summary>
+    [Id(0)]
+    public Dictionary<string, AlertView> Alerts { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// The alert queues' source: every open alert and the last resolved ones. Alert grains report each change; the index
+/// stores itself at most every few seconds (the alerts themselves are the record).
+/// </summary>
+public sealed class AlertIndexGrain(
+    [PersistentState(AlertIndexGrain.StateName, PaxStorage.Name)] IPersistentState<AlertIndexState> state) : Grain, IAlertIndexGrain
+{
+    /// <summary>The state name: one per grain class.</summary>
+    public const string StateName = "alert-index";
+
+    private const int KeepResolved = 200;
+    private static readonly TimeSpan SaveEvery = TimeSpan.FromSeconds(5);
+
+    private IGrainTimer? _save;
+
+    /// <inheritdoc />
+    public Task Update(AlertView alert)
+    {
+        state.State.Alerts[alert.AlertId] = alert;
+        var resolved = state.State.Alerts.Values.Where(a => a.State == AlertState.Resolved).ToList();
+        if (resolved.Count > KeepResolved)
+        {
+            foreach (var old in resolved.OrderBy(a => a.LastSeen).Take(resolved.Count - KeepResolved))
+            {
+                state.State.Alerts.Remove(old.AlertId);
+            }
+        }
+
+        _save ??= this.RegisterGrainTimer(Save, new GrainTimerCreationOptions(SaveEvery, SaveEvery) { KeepAlive = true });
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<AlertView[]> List(bool includeResolved) => Task.FromResult(state.State.Alerts.Values
+        .Where(a => includeResolved || a.State != AlertState.Resolved)
+        .OrderByDescending(a => a.Severity).ThenByDescending(a => a.RaisedAt)
+        .ToArray());
+
+    /// <inheritdoc />
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_save is not null)
+        {
+            await Save();
+        }
+    }
+
+    private async Task Save()
+    {
+        // A failed save (the database is away) throws here and the periodic timer tries again.
+        await state.WriteStateAsync();
+        _save?.Dispose();
+        _save = null;
+    }
+}

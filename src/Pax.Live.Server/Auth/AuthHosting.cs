@@ -1,0 +1,94 @@
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Pax.Live.Server.Auth;
+
+/// <summary>JWT bearer authentication (local users, and an external OpenID Connect provider when configured) and the role policies.</summary>
+public static class AuthHosting
+{
+    private const string ExternalScheme = "oidc";
+
+    /// <summary>Adds authentication and authorization.</summary>
+    public static IHostApplicationBuilder AddPaxAuth(this IHostApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        var tokens = new TokenService(options, builder.Configuration.GetValue("Pax:DataDirectory", "data")!, TimeProvider.System);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(tokens);
+        builder.Services.AddSingleton<Passwords>();
+        builder.Services.AddHostedService<FirstAdmin>();
+
+        var schemes = new List<string> { JwtBearerDefaults.AuthenticationScheme };
+        var authentication = builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer(o =>
+            {
+                o.MapInboundClaims = false;
+                o.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = options.Issuer,
+                    ValidAudience = options.Issuer,
+                    IssuerSigningKey = tokens.Key,
+                    NameClaimType = PaxClaims.Name,
+                    RoleClaimType = PaxClaims.Role,
+                    ClockSkew = TimeSpan.FromSeconds(30),
+                };
+                o.Events = new JwtBearerEvents { OnMessageReceived = TokenFromQueryForHubs };
+            });
+        if (!string.IsNullOrWhiteSpace(options.Authority))
+        {
+            schemes.Add(ExternalScheme);
+            authentication.AddJwtBearer(ExternalScheme, o =>
+            {
+                o.MapInboundClaims = false;
+                o.Authority = options.Authority;
+                o.Audience = options.Audience;
+                o.TokenValidationParameters = new TokenValidationParameters { NameClaimType = PaxClaims.Name, RoleClaimType = PaxClaims.Role };
+                o.Events = new JwtBearerEvents
+                {
+                    OnMessageReceived = TokenFromQueryForHubs,
+                    OnTokenValidated = context =>
+                    {
+                        // The municipality's provider names roles and areas its own way; map them onto ours.
+                        if (context.Principal?.Identity is System.Security.Claims.ClaimsIdentity identity)
+                        {
+                            foreach (var role in identity.FindAll(options.RoleClaim).ToList())
+                            {
+                                identity.AddClaim(new(PaxClaims.Role, role.Value.ToLowerInvariant()));
+                            }
+
+                            foreach (var area in identity.FindAll(options.AreaClaim).ToList())
+                            {
+                                identity.AddClaim(new(PaxClaims.Area, area.Value));
+                            }
+                        }
+
+                        return Task.CompletedTask;
+                    },
+                };
+            });
+        }
+
+        builder.Services.AddAuthorizationBuilder()
+            .SetDefaultPolicy(Policy(schemes).Build())
+            .AddPolicy(PaxClaims.Field, Policy(schemes).RequireClaim(PaxClaims.Role, "operator", "guard", "staff", "admin").Build())
+            .AddPolicy(PaxClaims.ControlRoom, Policy(schemes).RequireClaim(PaxClaims.Role, "operator", "admin").Build())
+            .AddPolicy(PaxClaims.AdminOnly, Policy(schemes).RequireClaim(PaxClaims.Role, "admin").Build());
+        return builder;
+    }
+
+    private static AuthorizationPolicyBuilder Policy(List<string> schemes) =>
+        new AuthorizationPolicyBuilder([.. schemes]).RequireAuthenticatedUser();
+
+    /// <summary>Browsers cannot set headers on a WebSocket: SignalR sends the token as <c>access_token</c>, accepted for hubs only.</summary>
+    private static Task TokenFromQueryForHubs(MessageReceivedContext context)
+    {
+        if (context.HttpContext.Request.Path.StartsWithSegments("/hubs")
+            && context.Request.Query.TryGetValue("access_token", out var token))
+        {
+            context.Token = token;
+        }
+
+        return Task.CompletedTask;
+    }
+}

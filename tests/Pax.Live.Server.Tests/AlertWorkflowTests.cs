@@ -1,0 +1,109 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Pax.Live.Server.Tests;
+
+/// <summary>People act on an alert over HTTP with their own tokens; roles and areas are checked; the record shows who did what.</summary>
+[Collection(ServerCollection.Name)]
+public sealed class AlertWorkflowTests(ServerFixture server)
+{
+    private async Task<string> User(string name, string role, params string[] areas)
+    {
+        var response = await server.Http.PutAsJsonAsync($"/api/users/{name}", new { role, areas, password = "password-" + name });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return await server.Login(name, "password-" + name);
+    }
+
+    [Fact]
+    public async Task AnAlertGoesFromRaisedToResolvedThroughTheControlRoomAndAGuard()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var place = "wf-" + suffix;
+        var put = await server.Http.PutAsJsonAsync($"/api/places/{place}", new { name = "Arbetstorget", kind = "torg", area = "norr", latitude = 59.3, longitude = 15.2 });
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        using var olle = server.As(await User("olle-" + suffix, "operator"));
+        using var gita = server.As(await User("gita-" + suffix, "guard", "norr"));
+        using var greta = server.As(await User("greta-" + suffix, "guard", "soder"));
+        using var stina = server.As(await User("stina-" + suffix, "staff", "norr"));
+        var (live, _) = await LiveClient.Watch(server, place);
+        await using var __ = live;
+
+        await using (var device = await Device.Connect(server, "cam-wf-" + suffix))
+        {
+            await device.Publish($"pax/v1/{place}/cam-1/signals", Device.Signals(Device.Now, ("impulse", 1)));
+        }
+
+        var raised = await live.WaitFor<AlertEvent>(a => a.PlaceId == place);
+        var id = raised.AlertId;
+        var alertUrl = $"/api/alerts/{id}";
+
+        // The queues: operators and the area's guards see it, a guard of another area and staff do not.
+        Assert.Contains(await olle.GetFromJsonAsync<JsonElement[]>("/api/alerts") ?? [], a => a.GetProperty("alertId").GetString() == id);
+        Assert.Contains(await gita.GetFromJsonAsync<JsonElement[]>("/api/alerts") ?? [], a => a.GetProperty("alertId").GetString() == id);
+        Assert.DoesNotContain(await greta.GetFromJsonAsync<JsonElement[]>("/api/alerts") ?? [], a => a.GetProperty("alertId").GetString() == id);
+        await AssertProblem(await stina.GetAsync("/api/alerts"), HttpStatusCode.Forbidden);
+        await AssertProblem(await greta.PostAsync($"{alertUrl}/accept", null), HttpStatusCode.Forbidden);
+
+        await AssertProblem(await gita.PostAsync($"{alertUrl}/acknowledge", null), HttpStatusCode.Forbidden);
+        await AssertProblem(await gita.PostAsync($"{alertUrl}/on-site", null), HttpStatusCode.Conflict);
+        await AssertOk(await olle.PostAsync($"{alertUrl}/acknowledge", null), "acknowledged");
+        await AssertProblem(await olle.PostAsync($"{alertUrl}/acknowledge", null), HttpStatusCode.Conflict);
+        await AssertOk(await olle.PostAsJsonAsync($"{alertUrl}/dispatch", new { guard = "gita-" + suffix }), "dispatched");
+        await AssertOk(await gita.PostAsync($"{alertUrl}/accept", null), "dispatched");
+        await AssertOk(await gita.PostAsync($"{alertUrl}/on-site", null), "on-site");
+        await AssertProblem(await gita.PostAsJsonAsync($"{alertUrl}/resolve", new { outcome = "false-alarm", note = "" }), HttpStatusCode.Conflict);
+        await AssertOk(await gita.PostAsJsonAsync($"{alertUrl}/resolve", new { outcome = "false-alarm", note = "Fyrverkerier" }), "resolved");
+
+        await live.WaitFor<AlertChangedEvent>(a => a.AlertId == id && a.State == "resolved");
+        var audit = await olle.GetFromJsonAsync<JsonElement>($"{alertUrl}/audit");
+        Assert.True(audit.GetProperty("intact").GetBoolean());
+        Assert.Equal(
+            ["raised", "acknowledged", "dispatched", "accepted", "on site", "resolved"],
+            audit.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("action").GetString()));
+        var csv = await olle.GetStringAsync($"{alertUrl}/audit?format=csv");
+        Assert.StartsWith("sequence,at,actor,action", csv, StringComparison.Ordinal);
+        Assert.Contains("gita-" + suffix, csv, StringComparison.Ordinal);
+
+        // Resolved frees the place: it lists the alert as recent, not open.
+        var view = await server.WaitForPlace(place, v => v.GetProperty("openAlerts").GetArrayLength() == 0);
+        Assert.Equal(id, view.GetProperty("recentAlerts")[0].GetProperty("alert").GetProperty("alertId").GetString());
+    }
+
+    [Fact]
+    public async Task WithoutATokenNothingButHealthAndLoginAnswers()
+    {
+        using var anonymous = new HttpClient { BaseAddress = server.BaseAddress };
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/healthz")).StatusCode);
+        foreach (var url in new[] { "/api/places", "/api/places/stora-torget", "/api/ingest/stats", "/api/alerts", "/api/users" })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(url)).StatusCode);
+        }
+
+        var wrong = await anonymous.PostAsJsonAsync("/api/auth/login", new { username = "admin", password = "nope" });
+        await AssertProblem(wrong, HttpStatusCode.Unauthorized);
+        var hub = new HubConnectionBuilder().WithUrl(new Uri(server.BaseAddress, "/hubs/live")).Build();
+        await using var _ = hub;
+        await Assert.ThrowsAsync<HttpRequestException>(() => hub.StartAsync());
+
+        var staff = server.As(await User("stina-" + Guid.NewGuid().ToString("N")[..6], "staff", "norr"));
+        using var __ = staff;
+        Assert.Equal(HttpStatusCode.Forbidden, (await staff.GetAsync("/api/ingest/stats")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await staff.PutAsJsonAsync("/api/places/stora-torget", new { name = "x" })).StatusCode);
+    }
+
+    private static async Task AssertOk(HttpResponseMessage response, string state)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        Assert.Equal(state, JsonDocument.Parse(body).RootElement.GetProperty("state").GetString());
+    }
+
+    private static async Task AssertProblem(HttpResponseMessage response, HttpStatusCode status)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.False(string.IsNullOrEmpty((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString()));
+    }
+}
