@@ -22,6 +22,10 @@ public interface IPlaceGrain : IGrainWithStringKey
     [Alias("GetStatus")]
     ValueTask<PlaceStatus> GetStatus();
 
+    /// <summary>A guard or a member of staff checked in at the place (who is not kept: places, not persons).</summary>
+    [Alias("CheckIn")]
+    Task CheckIn(Role role);
+
     /// <summary>One of the place's alerts was resolved: its cause may raise a new alert from now on.</summary>
     [Alias("AlertResolved"), OneWay]
     Task AlertResolved(string alertId);

@@ -70,4 +70,6 @@ public sealed record PlaceStatus(
     [property: Id(4)] KindValue[] Values,
     [property: Id(5)] OpenAlert[] OpenAlerts,
     [property: Id(6)] DeviceInfo[] Devices,
-    [property: Id(7)] ClosedAlert[] RecentAlerts);
+    [property: Id(7)] ClosedAlert[] RecentAlerts,
+    [property: Id(8)] DateTimeOffset? LastGuardVisit,
+    [property: Id(9)] DateTimeOffset? LastStaffVisit);

@@ -170,7 +170,9 @@ public sealed partial class PlaceGrain(
             [.. values],
             [.. _alerts.Values],
             [.. _devices.Values],
-            [.. _recent]));
+            [.. _recent],
+            state.State.LastGuardVisit,
+            state.State.LastStaffVisit));
     }
 
     private async Task OnTick()
@@ -306,6 +308,26 @@ public sealed partial class PlaceGrain(
         }
 
         _raised.Clear();
+    }
+
+    /// <inheritdoc />
+    public async Task CheckIn(Role role)
+    {
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(Now);
+        if (role == Role.Staff)
+        {
+            state.State.LastStaffVisit = at;
+        }
+        else
+        {
+            state.State.LastGuardVisit = at;
+        }
+
+        // A visit is stored at once: taking back the square must show on the board after a restart too.
+        _nextSaveAt = 0;
+        await TrySave(Now);
+        _dirty = true;
+        PublishStatus();
     }
 
     /// <inheritdoc />

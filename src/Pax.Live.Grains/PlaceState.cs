@@ -25,6 +25,14 @@ public sealed class PlaceState
     /// <summary>The most recent closed alerts, newest first.</summary>
     [Id(4)]
     public List<ClosedAlert> RecentAlerts { get; set; } = [];
+
+    /// <summary>When a guard last checked in at the place.</summary>
+    [Id(5)]
+    public DateTimeOffset? LastGuardVisit { get; set; }
+
+    /// <summary>When staff last checked in at the place.</summary>
+    [Id(6)]
+    public DateTimeOffset? LastStaffVisit { get; set; }
 }
 
 /// <summary>How often a place's live state is snapshotted at most (<c>Pax:Storage:SnapshotInterval</c>).</summary>

@@ -27,6 +27,7 @@ app.MapHistoryApi();
 app.MapIngestApi();
 app.MapAuthApi();
 app.MapAlertsApi();
+app.MapFieldApi();
 app.MapHub<LiveHub>("/hubs/live").RequireAuthorization(PaxClaims.Field);
 await app.RunAsync();
 return 0;

@@ -93,6 +93,33 @@ public sealed class AlertWorkflowTests(ServerFixture server)
         Assert.Equal(HttpStatusCode.Forbidden, (await staff.PutAsJsonAsync("/api/places/stora-torget", new { name = "x" })).StatusCode);
     }
 
+    [Fact]
+    public async Task StaffObservationsEnterAsReportsAndCheckInsShowOnThePlace()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var place = "field-" + suffix;
+        await server.Http.PutAsJsonAsync($"/api/places/{place}", new { name = "Fältgatan", kind = "street", area = "norr", latitude = 59.3, longitude = 15.2 });
+        using var stina = server.As(await User("stina-" + suffix, "staff", "norr"));
+        using var gita = server.As(await User("gita-" + suffix, "guard", "norr"));
+        using var olle = server.As(await User("olle-" + suffix, "operator"));
+
+        await AssertProblem(await stina.PostAsJsonAsync($"/api/places/{place}/observations", new { severity = 4 }), HttpStatusCode.BadRequest);
+        await AssertProblem(await stina.PostAsJsonAsync("/api/places/no-such-place/observations", new { severity = 2 }), HttpStatusCode.NotFound);
+        Assert.Equal(HttpStatusCode.Accepted, (await stina.PostAsJsonAsync($"/api/places/{place}/observations", new { severity = 3 })).StatusCode);
+        var reported = await server.WaitForPlace(place, v => v.GetProperty("openAlerts").GetArrayLength() == 1);
+        Assert.Equal("report", reported.GetProperty("openAlerts")[0].GetProperty("kind").GetString());
+        Assert.Equal("alert", reported.GetProperty("level").GetString());
+        Assert.Contains(reported.GetProperty("devices").EnumerateArray(), d => d.GetProperty("deviceId").GetString() == "observation");
+
+        Assert.Equal(JsonValueKind.Null, reported.GetProperty("lastGuardVisit").ValueKind);
+        Assert.Equal(HttpStatusCode.NoContent, (await gita.PostAsync($"/api/places/{place}/check-in", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await stina.PostAsync($"/api/places/{place}/check-in", null)).StatusCode);
+        await AssertProblem(await olle.PostAsync($"/api/places/{place}/check-in", null), HttpStatusCode.Forbidden);
+        var visited = await server.WaitForPlace(place, v => v.GetProperty("lastGuardVisit").ValueKind == JsonValueKind.String);
+        Assert.InRange(visited.GetProperty("lastGuardVisit").GetDateTimeOffset(), DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddSeconds(5));
+        Assert.Equal(JsonValueKind.String, visited.GetProperty("lastStaffVisit").ValueKind);
+    }
+
     private static async Task AssertOk(HttpResponseMessage response, string state)
     {
         var body = await response.Content.ReadAsStringAsync();

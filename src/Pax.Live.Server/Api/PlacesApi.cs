@@ -21,7 +21,9 @@ public sealed record PlaceView(
     IReadOnlyDictionary<string, double> Values,
     OpenAlert[] OpenAlerts,
     DeviceInfo[] Devices,
-    ClosedAlert[] RecentAlerts)
+    ClosedAlert[] RecentAlerts,
+    DateTimeOffset? LastGuardVisit,
+    DateTimeOffset? LastStaffVisit)
 {
     /// <summary>Joins a definition and a status.</summary>
     public static PlaceView Of(PlaceDefinition place, PlaceStatus status)
@@ -34,7 +36,8 @@ public sealed record PlaceView(
 
         return new PlaceView(
             place.Id, place.Name, place.Kind, place.Latitude, place.Longitude, place.Area, PlaceDocument.From(place).Thresholds!,
-            status.Level, status.LevelSince, status.UpdatedAt, values, status.OpenAlerts, status.Devices, status.RecentAlerts);
+            status.Level, status.LevelSince, status.UpdatedAt, values, status.OpenAlerts, status.Devices, status.RecentAlerts,
+            status.LastGuardVisit, status.LastStaffVisit);
     }
 }
 

@@ -1,0 +1,70 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Pax.Live.Abstractions;
+using Pax.Live.Contracts;
+using Pax.Live.Server.Auth;
+
+namespace Pax.Live.Server.Api;
+
+/// <summary><c>POST /api/places/{id}/observations</c>'s body: how serious, 1 to 3.</summary>
+public sealed record ObservationRequest(int? Severity);
+
+/// <summary>
+/// What people in the field report: an observation enters its place as a <c>report</c> signal (severity 3 raises an
+/// alert, 2 elevates the place), and a check-in shows on the place (guard present, time since the last patrol). Neither
+/// keeps who it was: places, not persons.
+/// </summary>
+public static class FieldApi
+{
+    /// <summary>The device id observations arrive under.</summary>
+    public const string ObservationDevice = "observation";
+
+    /// <summary>Maps the endpoints.</summary>
+    public static IEndpointRouteBuilder MapFieldApi(this IEndpointRouteBuilder app)
+    {
+        var places = app.MapGroup("/api/places/{id}").RequireAuthorization(PaxClaims.Field).WithTags("Field");
+        places.MapPost("/observations", Observe);
+        places.MapPost("/check-in", CheckIn);
+        return app;
+    }
+
+    private static async Task<Results<Accepted, ProblemHttpResult, ValidationProblem>> Observe(
+        string id, ObservationRequest request, IGrainFactory grains, TimeProvider clock)
+    {
+        if (await Missing(id, grains) is { } missing)
+        {
+            return missing;
+        }
+
+        if (request.Severity is not (1 or 2 or 3))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["severity"] = ["A severity of 1, 2 or 3."] });
+        }
+
+        var sample = new SignalSample(ObservationDevice, SignalKind.Report, request.Severity.Value, clock.GetUtcNow().ToUnixTimeMilliseconds());
+        await grains.GetGrain<IPlaceGrain>(id).Ingest(new SignalBatch([sample]));
+        return TypedResults.Accepted($"/api/places/{id}");
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> CheckIn(string id, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        if (await Missing(id, grains) is { } missing)
+        {
+            return missing;
+        }
+
+        var actor = user.ToActor();
+        if (actor.Role is not (Role.Guard or Role.Staff))
+        {
+            return TypedResults.Problem(title: "Forbidden.", detail: "Guards and staff check in at places.", statusCode: StatusCodes.Status403Forbidden);
+        }
+
+        await grains.GetGrain<IPlaceGrain>(id).CheckIn(actor.Role);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<ProblemHttpResult?> Missing(string id, IGrainFactory grains) =>
+        Ids.IsValid(id) && await grains.GetGrain<ICatalogGrain>(0).Find(id) is not null
+            ? null
+            : TypedResults.Problem(title: "No such place.", detail: $"'{id}' is not in the catalogue.", statusCode: StatusCodes.Status404NotFound);
+}
