@@ -12,11 +12,12 @@ public sealed class PlaceAggregator
     private static readonly TimeSpan DefaultBucketWidth = TimeSpan.FromSeconds(5);
     private const int DefaultBuckets = 60;
 
-    private readonly double[] _latest = new double[SignalKinds.Count];
-    private readonly long[] _latestAt = new long[SignalKinds.Count];
-    private readonly long[] _overSince = new long[SignalKinds.Count];
-    private readonly SlidingWindow[] _windows = new SlidingWindow[SignalKinds.Count];
-    private readonly AlertCause[] _causes = new AlertCause[SignalKinds.Count];
+    private static readonly long DefaultBucketMs = (long)DefaultBucketWidth.TotalMilliseconds;
+
+    // Everything a reading of one kind touches lives in one struct, and every window bucket of the place in one array:
+    // a record reaches two or three cache lines of two objects instead of chasing window objects and parallel arrays.
+    private readonly KindState[] _kinds = new KindState[SignalKinds.Count];
+    private readonly WindowBucket[] _buckets = new WindowBucket[SignalKinds.Count * DefaultBuckets];
     private long _reportElevatedAt;
     private long _causeSequence;
     private PlaceRules _rules;
@@ -26,11 +27,14 @@ public sealed class PlaceAggregator
     {
         _rules = rules;
         LevelSince = nowMs;
-        for (var i = 0; i < _windows.Length; i++)
+        for (var i = 0; i < _kinds.Length; i++)
         {
-            _windows[i] = new SlidingWindow(DefaultBuckets, DefaultBucketWidth);
-            _causes[i].Kind = (SignalKind)i;
+            ref var state = ref _kinds[i];
+            state.Window = WindowHead.Empty;
+            state.Cause.Kind = (SignalKind)i;
         }
+
+        CacheRules();
     }
 
     /// <summary>The current level.</summary>
@@ -49,31 +53,37 @@ public sealed class PlaceAggregator
     public void UseRules(PlaceRules rules)
     {
         _rules = rules;
+        CacheRules();
 
         // Thresholds are tracked as readings arrive; re-judge the latest reading of each kind against the new ones
         // so that a removed, raised or added threshold does not wait for the next reading.
         for (var k = (int)SignalKind.Motion; k <= (int)SignalKind.Sound; k++)
         {
-            if (_latestAt[k] != 0)
+            ref var state = ref _kinds[k];
+            if (state.LatestAt != 0)
             {
-                TrackThreshold((SignalKind)k, _latest[k], _latestAt[k]);
+                TrackThreshold(ref state, state.Latest, state.LatestAt);
             }
             else
             {
-                _overSince[k] = 0;
+                state.OverSince = 0;
             }
         }
     }
 
     /// <summary>The latest value of a kind, and when it was measured; NaN and 0 if never.</summary>
-    public (double Value, long At) Latest(SignalKind kind) =>
-        _latestAt[(int)kind] == 0 ? (double.NaN, 0) : (_latest[(int)kind], _latestAt[(int)kind]);
+    public (double Value, long At) Latest(SignalKind kind)
+    {
+        ref readonly var state = ref _kinds[(int)kind];
+        return state.LatestAt == 0 ? (double.NaN, 0) : (state.Latest, state.LatestAt);
+    }
 
     /// <summary>The window statistics of a kind ending at <paramref name="nowMs"/>.</summary>
-    public WindowStats Window(SignalKind kind, long nowMs) => _windows[(int)kind].Stats(nowMs);
+    public WindowStats Window(SignalKind kind, long nowMs) =>
+        WindowRing.Stats(_buckets.AsSpan((int)kind * DefaultBuckets, DefaultBuckets), DefaultBucketMs, nowMs);
 
     /// <summary>The alert cause of a kind (open or not).</summary>
-    public ref readonly AlertCause Cause(SignalKind kind) => ref _causes[(int)kind];
+    public ref readonly AlertCause Cause(SignalKind kind) => ref _kinds[(int)kind].Cause;
 
     /// <summary>
     /// Records one reading measured at <paramref name="timestampMs"/> (device time) and received at <paramref name="nowMs"/>.
@@ -82,7 +92,8 @@ public sealed class PlaceAggregator
     public CauseOutcome Record(SignalKind kind, double value, long timestampMs, long nowMs)
     {
         var k = (int)kind;
-        ref var cause = ref _causes[k];
+        ref var state = ref _kinds[k];
+        ref var cause = ref state.Cause;
         if (cause.IsOpen && !IsActive(in cause, nowMs))
         {
             // The hold ran out since the last Evaluate: this occurrence starts a new alert, it does not extend the old one.
@@ -92,13 +103,13 @@ public sealed class PlaceAggregator
         // A device clock ahead of ours (the contract allows 5 minutes) must not put readings in the future.
         var at = Math.Min(timestampMs, nowMs);
         LastHeardAt = nowMs;
-        _windows[k].Add(value, at);
-        if (at >= _latestAt[k])
+        WindowRing.Add(ref state.Window, _buckets.AsSpan(k * DefaultBuckets, DefaultBuckets), DefaultBucketMs, value, at);
+        if (at >= state.LatestAt)
         {
             // Store-and-forward delivers old readings late: they go into history, not into "now".
-            _latest[k] = value;
-            _latestAt[k] = at;
-            TrackThreshold(kind, value, nowMs);
+            state.Latest = value;
+            state.LatestAt = at;
+            TrackThreshold(ref state, value, nowMs);
         }
 
         var severity = AlertSeverity(kind, value);
@@ -138,9 +149,9 @@ public sealed class PlaceAggregator
     public bool Evaluate(long nowMs)
     {
         var anyCause = false;
-        for (var i = 0; i < _causes.Length; i++)
+        for (var i = 0; i < _kinds.Length; i++)
         {
-            ref var cause = ref _causes[i];
+            ref var cause = ref _kinds[i].Cause;
             if (!cause.IsOpen)
             {
                 continue;
@@ -177,7 +188,7 @@ public sealed class PlaceAggregator
     /// <summary>A fire cause stays open past its hold while fresh readings still show fire above the clear ratio.</summary>
     private bool FireStillBurning(SignalKind kind, long nowMs) =>
         kind == SignalKind.Fire
-        && _latest[(int)SignalKind.Fire] >= _rules.FireAlertAt * _rules.ClearRatio
+        && _kinds[(int)SignalKind.Fire].Latest >= _rules.FireAlertAt * _rules.ClearRatio
         && IsFresh(SignalKind.Fire, nowMs, (long)_rules.UnknownAfter.TotalMilliseconds);
 
     private bool IsActive(in AlertCause cause, long nowMs) =>
@@ -196,7 +207,7 @@ public sealed class PlaceAggregator
             return Level.Unknown;
         }
 
-        if (IsFresh(SignalKind.Tamper, nowMs, silentMs) && _latest[(int)SignalKind.Tamper] >= 1)
+        if (IsFresh(SignalKind.Tamper, nowMs, silentMs) && _kinds[(int)SignalKind.Tamper].Latest >= 1)
         {
             return Level.Elevated;
         }
@@ -209,7 +220,8 @@ public sealed class PlaceAggregator
         var dwellMs = (long)_rules.Dwell.TotalMilliseconds;
         for (var k = (int)SignalKind.Motion; k <= (int)SignalKind.Sound; k++)
         {
-            if (_overSince[k] != 0 && nowMs - _overSince[k] >= dwellMs && IsFresh((SignalKind)k, nowMs, silentMs))
+            var overSince = _kinds[k].OverSince;
+            if (overSince != 0 && nowMs - overSince >= dwellMs && IsFresh((SignalKind)k, nowMs, silentMs))
             {
                 return Level.Elevated;
             }
@@ -218,27 +230,40 @@ public sealed class PlaceAggregator
         return Level.Calm;
     }
 
-    private bool IsFresh(SignalKind kind, long nowMs, long silentMs) =>
-        _latestAt[(int)kind] != 0 && nowMs - _latestAt[(int)kind] < silentMs;
-
-    private void TrackThreshold(SignalKind kind, double value, long nowMs)
+    private bool IsFresh(SignalKind kind, long nowMs, long silentMs)
     {
-        var threshold = _rules.ThresholdOf(kind);
-        ref var overSince = ref _overSince[(int)kind];
+        var latestAt = _kinds[(int)kind].LatestAt;
+        return latestAt != 0 && nowMs - latestAt < silentMs;
+    }
+
+    private static void TrackThreshold(ref KindState state, double value, long nowMs)
+    {
+        var threshold = state.Threshold;
         if (double.IsNaN(threshold))
         {
-            overSince = 0;
+            state.OverSince = 0;
         }
         else if (value > threshold)
         {
-            if (overSince == 0)
+            if (state.OverSince == 0)
             {
-                overSince = nowMs;
+                state.OverSince = nowMs;
             }
         }
-        else if (value < threshold * _rules.ClearRatio)
+        else if (value < state.ClearBelow)
         {
-            overSince = 0;
+            state.OverSince = 0;
+        }
+    }
+
+    /// <summary>Copies what a record reads from the rules into the kinds' own state, so a record never touches the rules.</summary>
+    private void CacheRules()
+    {
+        for (var k = 0; k < _kinds.Length; k++)
+        {
+            ref var state = ref _kinds[k];
+            state.Threshold = _rules.ThresholdOf((SignalKind)k);
+            state.ClearBelow = state.Threshold * _rules.ClearRatio;
         }
     }
 
@@ -250,4 +275,16 @@ public sealed class PlaceAggregator
         SignalKind.Report when value >= 3 => 3,
         _ => 0,
     };
+
+    /// <summary>The live state of one kind at the place.</summary>
+    private struct KindState
+    {
+        public double Latest;
+        public long LatestAt;
+        public long OverSince;
+        public double Threshold;
+        public double ClearBelow;
+        public WindowHead Window;
+        public AlertCause Cause;
+    }
 }
