@@ -1,11 +1,13 @@
+using System.Diagnostics;
 using Pax.Live.Abstractions;
 
 namespace Pax.Live.Server.Ingest;
 
 /// <summary>
-/// Drains the ingest queue in rounds: everything waiting (up to <see cref="IngestOptions.MaxBatchMessages"/>) is grouped
-/// by place and each place gets one grain call per round. While a round is in flight the next one gathers, so batches
-/// grow with load and latency stays at one round trip when it is quiet.
+/// Drains the ingest queue in rounds: what is waiting (up to <see cref="IngestOptions.MaxBatchMessages"/>, for at most
+/// <see cref="IngestOptions.FlushInterval"/>) is grouped by place and each place gets one grain call per round. Up to
+/// <see cref="IngestOptions.MaxRoundsInFlight"/> rounds are in flight while the next gathers, so batches grow with load
+/// and latency stays at one round trip when it is quiet. Nothing is allocated per message.
 /// </summary>
 public sealed partial class IngestDispatcher(
     IngestQueue queue,
@@ -14,25 +16,37 @@ public sealed partial class IngestDispatcher(
     IngestOptions options,
     ILogger<IngestDispatcher> logger) : BackgroundService
 {
-    private readonly Dictionary<string, List<SignalSample>> _byPlace = new(StringComparer.Ordinal);
+    private readonly PlaceBatcher _batcher = new();
     private readonly List<Task> _calls = [];
+    private readonly Queue<Task> _rounds = new();
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var reader = queue.Reader;
+        var flushTicks = (long)(options.FlushInterval.TotalSeconds * Stopwatch.Frequency);
         try
         {
             while (await reader.WaitToReadAsync(stoppingToken))
             {
                 var gathered = 0;
+                var deadline = Stopwatch.GetTimestamp() + flushTicks;
                 while (gathered < options.MaxBatchMessages && reader.TryRead(out var envelope))
                 {
                     gathered++;
                     await Gather(envelope);
+                    if ((gathered & 255) == 0 && Stopwatch.GetTimestamp() >= deadline)
+                    {
+                        break;
+                    }
                 }
 
                 await DispatchRound();
+            }
+
+            while (_rounds.Count > 0)
+            {
+                await Complete(_rounds.Dequeue());
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -40,67 +54,68 @@ public sealed partial class IngestDispatcher(
         }
     }
 
-    private async ValueTask Gather(IngestEnvelope envelope)
+    private ValueTask Gather(IngestEnvelope envelope)
     {
-        if (envelope.Samples is null)
+        if (envelope.IsStatus)
         {
             _calls.Add(grains.GetGrain<IPlaceGrain>(envelope.PlaceId).DeviceStatusChanged(envelope.DeviceId, envelope.Online).AsTask());
+            return ValueTask.CompletedTask;
+        }
+
+        if (envelope.NewPlace && !places.TryGet(envelope.PlaceId, out _))
+        {
+            // Only reachable with AcceptNewPlaces: put the new place into the catalogue before its first signal.
+            return GatherNewPlace(envelope);
+        }
+
+        _batcher.Add(ref envelope);
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask GatherNewPlace(IngestEnvelope envelope)
+    {
+        var definition = new PlaceDefinition(envelope.PlaceId, envelope.PlaceId, "unknown", 0, 0, PlaceThresholds.None);
+        await grains.GetGrain<ICatalogGrain>(0).AddMissing([definition]);
+        places.Add(envelope.PlaceId);
+        _batcher.Add(ref envelope);
+    }
+
+    private async ValueTask DispatchRound()
+    {
+        foreach (var batch in _batcher.Pending)
+        {
+            var grain = batch.Target as IPlaceGrain ?? grains.GetGrain<IPlaceGrain>(batch.PlaceId);
+            batch.Target = grain;
+            _calls.Add(grain.Ingest(batch.Take()).AsTask());
+        }
+
+        _batcher.EndRound(4 * options.MaxBatchMessages);
+        if (_calls.Count == 0)
+        {
             return;
         }
 
-        if (!_byPlace.TryGetValue(envelope.PlaceId, out var samples))
+        var round = _calls.Count == 1 ? _calls[0] : Task.WhenAll(_calls);
+        _calls.Clear();
+        _rounds.Enqueue(round);
+        while (_rounds.Count > Math.Max(1, options.MaxRoundsInFlight) || (_rounds.TryPeek(out var oldest) && oldest.IsCompleted))
         {
-            if (!places.TryGet(envelope.PlaceId, out _))
-            {
-                // Only reachable with AcceptNewPlaces: put the new place into the catalogue before its first signal.
-                await AddPlace(envelope.PlaceId);
-            }
-
-            samples = [];
-            _byPlace[envelope.PlaceId] = samples;
+            await Complete(_rounds.Dequeue());
         }
-
-        samples.AddRange(envelope.Samples);
     }
 
-    private async Task AddPlace(string placeId)
+    private async ValueTask Complete(Task round)
     {
-        var definition = new PlaceDefinition(placeId, placeId, "unknown", 0, 0, PlaceThresholds.None);
-        await grains.GetGrain<ICatalogGrain>(0).AddMissing([definition]);
-        places.Add(placeId);
-    }
-
-    private async Task DispatchRound()
-    {
-        foreach (var (placeId, samples) in _byPlace)
-        {
-            if (samples.Count > 0)
-            {
-                _calls.Add(grains.GetGrain<IPlaceGrain>(placeId).Ingest(new SignalBatch([.. samples])).AsTask());
-                samples.Clear();
-            }
-        }
-
-        if (_byPlace.Count > 4 * options.MaxBatchMessages)
-        {
-            // Keep the reusable lists bounded when the set of active places churns.
-            _byPlace.Clear();
-        }
-
         try
         {
-            await Task.WhenAll(_calls);
+            await round;
         }
         catch (Exception ex)
         {
-            LogRoundFailed(logger, ex, _calls.Count);
-        }
-        finally
-        {
-            _calls.Clear();
+            LogRoundFailed(logger, ex);
         }
     }
 
-    [LoggerMessage(LogLevel.Error, "An ingest round of {Calls} grain calls had failures")]
-    private static partial void LogRoundFailed(ILogger logger, Exception exception, int calls);
+    [LoggerMessage(LogLevel.Error, "An ingest round of grain calls had failures")]
+    private static partial void LogRoundFailed(ILogger logger, Exception exception);
 }

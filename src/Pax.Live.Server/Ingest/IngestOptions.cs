@@ -12,6 +12,18 @@ public sealed class IngestOptions
     /// <summary>The most messages gathered into one round of grain calls.</summary>
     public int MaxBatchMessages { get; set; } = 8_192;
 
+    /// <summary>
+    /// The longest a round gathers before its grain calls go out, even with more waiting: bounds the wait a signal adds
+    /// under load (when it is quiet a round goes out as soon as the queue is empty).
+    /// </summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>
+    /// Rounds whose grain calls may be in flight at once: one slow place does not hold every other place back, and
+    /// the bound keeps memory and grain queues bounded (the queue in front fills and sheds periodic load instead).
+    /// </summary>
+    public int MaxRoundsInFlight { get; set; } = 4;
+
     /// <summary>Accept signals for places that are not in the catalogue and add them to it (off: they are rejected).</summary>
     public bool AcceptNewPlaces { get; set; }
 }

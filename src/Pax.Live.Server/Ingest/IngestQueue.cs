@@ -1,10 +1,6 @@
 using System.Threading.Channels;
-using Pax.Live.Abstractions;
 
 namespace Pax.Live.Server.Ingest;
-
-/// <summary>One accepted message on its way to its place: signals, or a device's online/offline status.</summary>
-public readonly record struct IngestEnvelope(string PlaceId, string DeviceId, SignalSample[]? Samples, bool Online);
 
 /// <summary>The bounded queue between the MQTT broker's receive loops and the dispatcher that calls the grains.</summary>
 public sealed class IngestQueue(IngestOptions options)
