@@ -15,6 +15,7 @@ namespace Pax.Live.Grains;
 public sealed partial class PlaceGrain([FromKeyedServices(PaxClock.Key)] TimeProvider clock, LevelDefaults defaults, ILogger<PlaceGrain> logger) : Grain, IPlaceGrain
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
+    private const long ValuesEveryMs = 250;
 
     private readonly Dictionary<string, DeviceInfo> _devices = new(StringComparer.Ordinal);
     private readonly Dictionary<SignalKind, OpenAlert> _alerts = [];
@@ -23,6 +24,7 @@ public sealed partial class PlaceGrain([FromKeyedServices(PaxClock.Key)] TimePro
     private PlaceDefinition? _definition;
     private ILiveNotifierGrain _notifier = null!;
     private bool _dirty;
+    private long _publishedAt;
 
     private string PlaceId => this.GetPrimaryKeyString();
 
@@ -50,9 +52,14 @@ public sealed partial class PlaceGrain([FromKeyedServices(PaxClock.Key)] TimePro
             Seen(sample.DeviceId, online: true, now);
         }
 
-        _core.Evaluate(now);
+        // Values alone go out at most every ValuesEvery (the notifier coalesces to 250 ms anyway); a new level or an
+        // alert goes out at once. Under load this spares one notifier call per batch; the tick sends what is left.
+        var levelChanged = _core.Evaluate(now);
         _dirty = true;
-        PublishStatus();
+        if (levelChanged || _raised.Count > 0 || now - _publishedAt >= ValuesEveryMs)
+        {
+            PublishStatus();
+        }
 
         // Alerts go out at once and are awaited: a lost alert is worse than a late one.
         foreach (var alert in _raised)
@@ -176,6 +183,7 @@ public sealed partial class PlaceGrain([FromKeyedServices(PaxClock.Key)] TimePro
         _dirty = false;
         var values = new Dictionary<string, double>(SignalKinds.Count);
         var now = Now;
+        _publishedAt = now;
         var freshMs = (long)_core.Rules.UnknownAfter.TotalMilliseconds;
         foreach (var kind in SignalKinds.All)
         {

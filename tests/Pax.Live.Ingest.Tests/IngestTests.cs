@@ -14,9 +14,9 @@ public sealed class IngestTests
 
     private sealed class Rig
     {
-        public Rig(int capacity = 1000)
+        public Rig(int capacity = 1000, int priorityCapacity = 1000)
         {
-            Options = new IngestOptions { QueueCapacity = capacity };
+            Options = new IngestOptions { QueueCapacity = capacity, PriorityCapacity = priorityCapacity };
             Queue = new IngestQueue(Options);
             Places.Add("torget");
             Places.Add("parken");
@@ -38,7 +38,7 @@ public sealed class IngestTests
 
         public IngestEnvelope Read()
         {
-            Assert.True(Queue.Reader.TryRead(out var envelope));
+            Assert.True(Queue.TryRead(out var envelope));
             return envelope;
         }
     }
@@ -113,7 +113,7 @@ public sealed class IngestTests
         var rig = new Rig();
         await rig.Publish("torget", "cam-1", Message(("people", 1)));
         await rig.Publish("parken", "cam-9", Message(("people", 7)));
-        await rig.Publish("torget", "cam-2", Message(("people", 2), ("impulse", 1)));
+        await rig.Publish("torget", "cam-2", Message(("people", 2), ("loiter", 1)));
         var batcher = new PlaceBatcher();
 
         for (var i = 0; i < 3; i++)
@@ -126,7 +126,7 @@ public sealed class IngestTests
         var torget = batcher.Pending[0];
         var samples = torget.Take().Samples;
         Assert.Equal([("cam-1", 1.0), ("cam-2", 2.0), ("cam-2", 1.0)], samples.Select(s => (s.DeviceId, s.Value)));
-        Assert.Equal(SignalKind.Impulse, samples[2].Kind);
+        Assert.Equal(SignalKind.Loiter, samples[2].Kind);
         batcher.Pending[1].Take();
         batcher.EndRound(maxPlaces: 100);
         Assert.Empty(batcher.Pending);
@@ -150,17 +150,32 @@ public sealed class IngestTests
     }
 
     [Fact]
-    public async Task FullQueueHoldsAnEventMessageUntilThereIsRoom()
+    public async Task EventMessageTakesThePriorityLaneAndIsReadBeforeTheBacklog()
     {
         var rig = new Rig(capacity: 1);
         await rig.Publish("torget", "cam-1", Message(("people", 1)));
 
-        var pending = rig.Publish("torget", "cam-1", Message(("people", 2), ("impulse", 1)));
+        Assert.Equal(RejectReason.None, await rig.Publish("torget", "cam-1", Message(("people", 2), ("impulse", 1))));
+
+        var first = rig.Read();
+        Assert.True(first.HasEvent);
+        Assert.Equal(2, first.Signals[0].Value);
+        Assert.Equal(1, rig.Read().Signals[0].Value);
+        Assert.Equal(2, rig.Stats.Accepted);
+    }
+
+    [Fact]
+    public async Task FullPriorityLaneHoldsAnEventMessageUntilThereIsRoom()
+    {
+        var rig = new Rig(priorityCapacity: 1);
+        await rig.Publish("torget", "cam-1", Message(("impulse", 1)));
+
+        var pending = rig.Publish("torget", "cam-1", Message(("fire", 0.9)));
         Assert.False(pending.IsCompleted);
 
-        Assert.Equal(1, rig.Read().Signals[0].Value);
+        Assert.Equal(SignalKind.Impulse, rig.Read().Signals[0].Kind);
         Assert.Equal(RejectReason.None, await pending.AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
-        Assert.True(rig.Read().HasEvent);
+        Assert.Equal(SignalKind.Fire, rig.Read().Signals[0].Kind);
         Assert.Equal(2, rig.Stats.Accepted);
         Assert.Equal(0, rig.Stats.Rejected(RejectReason.Overload));
     }
@@ -179,7 +194,7 @@ public sealed class IngestTests
             {
                 var accepting = rig.Ingest.AcceptAsync("cam-1", topic, payload, CancellationToken.None);
                 Assert.True(accepting.IsCompletedSuccessfully);
-                Assert.True(rig.Queue.Reader.TryRead(out var envelope));
+                Assert.True(rig.Queue.TryRead(out var envelope));
                 batcher.Add(ref envelope);
             }
         }

@@ -38,6 +38,9 @@ public sealed record LoadOptions
     /// <summary>The server's dll; found next to the tool's repository by default.</summary>
     public string? ServerDll { get; init; }
 
+    /// <summary>Write the server's output here at the end of the pipeline pass.</summary>
+    public string? ServerLog { get; init; }
+
     /// <summary>Write the JSON summary here as well.</summary>
     public string? Json { get; init; }
 
@@ -63,6 +66,7 @@ public sealed record LoadOptions
                 "--no-pipeline" => o with { NoPipeline = true },
                 "--server-dll" => o with { ServerDll = Next() },
                 "--json" => o with { Json = Next() },
+                "--server-log" => o with { ServerLog = Next() },
                 _ => throw new ArgumentException($"Unknown option {args[i]}"),
             };
         }

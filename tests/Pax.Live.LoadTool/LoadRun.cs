@@ -96,7 +96,24 @@ public static class LoadRun
 
         Console.Error.WriteLine($"connecting {o.Devices} devices and {o.Idle} idle ones");
         await using var fleet = await Fleet.Connect("127.0.0.1", mqttPort, o.Devices, o.Places, o.Idle, ct);
-        var measured = await Measure(o, fleet, probes, () => ReadStats(http), ct);
+        Window measured;
+        try
+        {
+            measured = await Measure(o, fleet, probes, () => ReadStats(http), ct);
+        }
+        finally
+        {
+            if (o.ServerLog is { } log)
+            {
+                await File.WriteAllTextAsync(log, server.Output, CancellationToken.None);
+            }
+
+            if (server.HasExited)
+            {
+                Console.Error.WriteLine("The server exited during the run:\n" + server.Output);
+            }
+        }
+
         var (before, after) = (measured.Before, measured.After);
 
         // Alerts still on their way get a few seconds to arrive before they count as lost.
@@ -142,7 +159,16 @@ public static class LoadRun
             {
                 var id = Fleet.PlaceId(place);
                 probes.Sending(id);
-                await fleet.Probe(place, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                try
+                {
+                    await fleet.Probe(place, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                }
+                catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException)
+                {
+                    // Counted: a probe that never reached the broker is a lost alert.
+                    Console.Error.WriteLine($"probe to {id} failed: {ex.Message}");
+                }
+
                 place = (place + 1) % Math.Min(o.Places, o.Devices);
                 await Task.Delay(interval, ct);
             }

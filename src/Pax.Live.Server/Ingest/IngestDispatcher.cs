@@ -4,8 +4,8 @@ using Pax.Live.Abstractions;
 namespace Pax.Live.Server.Ingest;
 
 /// <summary>
-/// Drains the ingest queue in rounds: what is waiting (up to <see cref="IngestOptions.MaxBatchMessages"/>, for at most
-/// <see cref="IngestOptions.FlushInterval"/>) is grouped by place and each place gets one grain call per round. Up to
+/// Drains the ingest queue in rounds, priority lane first: what is waiting (up to <see cref="IngestOptions.MaxBatchMessages"/>,
+/// for at most <see cref="IngestOptions.FlushInterval"/>) is grouped by place and each place gets one grain call per round. Up to
 /// <see cref="IngestOptions.MaxRoundsInFlight"/> rounds are in flight while the next gathers, so batches grow with load
 /// and latency stays at one round trip when it is quiet. Nothing is allocated per message.
 /// </summary>
@@ -23,22 +23,40 @@ public sealed partial class IngestDispatcher(
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var reader = queue.Reader;
         var flushTicks = (long)(options.FlushInterval.TotalSeconds * Stopwatch.Frequency);
         try
         {
-            while (await reader.WaitToReadAsync(stoppingToken))
+            while (await queue.WaitToReadAsync(stoppingToken))
             {
                 var gathered = 0;
+                var urgent = false;
                 var deadline = Stopwatch.GetTimestamp() + flushTicks;
-                while (gathered < options.MaxBatchMessages && reader.TryRead(out var envelope))
+                while (gathered < options.MaxBatchMessages)
                 {
-                    gathered++;
-                    await Gather(envelope);
-                    if ((gathered & 255) == 0 && Stopwatch.GetTimestamp() >= deadline)
+                    if (queue.TryRead(out var envelope))
+                    {
+                        gathered++;
+                        urgent |= envelope.HasEvent;
+                        await Gather(envelope);
+                        if ((gathered & 255) == 0 && Stopwatch.GetTimestamp() >= deadline)
+                        {
+                            break;
+                        }
+
+                        continue;
+                    }
+
+                    // The queue ran dry. With a round still in flight, gather on until it returns or the flush interval
+                    // ends: batches grow with load (one call per place per round trip) and when it is quiet, with
+                    // nothing in flight, the round goes out at once.
+                    var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+                    // An event in the round sends it at once: alerts do not wait for batches to fill.
+                    if (urgent || _rounds.Count == 0 || _rounds.Peek().IsCompleted || left <= TimeSpan.Zero)
                     {
                         break;
                     }
+
+                    await Task.WhenAny(_rounds.Peek(), Task.Delay(left, stoppingToken), queue.PriorityReader.WaitToReadAsync(stoppingToken).AsTask());
                 }
 
                 await DispatchRound();
