@@ -181,6 +181,25 @@ public sealed class IngestTests
     }
 
     [Fact]
+    public async Task DispatcherWaitWakesForEitherLaneAndEndsWhenBothAreComplete()
+    {
+        var rig = new Rig();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+
+        for (var i = 0; i < 3; i++)
+        {
+            var waiting = rig.Queue.WaitToReadAsync(timeout.Token);
+            Assert.False(waiting.IsCompleted);
+            await rig.Publish("torget", "cam-1", Message(i == 1 ? ("impulse", 1) : ("people", i)));
+            Assert.True(await waiting);
+            rig.Read();
+        }
+
+        rig.Queue.Complete();
+        Assert.False(await rig.Queue.WaitToReadAsync(timeout.Token));
+    }
+
+    [Fact]
     public void NothingIsAllocatedPerMessageOnceDeviceAndPlaceAreKnown()
     {
         var rig = new Rig();

@@ -56,7 +56,7 @@ public sealed partial class IngestDispatcher(
                         break;
                     }
 
-                    await Task.WhenAny(_rounds.Peek(), Task.Delay(left, stoppingToken), queue.PriorityReader.WaitToReadAsync(stoppingToken).AsTask());
+                    await Task.WhenAny(_rounds.Peek(), Task.Delay(left, stoppingToken), queue.WhenPriority(stoppingToken));
                 }
 
                 await DispatchRound();

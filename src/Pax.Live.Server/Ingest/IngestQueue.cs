@@ -16,6 +16,11 @@ public sealed class IngestQueue(IngestOptions options)
     private readonly Channel<IngestEnvelope> _priority = Channel.CreateBounded<IngestEnvelope>(
         new BoundedChannelOptions(Math.Max(1, options.PriorityCapacity)) { SingleReader = false, FullMode = BoundedChannelFullMode.Wait });
 
+    private Task<bool>? _priorityWait;
+    private Task<bool>? _periodicWait;
+    private bool _priorityDone;
+    private bool _periodicDone;
+
     /// <summary>The periodic lane, the dispatcher's end.</summary>
     public ChannelReader<IngestEnvelope> Reader => _periodic.Reader;
 
@@ -32,27 +37,53 @@ public sealed class IngestQueue(IngestOptions options)
     /// <summary>Reads the next message, priority lane first.</summary>
     public bool TryRead(out IngestEnvelope envelope) => _priority.Reader.TryRead(out envelope) || _periodic.Reader.TryRead(out envelope);
 
-    /// <summary>Waits until either lane has a message; false when both are completed and empty.</summary>
+    /// <summary>
+    /// Waits until either lane has a message; false when both are completed and empty. For the one dispatcher: a wait
+    /// left pending on a lane is kept and reused by the next call, so waits never pile up on a lane that stays empty.
+    /// </summary>
     public async ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
     {
-        var priority = _priority.Reader.WaitToReadAsync(cancellationToken);
-        if (priority.IsCompleted)
+        while (true)
         {
-            return await priority || await _periodic.Reader.WaitToReadAsync(cancellationToken);
-        }
+            if (_priority.Reader.TryPeek(out _) || _periodic.Reader.TryPeek(out _))
+            {
+                return true;
+            }
 
-        var periodic = _periodic.Reader.WaitToReadAsync(cancellationToken);
-        if (periodic.IsCompleted)
-        {
-            return await periodic || await priority;
-        }
+            if (_priorityDone && _periodicDone)
+            {
+                return false;
+            }
 
-        // Idle: a task per wait is fine here; the busy path above allocates nothing.
-        var priorityTask = priority.AsTask();
-        var periodicTask = periodic.AsTask();
-        var first = await Task.WhenAny(priorityTask, periodicTask);
-        return await first || await (first == priorityTask ? periodicTask : priorityTask);
+            // Idle: a task per wait is fine here; the busy path above allocates nothing.
+            var priority = _priorityDone ? null : WhenPriority(cancellationToken);
+            _periodicWait ??= _periodicDone ? null : _periodic.Reader.WaitToReadAsync(cancellationToken).AsTask();
+            if (priority is not null && _periodicWait is not null)
+            {
+                await Task.WhenAny(priority, _periodicWait);
+            }
+            else
+            {
+                await (priority ?? _periodicWait!);
+            }
+
+            if (_priorityWait is { IsCompleted: true } p)
+            {
+                _priorityWait = null;
+                _priorityDone = !await p;
+            }
+
+            if (_periodicWait is { IsCompleted: true } q)
+            {
+                _periodicWait = null;
+                _periodicDone = !await q;
+            }
+        }
     }
+
+    /// <summary>Completes when the priority lane has a message (or ends); the same task until it does.</summary>
+    public Task<bool> WhenPriority(CancellationToken cancellationToken) =>
+        _priorityWait ??= _priority.Reader.WaitToReadAsync(cancellationToken).AsTask();
 
     /// <summary>Ends the queue: the dispatcher drains what is left and stops.</summary>
     public void Complete()
