@@ -21,6 +21,7 @@ public class CoreBenchmarks
     private PlaceAggregator _place = null!;
     private PlaceAggregator[] _places = null!;
     private long _now;
+    private PlaceRules _rules = PlaceRules.Default;
 
     /// <summary>Readings as devices send them: mostly periodic kinds, a rare impulse; the clock advances 1 ms per 4.</summary>
     [GlobalSetup]
@@ -45,6 +46,7 @@ public class CoreBenchmarks
         }
 
         var rules = PlaceRules.Default with { MotionThreshold = 0.5, PeopleThreshold = 40, SoundThreshold = 85 };
+        _rules = rules;
         _now = T0;
         _place = new PlaceAggregator(rules, _now);
         _places = new PlaceAggregator[1024];
@@ -97,6 +99,23 @@ public class CoreBenchmarks
 
         _now = now;
         return raised;
+    }
+
+    /// <summary>
+    /// The core's memory per place, as the allocated column: a new place that has heard the four periodic kinds and
+    /// learned a bucket of each (window rings and hour-of-week baselines allocated), so its state is complete.
+    /// </summary>
+    [Benchmark]
+    public PlaceAggregator PlaceFootprint()
+    {
+        var place = new PlaceAggregator(_rules, T0);
+        for (var k = SignalKind.Motion; k <= SignalKind.Sound; k++)
+        {
+            place.Record(k, 1, T0, T0);
+            place.Record(k, 1, T0 + 5_000, T0 + 5_000);
+        }
+
+        return place;
     }
 
     /// <summary>The level step the grain runs once per batch, measured per call.</summary>
