@@ -8,7 +8,8 @@ using MQTTnet.Protocol;
 namespace Pax.Live.LoadTool;
 
 /// <summary>
-/// The publishing devices: one MQTT connection each, spread over the places (device i is at place i mod P). A few
+/// The publishing devices: one MQTT connection each, spread over the places (device i publishes for places i, i + N,
+/// i + 2N, … mod P in turn, so every place is active even with fewer devices than places). A few
 /// workers pace the whole fleet at the target rate, round-robin over their devices, QoS 0 as periodic signals travel.
 /// </summary>
 public sealed class Fleet : IAsyncDisposable
@@ -19,15 +20,17 @@ public sealed class Fleet : IAsyncDisposable
 
     private readonly IMqttClient[] _clients;
     private readonly IMqttClient[] _idle;
-    private readonly string[] _topics;
+    private readonly string[][] _topics;
+    private readonly int[] _nextTopic;
     private long _sent;
     private long _failed;
 
-    private Fleet(IMqttClient[] clients, IMqttClient[] idle, string[] topics)
+    private Fleet(IMqttClient[] clients, IMqttClient[] idle, string[][] topics)
     {
         _clients = clients;
         _idle = idle;
         _topics = topics;
+        _nextTopic = new int[clients.Length];
     }
 
     /// <summary>Messages published so far.</summary>
@@ -39,16 +42,23 @@ public sealed class Fleet : IAsyncDisposable
     /// <summary>The id of place <paramref name="index"/>.</summary>
     public static string PlaceId(int index) => string.Create(CultureInfo.InvariantCulture, $"load-{index:D5}");
 
+    private static string Topic(int place, int device) => $"pax/v1/{PlaceId(place)}/dev-{device:D6}/signals";
+
     /// <summary>Connects <paramref name="devices"/> publishing devices and <paramref name="idle"/> idle ones.</summary>
     public static async Task<Fleet> Connect(string host, int port, int devices, int places, int idle, CancellationToken ct)
     {
         var factory = new MqttClientFactory();
         var clients = new IMqttClient[devices];
         var idleClients = new IMqttClient[idle];
-        var topics = new string[devices];
+        var topics = new string[devices][];
+        var perDevice = Math.Max(1, (places + devices - 1) / devices);
         for (var i = 0; i < devices; i++)
         {
-            topics[i] = $"pax/v1/{PlaceId(i % places)}/dev-{i:D6}/signals";
+            topics[i] = new string[perDevice];
+            for (var k = 0; k < perDevice; k++)
+            {
+                topics[i][k] = Topic((i + (k * devices)) % places, i);
+            }
         }
 
         async Task<IMqttClient> One(string clientId)
@@ -124,8 +134,10 @@ public sealed class Fleet : IAsyncDisposable
             {
                 var device = next % _clients.Length;
                 next += Workers;
+                var topics = _topics[device];
+                var topic = topics[_nextTopic[device]++ % topics.Length];
                 var message = new MqttApplicationMessageBuilder()
-                    .WithTopic(_topics[device])
+                    .WithTopic(topic)
                     .WithPayload(payload)
                     .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtMostOnce)
                     .Build();
@@ -150,7 +162,7 @@ public sealed class Fleet : IAsyncDisposable
         var device = place % _clients.Length;
         var json = string.Create(CultureInfo.InvariantCulture, $$"""{"ts":{{sentUnixMs}},"signals":[{"kind":"impulse","value":1}]}""");
         var message = new MqttApplicationMessageBuilder()
-            .WithTopic(_topics[device])
+            .WithTopic(Topic(place, device))
             .WithPayload(Encoding.UTF8.GetBytes(json))
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
