@@ -3,14 +3,16 @@ using Pax.Live.Contracts;
 namespace Pax.Live.Aggregation;
 
 /// <summary>
-/// Snapshots: the whole live state of a place as bytes, written now and then (never per signal) so that a restart
-/// resumes where the place was. The format carries a version byte; an unknown version is refused, not misread.
+/// Snapshots: the whole live state of a place as bytes — latest readings, windows, moving averages, learned
+/// baselines and alert causes — written now and then (never per signal) so that a restart resumes where the place was.
+/// The format carries a version byte; an unknown version is refused, not misread. Rules are not in it: they come
+/// from the catalogue.
 /// </summary>
 public sealed partial class PlaceAggregator
 {
-    private const byte SnapshotVersion = 1;
+    private const byte SnapshotVersion = 2;
 
-    /// <summary>Writes the state (not the rules: they come from the catalogue).</summary>
+    /// <summary>Writes the state.</summary>
     public byte[] ToSnapshot()
     {
         using var stream = new MemoryStream(4096);
@@ -22,21 +24,10 @@ public sealed partial class PlaceAggregator
             writer.Write(LastHeardAt);
             writer.Write(_reportElevatedAt);
             writer.Write(_causeSequence);
-            writer.Write(SignalKinds.Count);
-            for (var k = 0; k < SignalKinds.Count; k++)
+            writer.Write(_kinds.Length);
+            foreach (ref readonly var state in _kinds.AsSpan())
             {
-                writer.Write(_latest[k]);
-                writer.Write(_latestAt[k]);
-                writer.Write(_overSince[k]);
-                ref readonly var cause = ref _causes[k];
-                writer.Write(cause.IsOpen);
-                writer.Write(cause.Count);
-                writer.Write(cause.Severity);
-                writer.Write(cause.OpenedAt);
-                writer.Write(cause.LastSeen);
-                writer.Write(cause.Value);
-                writer.Write(cause.Sequence);
-                _windows[k].WriteTo(writer);
+                Write(writer, in state);
             }
         }
 
@@ -68,32 +59,24 @@ public sealed partial class PlaceAggregator
 
         for (var k = 0; k < kinds; k++)
         {
-            place._latest[k] = reader.ReadDouble();
-            place._latestAt[k] = reader.ReadInt64();
-            place._overSince[k] = reader.ReadInt64();
-            ref var cause = ref place._causes[k];
-            cause.IsOpen = reader.ReadBoolean();
-            cause.Count = reader.ReadInt32();
-            cause.Severity = reader.ReadInt32();
-            cause.OpenedAt = reader.ReadInt64();
-            cause.LastSeen = reader.ReadInt64();
-            cause.Value = reader.ReadDouble();
-            cause.Sequence = reader.ReadInt64();
-            place._windows[k].ReadFrom(reader);
+            Read(reader, ref place._kinds[k]);
         }
 
+        // Thresholds and the hour of the week are derived from the rules and the clock, not stored.
+        place.UseRules(rules);
         return place;
     }
-}
 
-/// <summary>Snapshot support of <see cref="SlidingWindow"/>.</summary>
-public sealed partial class SlidingWindow
-{
-    internal void WriteTo(BinaryWriter writer)
+    private static void Write(BinaryWriter writer, in KindState state)
     {
-        writer.Write(_buckets.Length);
-        writer.Write(_widthMs);
-        foreach (ref readonly var bucket in _buckets.AsSpan())
+        writer.Write(state.Latest);
+        writer.Write(state.LatestAt);
+        writer.Write(state.OverSince);
+        writer.Write(state.Window.Slot);
+        writer.Write(state.Window.Start);
+        writer.Write(state.Window.Index);
+        writer.Write(state.Ring?.Length ?? 0);
+        foreach (var bucket in state.Ring ?? [])
         {
             writer.Write(bucket.Slot);
             writer.Write(bucket.Count);
@@ -101,16 +84,45 @@ public sealed partial class SlidingWindow
             writer.Write(bucket.Min);
             writer.Write(bucket.Max);
         }
+
+        writer.Write(state.Ewma);
+        writer.Write(state.HasEwma);
+        writer.Write(state.LearnEnd);
+        writer.Write(state.LearnSum);
+        writer.Write(state.LearnCount);
+        writer.Write(state.Baseline?.Length ?? 0);
+        foreach (var cell in state.Baseline ?? [])
+        {
+            writer.Write(cell.Count);
+            writer.Write(cell.Mean);
+            writer.Write(cell.M2);
+        }
+
+        writer.Write(state.AnomalySince);
+        writer.Write(state.JudgedHour);
+        writer.Write(state.AnomalyFrom);
+        writer.Write(state.AnomalyClearBelow);
+        var cause = state.Cause;
+        writer.Write(cause.IsOpen);
+        writer.Write(cause.Count);
+        writer.Write(cause.Severity);
+        writer.Write(cause.OpenedAt);
+        writer.Write(cause.LastSeen);
+        writer.Write(cause.Value);
+        writer.Write(cause.Sequence);
     }
 
-    internal void ReadFrom(BinaryReader reader)
+    private static void Read(BinaryReader reader, ref KindState state)
     {
+        state.Latest = reader.ReadDouble();
+        state.LatestAt = reader.ReadInt64();
+        state.OverSince = reader.ReadInt64();
+        state.Window = new WindowHead { Slot = reader.ReadInt64(), Start = reader.ReadInt64(), Index = reader.ReadInt32() };
         var buckets = reader.ReadInt32();
-        var widthMs = reader.ReadInt64();
-        var sameShape = buckets == _buckets.Length && widthMs == _widthMs;
+        var ring = buckets == 0 ? null : new WindowBucket[buckets];
         for (var i = 0; i < buckets; i++)
         {
-            var bucket = new Bucket
+            ring![i] = new WindowBucket
             {
                 Slot = reader.ReadInt64(),
                 Count = reader.ReadInt32(),
@@ -118,12 +130,40 @@ public sealed partial class SlidingWindow
                 Min = reader.ReadDouble(),
                 Max = reader.ReadDouble(),
             };
-
-            // A window of another shape (changed configuration) starts empty rather than misplacing history.
-            if (sameShape)
-            {
-                _buckets[i] = bucket;
-            }
         }
+
+        // A ring of another length (changed configuration) starts empty rather than misplacing history.
+        if (ring is not null && ring.Length != DefaultBuckets)
+        {
+            ring = null;
+            state.Window = WindowHead.Empty;
+        }
+
+        state.Ring = ring;
+        state.Ewma = reader.ReadDouble();
+        state.HasEwma = reader.ReadBoolean();
+        state.LearnEnd = reader.ReadInt64();
+        state.LearnSum = reader.ReadDouble();
+        state.LearnCount = reader.ReadInt32();
+        var cells = reader.ReadInt32();
+        var baseline = cells == 0 ? null : new BaselineCell[cells];
+        for (var i = 0; i < cells; i++)
+        {
+            baseline![i] = new BaselineCell { Count = reader.ReadInt32(), Mean = reader.ReadSingle(), M2 = reader.ReadSingle() };
+        }
+
+        state.Baseline = baseline is { Length: HourOfWeek.Count } ? baseline : null;
+        state.AnomalySince = reader.ReadInt64();
+        state.JudgedHour = reader.ReadInt32();
+        state.AnomalyFrom = reader.ReadDouble();
+        state.AnomalyClearBelow = reader.ReadDouble();
+        ref var cause = ref state.Cause;
+        cause.IsOpen = reader.ReadBoolean();
+        cause.Count = reader.ReadInt32();
+        cause.Severity = reader.ReadInt32();
+        cause.OpenedAt = reader.ReadInt64();
+        cause.LastSeen = reader.ReadInt64();
+        cause.Value = reader.ReadDouble();
+        cause.Sequence = reader.ReadInt64();
     }
 }

@@ -3,8 +3,8 @@ using Pax.Live.Contracts;
 namespace Pax.Live.Aggregation;
 
 /// <summary>
-/// The live state of one place: the latest reading and a sliding window per kind, the alert causes, and the level
-/// they add up to. The place's grain is its only writer, so there are no locks. All times are Unix milliseconds
+/// The live state of one place: per kind the latest reading, a sliding window, a moving average and a baseline per
+/// hour of the week; the alert causes; and the level they add up to. The place's grain is its only writer, so there are no locks. All times are Unix milliseconds
 /// passed in by the caller, which keeps the core deterministic under test and replay.
 /// </summary>
 public sealed partial class PlaceAggregator
@@ -12,11 +12,21 @@ public sealed partial class PlaceAggregator
     private static readonly TimeSpan DefaultBucketWidth = TimeSpan.FromSeconds(5);
     private const int DefaultBuckets = 60;
 
-    private readonly double[] _latest = new double[SignalKinds.Count];
-    private readonly long[] _latestAt = new long[SignalKinds.Count];
-    private readonly long[] _overSince = new long[SignalKinds.Count];
-    private readonly SlidingWindow[] _windows = new SlidingWindow[SignalKinds.Count];
-    private readonly AlertCause[] _causes = new AlertCause[SignalKinds.Count];
+    private static readonly long DefaultBucketMs = (long)DefaultBucketWidth.TotalMilliseconds;
+
+    private const int PeriodicKinds = (int)SignalKind.Sound + 1;
+
+    // Below these spreads a kind's baseline is treated as this wide: a place that always shows 0 people must not call
+    // 1 person a thousand-sigma event. In each kind's unit: motion share, people, loiter seconds, dBA.
+    private static readonly double[] AnomalyFloors = [0.05, 2, 10, 3];
+
+    // Everything a reading of one kind touches lives in one struct: a record reaches the struct and the kind's ring,
+    // not window objects and parallel arrays. Rings and baselines are allocated at a kind's first reading, so a place
+    // pays memory only for the kinds its devices send (most never send fire or tamper).
+    private readonly KindState[] _kinds = new KindState[SignalKinds.Count];
+    private long _hourStart = long.MaxValue;
+    private int _hourOfWeek;
+    private long _unknownAfterMs;
     private long _reportElevatedAt;
     private long _causeSequence;
     private PlaceRules _rules;
@@ -26,11 +36,15 @@ public sealed partial class PlaceAggregator
     {
         _rules = rules;
         LevelSince = nowMs;
-        for (var i = 0; i < _windows.Length; i++)
+        for (var i = 0; i < _kinds.Length; i++)
         {
-            _windows[i] = new SlidingWindow(DefaultBuckets, DefaultBucketWidth);
-            _causes[i].Kind = (SignalKind)i;
+            ref var state = ref _kinds[i];
+            state.Window = WindowHead.Empty;
+            state.JudgedHour = -1;
+            state.Cause.Kind = (SignalKind)i;
         }
+
+        CacheRules();
     }
 
     /// <summary>The current level.</summary>
@@ -48,35 +62,86 @@ public sealed partial class PlaceAggregator
     /// <summary>Replaces the rules; the level follows at the next <see cref="Evaluate"/>.</summary>
     public void UseRules(PlaceRules rules)
     {
+        var zoneChanged = !ReferenceEquals(rules.TimeZone, _rules.TimeZone);
         _rules = rules;
+        CacheRules();
+        if (zoneChanged)
+        {
+            _hourStart = long.MaxValue;
+        }
 
         // Thresholds are tracked as readings arrive; re-judge the latest reading of each kind against the new ones
         // so that a removed, raised or added threshold does not wait for the next reading.
         for (var k = (int)SignalKind.Motion; k <= (int)SignalKind.Sound; k++)
         {
-            if (_latestAt[k] != 0)
+            ref var state = ref _kinds[k];
+            if (state.LatestAt != 0)
             {
-                TrackThreshold((SignalKind)k, _latest[k], _latestAt[k]);
+                TrackThreshold(ref state, state.Latest, state.LatestAt);
             }
             else
             {
-                _overSince[k] = 0;
+                state.OverSince = 0;
             }
         }
     }
 
     /// <summary>The latest value of a kind, and when it was measured; NaN and 0 if never.</summary>
-    public (double Value, long At) Latest(SignalKind kind) =>
-        _latestAt[(int)kind] == 0 ? (double.NaN, 0) : (_latest[(int)kind], _latestAt[(int)kind]);
+    public (double Value, long At) Latest(SignalKind kind)
+    {
+        ref readonly var state = ref _kinds[(int)kind];
+        return state.LatestAt == 0 ? (double.NaN, 0) : (state.Latest, state.LatestAt);
+    }
 
     /// <summary>The window statistics of a kind ending at <paramref name="nowMs"/>.</summary>
-    public WindowStats Window(SignalKind kind, long nowMs) => _windows[(int)kind].Stats(nowMs);
+    public WindowStats Window(SignalKind kind, long nowMs) =>
+        _kinds[(int)kind].Ring is { } ring ? WindowRing.Stats(ring, DefaultBucketMs, nowMs) : default;
+
+    /// <summary>The exponentially weighted moving average of a kind's readings (in time order), or NaN if none.</summary>
+    public double Ewma(SignalKind kind)
+    {
+        ref readonly var state = ref _kinds[(int)kind];
+        return state.HasEwma ? state.Ewma : double.NaN;
+    }
+
+    /// <summary>What the place has learned of a periodic kind in the hour of the week of <paramref name="atMs"/>.</summary>
+    public BaselineStats Baseline(SignalKind kind, long atMs) =>
+        (int)kind < PeriodicKinds && _kinds[(int)kind].Baseline is { } cells
+            ? cells[HourOfWeek.Of(atMs, _rules.TimeZone)].Stats
+            : new BaselineStats(0, double.NaN, double.NaN);
+
+    /// <summary>
+    /// How unusual a periodic kind is now: standard deviations of its moving average above the baseline of this hour
+    /// of the week (below it counts as 0). NaN while that hour has learned fewer than <see cref="PlaceRules.MinBaselineSamples"/>.
+    /// </summary>
+    public double AnomalyScore(SignalKind kind, long nowMs)
+    {
+        var k = (int)kind;
+        ref readonly var state = ref _kinds[k];
+        if (k >= PeriodicKinds || !state.HasEwma || state.Baseline is not { } cells)
+        {
+            return double.NaN;
+        }
+
+        ref readonly var cell = ref cells[HourOfWeek.Of(nowMs, _rules.TimeZone)];
+        if (cell.Count < _rules.MinBaselineSamples)
+        {
+            return double.NaN;
+        }
+
+        var floor = AnomalyFloors[k];
+        return Math.Max(0, state.Ewma - cell.Mean) / Math.Sqrt(Math.Max(cell.Variance, floor * floor));
+    }
+
+    /// <summary>Whether a periodic kind currently counts as unusual for this hour of the week (before the dwell time).</summary>
+    public bool IsAnomalous(SignalKind kind) => _kinds[(int)kind].AnomalySince != 0;
 
     /// <summary>The statistics of a kind over [<paramref name="fromMs"/>, <paramref name="toMs"/>), while it is still in the window.</summary>
-    public WindowStats Window(SignalKind kind, long fromMs, long toMs) => _windows[(int)kind].Stats(fromMs, toMs);
+    public WindowStats Window(SignalKind kind, long fromMs, long toMs) =>
+        _kinds[(int)kind].Ring is { } ring ? WindowRing.Stats(ring, DefaultBucketMs, fromMs, toMs) : default;
 
     /// <summary>The alert cause of a kind (open or not).</summary>
-    public ref readonly AlertCause Cause(SignalKind kind) => ref _causes[(int)kind];
+    public ref readonly AlertCause Cause(SignalKind kind) => ref _kinds[(int)kind].Cause;
 
     /// <summary>
     /// Records one reading measured at <paramref name="timestampMs"/> (device time) and received at <paramref name="nowMs"/>.
@@ -85,7 +150,8 @@ public sealed partial class PlaceAggregator
     public CauseOutcome Record(SignalKind kind, double value, long timestampMs, long nowMs)
     {
         var k = (int)kind;
-        ref var cause = ref _causes[k];
+        ref var state = ref _kinds[k];
+        ref var cause = ref state.Cause;
         if (cause.IsOpen && !IsActive(in cause, nowMs))
         {
             // The hold ran out since the last Evaluate: this occurrence starts a new alert, it does not extend the old one.
@@ -95,13 +161,22 @@ public sealed partial class PlaceAggregator
         // A device clock ahead of ours (the contract allows 5 minutes) must not put readings in the future.
         var at = Math.Min(timestampMs, nowMs);
         LastHeardAt = nowMs;
-        _windows[k].Add(value, at);
-        if (at >= _latestAt[k])
+        WindowRing.Add(ref state.Window, state.Ring ??= new WindowBucket[DefaultBuckets], DefaultBucketMs, value, at);
+        if (at >= state.LatestAt)
         {
             // Store-and-forward delivers old readings late: they go into history, not into "now".
-            _latest[k] = value;
-            _latestAt[k] = at;
-            TrackThreshold(kind, value, nowMs);
+            // After a silence the average starts over: yesterday's crowd says nothing about now.
+            state.Ewma = state.HasEwma && at - state.LatestAt < _unknownAfterMs
+                ? state.Ewma + (_rules.EwmaAlpha * (value - state.Ewma))
+                : value;
+            state.HasEwma = true;
+            state.Latest = value;
+            state.LatestAt = at;
+            TrackThreshold(ref state, value, nowMs);
+            if (k < PeriodicKinds)
+            {
+                Learn(ref state, k, value, at, nowMs);
+            }
         }
 
         var severity = AlertSeverity(kind, value);
@@ -141,9 +216,9 @@ public sealed partial class PlaceAggregator
     public bool Evaluate(long nowMs)
     {
         var anyCause = false;
-        for (var i = 0; i < _causes.Length; i++)
+        for (var i = 0; i < _kinds.Length; i++)
         {
-            ref var cause = ref _causes[i];
+            ref var cause = ref _kinds[i].Cause;
             if (!cause.IsOpen)
             {
                 continue;
@@ -180,7 +255,7 @@ public sealed partial class PlaceAggregator
     /// <summary>A fire cause stays open past its hold while fresh readings still show fire above the clear ratio.</summary>
     private bool FireStillBurning(SignalKind kind, long nowMs) =>
         kind == SignalKind.Fire
-        && _latest[(int)SignalKind.Fire] >= _rules.FireAlertAt * _rules.ClearRatio
+        && _kinds[(int)SignalKind.Fire].Latest >= _rules.FireAlertAt * _rules.ClearRatio
         && IsFresh(SignalKind.Fire, nowMs, (long)_rules.UnknownAfter.TotalMilliseconds);
 
     private bool IsActive(in AlertCause cause, long nowMs) =>
@@ -199,7 +274,7 @@ public sealed partial class PlaceAggregator
             return Level.Unknown;
         }
 
-        if (IsFresh(SignalKind.Tamper, nowMs, silentMs) && _latest[(int)SignalKind.Tamper] >= 1)
+        if (IsFresh(SignalKind.Tamper, nowMs, silentMs) && _kinds[(int)SignalKind.Tamper].Latest >= 1)
         {
             return Level.Elevated;
         }
@@ -212,7 +287,10 @@ public sealed partial class PlaceAggregator
         var dwellMs = (long)_rules.Dwell.TotalMilliseconds;
         for (var k = (int)SignalKind.Motion; k <= (int)SignalKind.Sound; k++)
         {
-            if (_overSince[k] != 0 && nowMs - _overSince[k] >= dwellMs && IsFresh((SignalKind)k, nowMs, silentMs))
+            ref readonly var state = ref _kinds[k];
+            if (((state.OverSince != 0 && nowMs - state.OverSince >= dwellMs)
+                    || (state.AnomalySince != 0 && nowMs - state.AnomalySince >= dwellMs))
+                && IsFresh((SignalKind)k, nowMs, silentMs))
             {
                 return Level.Elevated;
             }
@@ -221,28 +299,148 @@ public sealed partial class PlaceAggregator
         return Level.Calm;
     }
 
-    private bool IsFresh(SignalKind kind, long nowMs, long silentMs) =>
-        _latestAt[(int)kind] != 0 && nowMs - _latestAt[(int)kind] < silentMs;
-
-    private void TrackThreshold(SignalKind kind, double value, long nowMs)
+    private bool IsFresh(SignalKind kind, long nowMs, long silentMs)
     {
-        var threshold = _rules.ThresholdOf(kind);
-        ref var overSince = ref _overSince[(int)kind];
+        var latestAt = _kinds[(int)kind].LatestAt;
+        return latestAt != 0 && nowMs - latestAt < silentMs;
+    }
+
+    private static void TrackThreshold(ref KindState state, double value, long nowMs)
+    {
+        var threshold = state.Threshold;
         if (double.IsNaN(threshold))
         {
-            overSince = 0;
+            state.OverSince = 0;
         }
         else if (value > threshold)
         {
-            if (overSince == 0)
+            if (state.OverSince == 0)
             {
-                overSince = nowMs;
+                state.OverSince = nowMs;
             }
         }
-        else if (value < threshold * _rules.ClearRatio)
+        else if (value < state.ClearBelow)
         {
-            overSince = 0;
+            state.OverSince = 0;
         }
+    }
+
+    /// <summary>
+    /// Feeds the baseline and judges the moving average against it. The baseline learns one sample per bucket (the mean
+    /// of the readings in it), so a place with five cameras learns the same as a place with one. O(1): a bucket closes
+    /// at most once per 5 s of readings, and the hour of the week is cached for the hour.
+    /// </summary>
+    private void Learn(ref KindState state, int k, double value, long at, long nowMs)
+    {
+        if (at >= state.LearnEnd)
+        {
+            if (state.LearnCount > 0)
+            {
+                var cells = state.Baseline ??= new BaselineCell[HourOfWeek.Count];
+                ref var closed = ref cells[HourOf(state.LearnEnd - 1)];
+                closed.Add(Winsorized(in closed, k, state.LearnSum / state.LearnCount));
+                state.JudgedHour = -1;
+            }
+
+            state.LearnEnd = (at - (at % DefaultBucketMs)) + DefaultBucketMs;
+            state.LearnSum = 0;
+            state.LearnCount = 0;
+        }
+
+        state.LearnSum += value;
+        state.LearnCount++;
+
+        if (state.Baseline is null)
+        {
+            return;
+        }
+
+        var hour = HourOf(at);
+        if (hour != state.JudgedHour)
+        {
+            Judge(ref state, k, hour);
+        }
+
+        // Two compares per reading: the lines were drawn when the hour or its baseline last changed.
+        if (state.Ewma >= state.AnomalyFrom)
+        {
+            if (state.AnomalySince == 0)
+            {
+                state.AnomalySince = nowMs;
+            }
+        }
+        else if (state.Ewma < state.AnomalyClearBelow)
+        {
+            state.AnomalySince = 0;
+        }
+    }
+
+    /// <summary>
+    /// Draws the lines a kind's moving average is judged by in <paramref name="hour"/>: unusual from mean + score·σ,
+    /// usual again below mean + score·clear ratio·σ, where σ is at least the kind's floor. Only a rise above the
+    /// usual counts: an empty square at noon is no alarm. No lines (never unusual) until the hour has learned enough.
+    /// </summary>
+    private void Judge(ref KindState state, int k, int hour)
+    {
+        state.JudgedHour = hour;
+        ref readonly var cell = ref state.Baseline![hour];
+        var z = _rules.AnomalyScore;
+        if (cell.Count < _rules.MinBaselineSamples || !double.IsFinite(z))
+        {
+            state.AnomalyFrom = double.PositiveInfinity;
+            state.AnomalyClearBelow = double.PositiveInfinity;
+            return;
+        }
+
+        var floor = AnomalyFloors[k];
+        var sigma = Math.Sqrt(Math.Max(cell.Variance, floor * floor));
+        state.AnomalyFrom = cell.Mean + (z * sigma);
+        state.AnomalyClearBelow = cell.Mean + (z * _rules.ClearRatio * sigma);
+    }
+
+    /// <summary>
+    /// A learned hour takes an unusual sample only as far as the anomaly score: a crowd at 03:00 must not teach the
+    /// baseline within minutes that 03:00 is crowded, while a lasting change still moves it, one clipped sample at a time.
+    /// </summary>
+    private double Winsorized(in BaselineCell cell, int k, double sample)
+    {
+        var z = _rules.AnomalyScore;
+        if (cell.Count < _rules.MinBaselineSamples || !double.IsFinite(z))
+        {
+            return sample;
+        }
+
+        var floor = AnomalyFloors[k];
+        var reach = z * Math.Sqrt(Math.Max(cell.Variance, floor * floor));
+        return Math.Clamp(sample, cell.Mean - reach, cell.Mean + reach);
+    }
+
+    /// <summary>The hour of the week of <paramref name="utcMs"/>, looked up in the time zone once per hour.</summary>
+    private int HourOf(long utcMs)
+    {
+        if ((ulong)(utcMs - _hourStart) < (ulong)HourOfWeek.HourMs)
+        {
+            return _hourOfWeek;
+        }
+
+        var hour = HourOfWeek.Of(utcMs, _rules.TimeZone, out var start);
+        _hourStart = start;
+        _hourOfWeek = hour;
+        return hour;
+    }
+
+    /// <summary>Copies what a record reads from the rules into the kinds' own state, so a record never touches the rules.</summary>
+    private void CacheRules()
+    {
+        for (var k = 0; k < _kinds.Length; k++)
+        {
+            ref var state = ref _kinds[k];
+            state.Threshold = _rules.ThresholdOf((SignalKind)k);
+            state.ClearBelow = state.Threshold * _rules.ClearRatio;
+            state.JudgedHour = -1;
+        }
+
+        _unknownAfterMs = (long)_rules.UnknownAfter.TotalMilliseconds;
     }
 
     /// <summary>The severity of an alert-grade reading (1..3), or 0 for a reading that is not alert-grade.</summary>
@@ -253,4 +451,27 @@ public sealed partial class PlaceAggregator
         SignalKind.Report when value >= 3 => 3,
         _ => 0,
     };
+
+    /// <summary>The live state of one kind at the place.</summary>
+    private struct KindState
+    {
+        public double Latest;
+        public long LatestAt;
+        public long OverSince;
+        public double Threshold;
+        public double ClearBelow;
+        public WindowHead Window;
+        public WindowBucket[]? Ring;
+        public double Ewma;
+        public bool HasEwma;
+        public long LearnEnd;
+        public double LearnSum;
+        public int LearnCount;
+        public BaselineCell[]? Baseline;
+        public long AnomalySince;
+        public int JudgedHour;
+        public double AnomalyFrom;
+        public double AnomalyClearBelow;
+        public AlertCause Cause;
+    }
 }

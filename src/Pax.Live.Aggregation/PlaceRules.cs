@@ -44,6 +44,28 @@ public sealed record PlaceRules
     /// <summary>Fire confidence from which fire is an alert.</summary>
     public double FireAlertAt { get; init; } = 0.8;
 
+    /// <summary>
+    /// The weight of each new reading in a kind's exponentially weighted moving average (0..1]: 0.2 follows the last
+    /// few readings and smooths single spikes.
+    /// </summary>
+    public double EwmaAlpha { get; init; } = 0.2;
+
+    /// <summary>
+    /// The anomaly score (standard deviations of a periodic kind's moving average above what the place usually shows
+    /// in this hour of the week) from which the kind counts as unusual; it must stay so for <see cref="Dwell"/> to
+    /// elevate the place, and clears below this × <see cref="ClearRatio"/>. Infinity switches anomalies off.
+    /// </summary>
+    public double AnomalyScore { get; init; } = 4;
+
+    /// <summary>
+    /// The least samples (bucket means, one per 5 s of readings) an hour of the week must have learned before its
+    /// baseline may call anything unusual: a fresh place is never anomalous. 360 is half an hour of readings.
+    /// </summary>
+    public int MinBaselineSamples { get; init; } = 360;
+
+    /// <summary>The place's time zone: its hours of the week are local hours (Saturday noon is noon on the square).</summary>
+    public TimeZoneInfo TimeZone { get; init; } = TimeZoneInfo.Utc;
+
     /// <summary>The threshold of a periodic kind, or <see cref="double.NaN"/> when it has none.</summary>
     public double ThresholdOf(SignalKind kind) => kind switch
     {

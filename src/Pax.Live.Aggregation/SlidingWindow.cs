@@ -13,15 +13,16 @@ public readonly record struct WindowStats(int Count, double Sum, double Min, dou
 /// </summary>
 public sealed partial class SlidingWindow
 {
-    private readonly Bucket[] _buckets;
+    private readonly WindowBucket[] _buckets;
     private readonly long _widthMs;
+    private WindowHead _head = WindowHead.Empty;
 
     /// <summary>Creates a window of <paramref name="buckets"/> buckets of <paramref name="width"/> each.</summary>
     public SlidingWindow(int buckets, TimeSpan width)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(buckets, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, TimeSpan.FromMilliseconds(1));
-        _buckets = new Bucket[buckets];
+        _buckets = new WindowBucket[buckets];
         _widthMs = (long)width.TotalMilliseconds;
     }
 
@@ -29,80 +30,14 @@ public sealed partial class SlidingWindow
     public TimeSpan Span => TimeSpan.FromMilliseconds(_widthMs * _buckets.Length);
 
     /// <summary>Adds <paramref name="value"/> at <paramref name="timestampMs"/>; a value older than the window is ignored.</summary>
-    public void Add(double value, long timestampMs)
-    {
-        var slot = timestampMs / _widthMs;
-        ref var bucket = ref _buckets[(int)(slot % _buckets.Length)];
-        if (bucket.Slot != slot)
-        {
-            if (bucket.Slot > slot)
-            {
-                return;
-            }
-
-            bucket = new Bucket { Slot = slot, Min = value, Max = value };
-        }
-
-        bucket.Count++;
-        bucket.Sum += value;
-        bucket.Min = Math.Min(bucket.Min, value);
-        bucket.Max = Math.Max(bucket.Max, value);
-    }
+    public void Add(double value, long timestampMs) => WindowRing.Add(ref _head, _buckets, _widthMs, value, timestampMs);
 
     /// <summary>
     /// The statistics of the buckets that start in [<paramref name="fromMs"/>, <paramref name="toMs"/>) and are still in
     /// the ring; exact when the range's ends fall on bucket boundaries (a minute of 5 s buckets, say).
     /// </summary>
-    public WindowStats Stats(long fromMs, long toMs)
-    {
-        int count = 0;
-        double sum = 0, min = double.PositiveInfinity, max = double.NegativeInfinity;
-        foreach (ref readonly var bucket in _buckets.AsSpan())
-        {
-            var start = bucket.Slot * _widthMs;
-            if (bucket.Count == 0 || start < fromMs || start >= toMs)
-            {
-                continue;
-            }
-
-            count += bucket.Count;
-            sum += bucket.Sum;
-            min = Math.Min(min, bucket.Min);
-            max = Math.Max(max, bucket.Max);
-        }
-
-        return count == 0 ? default : new WindowStats(count, sum, min, max);
-    }
+    public WindowStats Stats(long fromMs, long toMs) => WindowRing.Stats(_buckets, _widthMs, fromMs, toMs);
 
     /// <summary>The statistics of every value in the window that ends at <paramref name="nowMs"/>.</summary>
-    public WindowStats Stats(long nowMs)
-    {
-        var newest = nowMs / _widthMs;
-        var oldest = newest - _buckets.Length + 1;
-        int count = 0;
-        double sum = 0, min = double.PositiveInfinity, max = double.NegativeInfinity;
-        foreach (ref readonly var bucket in _buckets.AsSpan())
-        {
-            if (bucket.Count == 0 || bucket.Slot < oldest || bucket.Slot > newest)
-            {
-                continue;
-            }
-
-            count += bucket.Count;
-            sum += bucket.Sum;
-            min = Math.Min(min, bucket.Min);
-            max = Math.Max(max, bucket.Max);
-        }
-
-        return count == 0 ? default : new WindowStats(count, sum, min, max);
-    }
-
-    private struct Bucket
-    {
-        public long Slot;
-        public int Count;
-        public double Sum;
-        public double Min;
-        public double Max;
-    }
+    public WindowStats Stats(long nowMs) => WindowRing.Stats(_buckets, _widthMs, nowMs);
 }

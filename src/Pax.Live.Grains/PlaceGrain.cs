@@ -27,6 +27,7 @@ public sealed partial class PlaceGrain(
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
 
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
+    private const long ValuesEveryMs = 250;
 
     /// <summary>How many closed alerts a place keeps as its recent history.</summary>
     public const int RecentAlertCount = 20;
@@ -45,6 +46,7 @@ public sealed partial class PlaceGrain(
     private bool _unsaved;
     private long _nextSaveAt;
     private int _failedSaves;
+    private long _publishedAt;
 
     private string PlaceId => this.GetPrimaryKeyString();
 
@@ -107,9 +109,14 @@ public sealed partial class PlaceGrain(
             Seen(sample.DeviceId, online: true, now);
         }
 
-        Evaluate(now);
+        // Values alone go out at most every ValuesEvery (the notifier coalesces to 250 ms anyway); a new level or an
+        // alert goes out at once. Under load this spares one notifier call per batch; the tick sends what is left.
+        var levelChanged = Evaluate(now);
         _dirty = true;
-        PublishStatus();
+        if (levelChanged || _raised.Count > 0 || now - _publishedAt >= ValuesEveryMs)
+        {
+            PublishStatus();
+        }
 
         _unsaved = true;
         if (_raised.Count > 0 || _repeats.Count > 0)
@@ -241,15 +248,18 @@ public sealed partial class PlaceGrain(
         }
     }
 
-    /// <summary>Brings the level up to now; a change is recorded in history, pushed and saved.</summary>
-    private void Evaluate(long now)
+    /// <summary>Brings the level up to now; a change is recorded in history, pushed and saved. Returns true on a change.</summary>
+    private bool Evaluate(long now)
     {
-        if (_core.Evaluate(now))
+        if (!_core.Evaluate(now))
         {
-            _history.ObserveLevel(_core, now);
-            _dirty = true;
-            _unsaved = true;
+            return false;
         }
+
+        _history.ObserveLevel(_core, now);
+        _dirty = true;
+        _unsaved = true;
+        return true;
     }
 
     /// <summary>
@@ -371,6 +381,7 @@ public sealed partial class PlaceGrain(
         _dirty = false;
         var values = new Dictionary<string, double>(SignalKinds.Count);
         var now = Now;
+        _publishedAt = now;
         var freshMs = (long)_core.Rules.UnknownAfter.TotalMilliseconds;
         foreach (var kind in SignalKinds.All)
         {

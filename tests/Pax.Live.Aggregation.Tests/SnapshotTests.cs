@@ -12,6 +12,13 @@ public sealed class SnapshotTests
     public void ARestoredPlaceIsTheSamePlace()
     {
         var place = new PlaceAggregator(Rules, T0);
+
+        // Three hours of people counts, so the baseline of this hour of the week has learned something.
+        for (var t = T0 - (3 * 3_600_000L); t < T0; t += 60_000)
+        {
+            place.Record(SignalKind.People, 5 + (t / 60_000 % 3), t, t);
+        }
+
         place.Record(SignalKind.People, 20, T0, T0);
         place.Record(SignalKind.Motion, 0.4, T0 + 1000, T0 + 1000);
         place.Record(SignalKind.Impulse, 1, T0 + 2000, T0 + 2000);
@@ -28,7 +35,13 @@ public sealed class SnapshotTests
         {
             Assert.Equal(place.Latest(kind), restored.Latest(kind));
             Assert.Equal(place.Window(kind, T0 + 4000), restored.Window(kind, T0 + 4000));
+            Assert.Equal(place.Ewma(kind), restored.Ewma(kind));
+            Assert.Equal(place.Baseline(kind, T0), restored.Baseline(kind, T0));
         }
+
+        var learned = place.Baseline(SignalKind.People, T0 - 7_200_000);
+        Assert.True(learned.Count > 0, "the baseline should have learned from the earlier hours");
+        Assert.Equal(learned, restored.Baseline(SignalKind.People, T0 - 7_200_000));
 
         var cause = restored.Cause(SignalKind.Impulse);
         Assert.True(cause.IsOpen);

@@ -163,6 +163,7 @@ public static class PaxHosting
         builder.Services.AddSingleton(Bind<IngestOptions>(builder, IngestOptions.Section));
         builder.Services.AddSingleton(Bind<MqttOptions>(builder, MqttOptions.Section));
         builder.Services.AddSingleton<PlaceDirectory>();
+        builder.Services.AddSingleton<DeviceIds>();
         builder.Services.AddSingleton<IngestStats>();
         builder.Services.AddSingleton<IngestQueue>();
         builder.Services.AddSingleton<SignalIngest>();

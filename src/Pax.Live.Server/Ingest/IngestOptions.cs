@@ -9,8 +9,23 @@ public sealed class IngestOptions
     /// <summary>Messages that may wait for their grain call; past that, periodic-only messages are dropped and counted.</summary>
     public int QueueCapacity { get; set; } = 100_000;
 
+    /// <summary>Messages with events or device status that may wait; past that their publishers wait (they are never dropped).</summary>
+    public int PriorityCapacity { get; set; } = 10_000;
+
     /// <summary>The most messages gathered into one round of grain calls.</summary>
     public int MaxBatchMessages { get; set; } = 8_192;
+
+    /// <summary>
+    /// The longest a round gathers before its grain calls go out, even with more waiting: bounds the wait a signal adds
+    /// under load (when it is quiet a round goes out as soon as the queue is empty).
+    /// </summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// Rounds whose grain calls may be in flight at once: one slow place does not hold every other place back, and
+    /// the bound keeps memory and grain queues bounded (the queue in front fills and sheds periodic load instead).
+    /// </summary>
+    public int MaxRoundsInFlight { get; set; } = 4;
 
     /// <summary>Accept signals for places that are not in the catalogue and add them to it (off: they are rejected).</summary>
     public bool AcceptNewPlaces { get; set; }

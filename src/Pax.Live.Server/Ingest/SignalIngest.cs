@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using Pax.Live.Abstractions;
 using Pax.Live.Contracts;
 
 namespace Pax.Live.Server.Ingest;
@@ -14,6 +13,7 @@ public sealed partial class SignalIngest(
     IngestQueue queue,
     IngestStats stats,
     IngestOptions options,
+    DeviceIds devices,
     TimeProvider clock,
     ILogger<SignalIngest> logger)
 {
@@ -37,9 +37,13 @@ public sealed partial class SignalIngest(
             return ValueTask.FromResult(RejectReason.None);
         }
 
-        return envelope.Samples is { } samples && !HasEvent(samples)
-            ? ValueTask.FromResult(Reject(clientId, topic, RejectReason.Overload))
-            : WaitForRoomAsync(envelope, cancellationToken);
+        if (!envelope.IsStatus && !envelope.HasEvent)
+        {
+            envelope.Release();
+            return ValueTask.FromResult(Reject(clientId, topic, RejectReason.Overload));
+        }
+
+        return WaitForRoomAsync(envelope, cancellationToken);
     }
 
     private async ValueTask<RejectReason> WaitForRoomAsync(IngestEnvelope envelope, CancellationToken cancellationToken)
@@ -64,6 +68,7 @@ public sealed partial class SignalIngest(
             return RejectReason.TooLarge;
         }
 
+        var newPlace = false;
         if (!places.TryGet(topic.AsSpan()[parsed.Place], out var placeId))
         {
             if (!options.AcceptNewPlaces)
@@ -72,13 +77,15 @@ public sealed partial class SignalIngest(
             }
 
             placeId = topic[parsed.Place];
+            newPlace = true;
         }
 
-        var deviceId = topic[parsed.Device];
+        var deviceId = devices.Intern(topic.AsSpan()[parsed.Device]);
         if (parsed.Kind == TopicKind.Status)
         {
             reason = DeviceStatus.TryParse(payload.IsSingleSegment ? payload.FirstSpan : payload.ToArray(), out var online);
-            envelope = new IngestEnvelope(placeId, deviceId, null, online);
+            envelope = IngestEnvelope.ForStatus(placeId, deviceId, online);
+            envelope.NewPlace = newPlace;
             return reason;
         }
 
@@ -90,27 +97,9 @@ public sealed partial class SignalIngest(
             return reason;
         }
 
-        var samples = new SignalSample[count];
-        for (var i = 0; i < count; i++)
-        {
-            samples[i] = new SignalSample(deviceId, signals[i].Kind, signals[i].Value, timestamp);
-        }
-
-        envelope = new IngestEnvelope(placeId, deviceId, samples, Online: true);
+        IngestEnvelope.ForSignals(placeId, deviceId, timestamp, signals[..count], out envelope);
+        envelope.NewPlace = newPlace;
         return RejectReason.None;
-    }
-
-    private static bool HasEvent(SignalSample[] samples)
-    {
-        foreach (var sample in samples)
-        {
-            if (sample.Kind.IsEvent())
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private RejectReason Reject(string clientId, string topic, RejectReason reason)

@@ -63,13 +63,31 @@ public sealed partial class MqttBroker(MqttOptions options, SignalIngest ingest,
         return Task.CompletedTask;
     }
 
-    private async Task OnPublishAsync(InterceptingPublishEventArgs e)
+    private Task OnPublishAsync(InterceptingPublishEventArgs e)
     {
+        // Signals are consumed here and never dispatched to subscribers: dispatch costs work per connected session.
+        e.ProcessPublish = false;
         var message = e.ApplicationMessage;
-        var reason = await ingest.AcceptAsync(e.ClientId, message.Topic, message.Payload, e.CancellationToken);
-        var isStatus = reason == RejectReason.None && message.Topic.EndsWith("/status", StringComparison.Ordinal);
-        e.ProcessPublish = isStatus;
+        var accepting = ingest.AcceptAsync(e.ClientId, message.Topic, message.Payload, e.CancellationToken);
+        if (accepting.IsCompletedSuccessfully)
+        {
+            // Nearly always: ingest waits only when the queue is full and the message carries an event.
+            e.ProcessPublish = IsAcceptedStatus(accepting.Result, message.Topic);
+            return Task.CompletedTask;
+        }
+
+        return AwaitAcceptAsync(e, accepting);
     }
+
+    private static async Task AwaitAcceptAsync(InterceptingPublishEventArgs e, ValueTask<RejectReason> accepting)
+    {
+        var reason = await accepting;
+        e.ProcessPublish = IsAcceptedStatus(reason, e.ApplicationMessage.Topic);
+    }
+
+    /// <summary>Status messages go through so that their retained copy stays on the broker, as the contract says.</summary>
+    private static bool IsAcceptedStatus(RejectReason reason, string topic) =>
+        reason == RejectReason.None && topic.EndsWith("/status", StringComparison.Ordinal);
 
     /// <inheritdoc />
     public async Task StopAsync(CancellationToken cancellationToken)

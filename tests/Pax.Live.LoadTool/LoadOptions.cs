@@ -1,0 +1,76 @@
+using System.Globalization;
+
+namespace Pax.Live.LoadTool;
+
+/// <summary>What a run does; every option is <c>--name value</c> on the command line.</summary>
+public sealed record LoadOptions
+{
+    /// <summary>Publishing devices, one MQTT connection each.</summary>
+    public int Devices { get; init; } = 5_000;
+
+    /// <summary>Places the devices are spread over.</summary>
+    public int Places { get; init; } = 1_000;
+
+    /// <summary>Target messages per second over all devices.</summary>
+    public int Rate { get; init; } = 50_000;
+
+    /// <summary>Signals per message (periodic kinds).</summary>
+    public int Signals { get; init; } = 4;
+
+    /// <summary>Seconds each pass publishes.</summary>
+    public int Seconds { get; init; } = 60;
+
+    /// <summary>Seconds of publishing before measuring starts.</summary>
+    public int Warmup { get; init; } = 5;
+
+    /// <summary>Probe impulses per second (QoS 1, stamped with their send time), each to a place without an open alert.</summary>
+    public int Probes { get; init; } = 20;
+
+    /// <summary>Extra connections that connect and stay idle (MQTTnet's dispatch cost grows with sessions).</summary>
+    public int Idle { get; init; }
+
+    /// <summary>Skip the ceiling pass.</summary>
+    public bool NoCeiling { get; init; }
+
+    /// <summary>Skip the pipeline pass (ceiling only).</summary>
+    public bool NoPipeline { get; init; }
+
+    /// <summary>The server's dll; found next to the tool's repository by default.</summary>
+    public string? ServerDll { get; init; }
+
+    /// <summary>Write the server's output here at the end of the pipeline pass.</summary>
+    public string? ServerLog { get; init; }
+
+    /// <summary>Write the JSON summary here as well.</summary>
+    public string? Json { get; init; }
+
+    /// <summary>Reads <c>--name value</c> pairs and <c>--flag</c>s.</summary>
+    public static LoadOptions Parse(string[] args)
+    {
+        var o = new LoadOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            int Int() => int.Parse(Next(), CultureInfo.InvariantCulture);
+            o = args[i] switch
+            {
+                "--devices" => o with { Devices = Int() },
+                "--places" => o with { Places = Int() },
+                "--rate" => o with { Rate = Int() },
+                "--signals" => o with { Signals = Int() },
+                "--seconds" => o with { Seconds = Int() },
+                "--warmup" => o with { Warmup = Int() },
+                "--probes" => o with { Probes = Int() },
+                "--idle" => o with { Idle = Int() },
+                "--no-ceiling" => o with { NoCeiling = true },
+                "--no-pipeline" => o with { NoPipeline = true },
+                "--server-dll" => o with { ServerDll = Next() },
+                "--json" => o with { Json = Next() },
+                "--server-log" => o with { ServerLog = Next() },
+                _ => throw new ArgumentException($"Unknown option {args[i]}"),
+            };
+        }
+
+        return o;
+    }
+}

@@ -1,0 +1,269 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Pax.Live.LoadTool;
+
+/// <summary>The result of a run, as one line and as JSON.</summary>
+public sealed record LoadSummary(
+    int Devices,
+    int IdleDevices,
+    int Places,
+    int TargetMessagesPerSecond,
+    int SignalsPerMessage,
+    int Seconds,
+    double SentMessagesPerSecond,
+    double AcceptedMessagesPerSecond,
+    double AcceptedSignalsPerSecond,
+    long DroppedMessages,
+    long RejectedOther,
+    long PublishFailures,
+    long ProbesSent,
+    long AlertsReceived,
+    long AlertsLost,
+    Percentiles AlertRaisedMs,
+    Percentiles StatusChangedMs,
+    double ServerPeakRssMiB,
+    double CeilingMessagesPerSecond,
+    double CeilingPeakRssMiB,
+    double PipelineToCeiling)
+{
+    public string Line() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"pax-load: {Devices} devices (+{IdleDevices} idle), {Places} places, target {TargetMessagesPerSecond} msg/s × {SignalsPerMessage}, {Seconds} s | " +
+        $"accepted {AcceptedMessagesPerSecond:F0} msg/s = {AcceptedSignalsPerSecond:F0} signals/s (sent {SentMessagesPerSecond:F0}), dropped {DroppedMessages}, " +
+        $"alerts {AlertsReceived}/{ProbesSent} lost {AlertsLost}, AlertRaised p50 {AlertRaisedMs.P50} p99 {AlertRaisedMs.P99} p99.9 {AlertRaisedMs.P999} ms, " +
+        $"status p50 {StatusChangedMs.P50} p99 {StatusChangedMs.P99} ms | server peak RSS {ServerPeakRssMiB:F0} MiB | " +
+        $"ceiling {CeilingMessagesPerSecond:F0} msg/s, pipeline/ceiling {PipelineToCeiling:F2}");
+}
+
+/// <summary>One run: the pipeline pass against the real server, then the ceiling pass against a counting broker.</summary>
+public static class LoadRun
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    public static async Task<LoadSummary> Run(LoadOptions o, CancellationToken ct)
+    {
+        var pipeline = o.NoPipeline ? null : await Pipeline(o, ct);
+        var (ceilingRate, ceilingRss) = o.NoCeiling ? (double.NaN, double.NaN) : await Ceiling(o, ct);
+        var p = pipeline ?? new PipelineResult(0, 0, 0, 0, 0, 0, 0, new Percentiles(0, double.NaN, double.NaN, double.NaN, double.NaN), new Percentiles(0, double.NaN, double.NaN, double.NaN, double.NaN), double.NaN);
+        return new LoadSummary(
+            o.Devices, o.Idle, o.Places, o.Rate, o.Signals, o.Seconds,
+            Math.Round(p.Sent, 1), Math.Round(p.Accepted, 1), Math.Round(p.Accepted * o.Signals, 1),
+            p.Dropped, p.RejectedOther, p.Failures, p.ProbesSent, p.Alerts, p.ProbesSent - p.Alerts,
+            p.AlertLatency, p.StatusLatency, Math.Round(p.PeakRssMiB, 1),
+            Math.Round(ceilingRate, 1), Math.Round(ceilingRss, 1), Math.Round(p.Accepted / ceilingRate, 3));
+    }
+
+    private sealed record PipelineResult(
+        double Sent, double Accepted, long Dropped, long RejectedOther, long Failures, long ProbesSent, long Alerts,
+        Percentiles AlertLatency, Percentiles StatusLatency, double PeakRssMiB);
+
+    private sealed record Stats(long Accepted, Dictionary<string, long> Rejected);
+
+    private static async Task<PipelineResult> Pipeline(LoadOptions o, CancellationToken ct)
+    {
+        int httpPort = FreePort(), mqttPort = FreePort();
+
+        // The places go in as the server's seed file: one catalogue write, where a PUT per place rewrites it each time.
+        var seed = Path.Combine(Path.GetTempPath(), $"pax-load-places-{Environment.ProcessId}.json");
+        await File.WriteAllTextAsync(seed, JsonSerializer.Serialize(
+            Enumerable.Range(0, o.Places).Select(i => new { id = Fleet.PlaceId(i), name = $"Load {i}", kind = "torg", latitude = 59.27, longitude = 15.21 }),
+            Json), ct);
+        var dataDirectory = Path.Combine(Path.GetTempPath(), $"pax-load-data-{Environment.ProcessId}");
+        using var server = ChildProcess.Start("dotnet", [
+            "exec", o.ServerDll ?? FindServerDll(),
+            "--urls", $"http://127.0.0.1:{httpPort}",
+            "--Pax:Mqtt:BindAddress=127.0.0.1", $"--Pax:Mqtt:Port={mqttPort}",
+            $"--Pax:Orleans:SiloPort={FreePort()}", $"--Pax:Orleans:GatewayPort={FreePort()}",
+            $"--Pax:Catalog:SeedFile={seed}",
+            // Probes go round the places; a short hold lets each place raise a new alert when its turn comes again.
+            "--Pax:Levels:CauseHold=00:00:05",
+            $"--Pax:DataDirectory={dataDirectory}",
+            $"--Pax:Auth:AdminPassword={AdminPassword}",
+            "--Logging:LogLevel:Default=Warning",
+        ]);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(60) };
+        await WaitHealthy(http, server, ct);
+        File.Delete(seed);
+        var login = await http.PostAsJsonAsync("/api/auth/login", new { username = "admin", password = AdminPassword }, ct);
+        login.EnsureSuccessStatusCode();
+        var token = (await login.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("token").GetString()!;
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        Console.Error.WriteLine($"server up (pid {server.Id}) with {o.Places} places");
+
+        var probes = new Probes();
+        await using var watcher = new HubConnectionBuilder()
+            .WithUrl(new Uri(http.BaseAddress!, "/hubs/live"), c => c.AccessTokenProvider = () => Task.FromResult<string?>(token))
+            .Build();
+        watcher.On<JsonElement>("AlertRaised", e =>
+        {
+            probes.OnAlert(e.GetProperty("placeId").GetString()!);
+
+            // An alert stays open until someone resolves it; resolve the probe's so its place can raise the next one.
+            _ = http.PostAsJsonAsync(
+                $"/api/alerts/{e.GetProperty("alertId").GetString()}/resolve", new { outcome = "no-action-needed", note = "load probe" }, CancellationToken.None);
+        });
+        watcher.On<JsonElement>("PlaceStatusChanged", e => probes.OnStatus(e.GetProperty("placeId").GetString()!, e.GetProperty("level").GetString()!));
+        await watcher.StartAsync(ct);
+        await watcher.InvokeAsync<JsonElement[]>("Watch", Array.Empty<string>(), ct);
+
+        Console.Error.WriteLine($"connecting {o.Devices} devices and {o.Idle} idle ones");
+        await using var fleet = await Fleet.Connect("127.0.0.1", mqttPort, o.Devices, o.Places, o.Idle, ct);
+        Window measured;
+        try
+        {
+            measured = await Measure(o, fleet, probes, () => ReadStats(http), ct);
+        }
+        finally
+        {
+            if (o.ServerLog is { } log)
+            {
+                await File.WriteAllTextAsync(log, server.Output, CancellationToken.None);
+            }
+
+            if (server.HasExited)
+            {
+                Console.Error.WriteLine("The server exited during the run:\n" + server.Output);
+            }
+        }
+
+        var (before, after) = (measured.Before, measured.After);
+
+        // Alerts still on their way get a few seconds to arrive before they count as lost.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (probes.Alerts < probes.Sent && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100, CancellationToken.None);
+        }
+
+        var rss = server.PeakRssMiB();
+        var rejectedOther = after.Rejected.Where(r => r.Key != "overload").Sum(r => r.Value) - before.Rejected.Where(r => r.Key != "overload").Sum(r => r.Value);
+        return new PipelineResult(
+            measured.SentRate,
+            (after.Accepted - before.Accepted) / measured.Seconds,
+            after.Rejected.GetValueOrDefault("overload") - before.Rejected.GetValueOrDefault("overload"),
+            rejectedOther,
+            fleet.Failed,
+            probes.Sent,
+            probes.Alerts,
+            probes.AlertLatency(),
+            probes.StatusLatency(),
+            rss);
+
+        async Task<Stats> ReadStats(HttpClient client) => (await client.GetFromJsonAsync<Stats>("/api/ingest/stats", Json, CancellationToken.None))!;
+    }
+
+    private sealed record Window(double SentRate, double Seconds, Stats Before, Stats After);
+
+    /// <summary>Warms up, then publishes for the measured seconds, reading the consumer's count at both ends; probes (pipeline pass only) run meanwhile.</summary>
+    private const string AdminPassword = "pax-load-admin";
+
+    private static async Task<Window> Measure(LoadOptions o, Fleet fleet, Probes? probes, Func<Task<Stats>> snapshot, CancellationToken ct)
+    {
+        using var publishing = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var run = fleet.Run(o.Rate, o.Signals, publishing.Token);
+        await Task.Delay(TimeSpan.FromSeconds(o.Warmup), ct);
+        var before = await snapshot();
+        var sentBefore = fleet.Sent;
+        var started = Stopwatch.GetTimestamp();
+        if (probes is not null && o.Probes > 0)
+        {
+            var interval = TimeSpan.FromSeconds(1.0 / o.Probes);
+            var place = 0;
+            while (Stopwatch.GetElapsedTime(started).TotalSeconds < o.Seconds && !ct.IsCancellationRequested)
+            {
+                var id = Fleet.PlaceId(place);
+                probes.Sending(id);
+                try
+                {
+                    await fleet.Probe(place, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                }
+                catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException)
+                {
+                    // Counted: a probe that never reached the broker is a lost alert.
+                    Console.Error.WriteLine($"probe to {id} failed: {ex.Message}");
+                }
+
+                place = (place + 1) % o.Places;
+                await Task.Delay(interval, ct);
+            }
+        }
+        else
+        {
+            await Task.Delay(TimeSpan.FromSeconds(o.Seconds), ct);
+        }
+
+        var after = await snapshot();
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var sent = fleet.Sent - sentBefore;
+        await publishing.CancelAsync();
+        await run;
+        return new Window(sent / seconds, seconds, before, after);
+    }
+
+    private static async Task<(double Rate, double PeakRssMiB)> Ceiling(LoadOptions o, CancellationToken ct)
+    {
+        var port = FreePort();
+        var self = typeof(LoadRun).Assembly.Location;
+        using var broker = ChildProcess.Start("dotnet", ["exec", self, "ceiling-broker", port.ToString(CultureInfo.InvariantCulture)]);
+        await broker.WaitForLine("ready", TimeSpan.FromSeconds(30));
+        Console.Error.WriteLine($"ceiling broker up (pid {broker.Id}); connecting {o.Devices} devices and {o.Idle} idle ones");
+        await using var fleet = await Fleet.Connect("127.0.0.1", port, o.Devices, o.Places, o.Idle, ct);
+        var window = await Measure(o, fleet, null, () => Task.FromResult(new Stats(broker.LastCount, [])), ct);
+        var rss = broker.PeakRssMiB();
+        return ((window.After.Accepted - window.Before.Accepted) / window.Seconds, rss);
+    }
+
+    private static async Task WaitHealthy(HttpClient http, ChildProcess server, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (server.HasExited)
+            {
+                throw new InvalidOperationException("The server exited:\n" + server.Output);
+            }
+
+            try
+            {
+                if ((await http.GetAsync("/healthz", ct)).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(250, ct);
+        }
+
+        throw new TimeoutException("The server did not become healthy:\n" + server.Output);
+    }
+
+    private static string FindServerDll()
+    {
+        var configuration = AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Pax.Live.sln")))
+            {
+                return Path.Combine(dir.FullName, "src", "Pax.Live.Server", "bin", configuration, "net10.0", "Pax.Live.Server.dll");
+            }
+        }
+
+        throw new FileNotFoundException("Pax.Live.sln not found above the tool; pass --server-dll.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
