@@ -44,7 +44,7 @@ public sealed class FireAnalyser : IDisposable
         }
 
         Prepare(frame.Size());
-        Cv2.Resize(frame, _small, _analysisSize, 0, 0, InterpolationFlags.Area);
+        Cv2.Resize(frame, _small, _analysisSize, 0, 0, InterpolationFlags.Linear);
         Cv2.CvtColor(_small, _hsv, ColorConversionCodes.BGR2HSV);
 
         // Flame colour: hue red to yellow (OpenCV hue is 0..180), clearly saturated, bright.

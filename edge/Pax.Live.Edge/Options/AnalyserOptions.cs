@@ -101,7 +101,7 @@ public sealed class FireOptions
     public double FullShare { get; set; } = 0.01;
 
     /// <summary>Mean frame-to-frame brightness change inside the flame area that gives full flicker confidence.</summary>
-    public double FullFlicker { get; set; } = 20;
+    public double FullFlicker { get; set; } = 12;
 
     /// <summary>Confidence below which no fire is reported.</summary>
     public double ReportAbove { get; set; } = 0.3;
