@@ -21,7 +21,7 @@ public sealed class MotionOptions
     /// <summary>Share of the frame changing at once that is taken as a global change (lightning, headlights, IR switch).</summary>
     public double GlobalChangeShare { get; set; } = 0.8;
 
-    /// <summary>Smallest blob, in analysis pixels, that counts as motion.</summary>
+    /// <summary>Smallest blob, in analysis pixels (bounding box), reported as a motion region.</summary>
     public int MinBlobArea { get; set; } = 4;
 }
 
