@@ -66,8 +66,9 @@ public sealed class SimulatorOptions
     /// <summary>Whether to run simulated devices.</summary>
     public bool Enabled { get; set; }
 
-    /// <summary>Places to simulate; each gets <see cref="DevicesPerPlace"/> devices.</summary>
-    public List<string> Places { get; set; } = ["stora-torget", "storgatan"];
+    /// <summary>Places to simulate (the sample places when empty); each gets <see cref="DevicesPerPlace"/> devices.</summary>
+    /// <remarks>Empty by default: the configuration binder appends to a list's initial items instead of replacing them.</remarks>
+    public List<string> Places { get; set; } = [];
 
     /// <summary>Devices per place.</summary>
     public int DevicesPerPlace { get; set; } = 2;

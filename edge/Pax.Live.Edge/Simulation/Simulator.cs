@@ -42,7 +42,8 @@ public sealed class Simulator
         _time = time;
         _start = time.GetUtcNow();
         var devices = new List<SimulatedDevice>();
-        foreach (var place in options.Places)
+        string[] places = options.Places.Count == 0 ? ["stora-torget", "storgatan"] : [.. options.Places.Distinct(StringComparer.Ordinal)];
+        foreach (var place in places)
         {
             for (var i = 1; i <= options.DevicesPerPlace; i++)
             {
