@@ -22,6 +22,7 @@ public sealed class CameraPipeline : IDisposable
     private readonly LoiterTracker? _loiter;
     private readonly TamperAnalyser? _tamper;
     private readonly FireAnalyser? _fire;
+    private readonly ActivityRegions? _activity;
     private readonly TimeSpan _messageEvery;
     private readonly TimeSpan _motionEvery;
     private readonly TimeSpan _peopleEvery;
@@ -50,6 +51,7 @@ public sealed class CameraPipeline : IDisposable
         _privacyMask = new PrivacyMask(masks);
         _motion = options.Motion.Enabled || options.People.Enabled || options.Loiter.Enabled ? new MotionAnalyser(options.Motion, zones, masks) : null;
         _people = options.People.Enabled ? new PeopleAnalyser(options.People, zones, masks) : null;
+        _activity = options.People.Enabled && options.People.SearchActiveRegions ? new ActivityRegions(TimeSpan.FromSeconds(options.People.RefreshSeconds)) : null;
         _loiter = options.Loiter.Enabled ? new LoiterTracker(options.Loiter) : null;
         _tamper = options.Tamper.Enabled ? new TamperAnalyser(options.Tamper) : null;
         _fire = options.Fire.Enabled ? new FireAnalyser(options.Fire, zones, masks) : null;
@@ -75,6 +77,7 @@ public sealed class CameraPipeline : IDisposable
             _motionSum += share;
             _motionCount++;
             _motionSincePeople = Math.Max(_motionSincePeople, share);
+            _activity?.Add(_motion.Mask, time);
             if (_fire is not null)
             {
                 _fireConfidence = _fire.Analyse(frame);
@@ -88,7 +91,8 @@ public sealed class CameraPipeline : IDisposable
             if (_motionSincePeople > 0 || refresh)
             {
                 _nextPeople = Later(_nextPeople, time, _peopleEvery);
-                _peopleCount = _people.Count(frame);
+                // The periodic refresh searches the whole frame: it is what finds people who have not moved for a while.
+                _peopleCount = _people.Count(frame, refresh ? null : _activity?.Regions(frame.Size(), _people.Window));
                 _lastPeopleRun = time;
                 _motionSincePeople = 0;
             }
@@ -160,5 +164,6 @@ public sealed class CameraPipeline : IDisposable
         _people?.Dispose();
         _tamper?.Dispose();
         _fire?.Dispose();
+        _activity?.Dispose();
     }
 }

@@ -56,8 +56,8 @@ public sealed class MotionAnalyser : IDisposable
         }
     }
 
-    /// <summary>The blurred grayscale analysis image of the last frame, for analysers that share it.</summary>
-    public Mat Gray => _blurred;
+    /// <summary>The motion mask of the last frame at analysis size (255 where moving, inside the zones).</summary>
+    public Mat Mask => _dilated;
 
     /// <summary>Analyses one BGR frame and returns the share of the watched area in motion, 0..1.</summary>
     public double Analyse(Mat frame)

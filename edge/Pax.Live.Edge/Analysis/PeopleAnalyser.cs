@@ -41,11 +41,20 @@ public sealed class PeopleAnalyser : IDisposable
         _hog.NLevels = Math.Max(1, options.MaxLevels);
     }
 
-    /// <summary>The people found by the last <see cref="Count"/>, in the full frame's pixels.</summary>
+    /// <summary>The people found by the last count, in the full frame's pixels.</summary>
     public IReadOnlyList<Rect> Detections { get; private set; } = [];
 
-    /// <summary>Counts the people whose feet stand in the watched zones of a BGR frame.</summary>
-    public int Count(Mat frame)
+    /// <summary>The detection window in frame pixels at the smallest scale.</summary>
+    public Size Window => new((int)Math.Ceiling(_hog.WinSize.Width / _options.Scale), (int)Math.Ceiling(_hog.WinSize.Height / _options.Scale));
+
+    /// <summary>Counts the people whose feet stand in the watched zones of a BGR frame, searching the whole frame.</summary>
+    public int Count(Mat frame) => Count(frame, null);
+
+    /// <summary>
+    /// Counts the people whose feet stand in the watched zones of a BGR frame, searching only <paramref name="regions"/>
+    /// (non-overlapping, in frame pixels; null: the whole frame).
+    /// </summary>
+    public int Count(Mat frame, IReadOnlyList<Rect>? regions)
     {
         Prepare(frame.Size());
         if (frame.Channels() == 1)
@@ -58,19 +67,43 @@ public sealed class PeopleAnalyser : IDisposable
             Cv2.CvtColor(frame, _gray, ColorConversionCodes.BGR2GRAY);
         }
 
-        var input = _gray;
+        var kept = new List<Rect>();
+        if (regions is null)
+        {
+            Detect(_gray, new Point(0, 0), kept);
+        }
+        else
+        {
+            foreach (var region in regions)
+            {
+                using var part = new Mat(_gray, region);
+                Detect(part, region.Location, kept);
+            }
+        }
+
+        Detections = kept;
+        return kept.Count;
+    }
+
+    private void Detect(Mat gray, Point offset, List<Rect> kept)
+    {
+        var input = gray;
         if (Math.Abs(_options.Scale - 1) > 1e-6)
         {
-            Cv2.Resize(_gray, _scaled, new Size(), _options.Scale, _options.Scale, InterpolationFlags.Linear);
+            Cv2.Resize(gray, _scaled, new Size(), _options.Scale, _options.Scale, InterpolationFlags.Linear);
             input = _scaled;
         }
 
+        if (input.Width < _hog.WinSize.Width || input.Height < _hog.WinSize.Height)
+        {
+            return;
+        }
+
         var found = _hog.DetectMultiScale(input, _options.HitThreshold, new Size(8, 8), new Size(0, 0), _options.ScaleStep, _options.GroupThreshold);
-        var kept = new List<Rect>(found.Length);
         foreach (var rect in found)
         {
             var r = new Rect(
-                (int)(rect.X / _options.Scale), (int)(rect.Y / _options.Scale),
+                offset.X + (int)(rect.X / _options.Scale), offset.Y + (int)(rect.Y / _options.Scale),
                 (int)(rect.Width / _options.Scale), (int)(rect.Height / _options.Scale));
 
             // The window has a margin around the person: the feet are about 10 % above its bottom.
@@ -81,9 +114,6 @@ public sealed class PeopleAnalyser : IDisposable
                 kept.Add(r);
             }
         }
-
-        Detections = kept;
-        return kept.Count;
     }
 
     private void Prepare(Size frameSize)

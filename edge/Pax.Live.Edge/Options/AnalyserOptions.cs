@@ -52,7 +52,10 @@ public sealed class PeopleOptions
     /// <summary>Overlapping windows needed to confirm a person.</summary>
     public int GroupThreshold { get; set; } = 2;
 
-    /// <summary>Seconds without motion after which the count is refreshed anyway (people standing still do not move).</summary>
+    /// <summary>Search only where something moved in the last <see cref="RefreshSeconds"/> (false: always the whole frame).</summary>
+    public bool SearchActiveRegions { get; set; } = true;
+
+    /// <summary>Seconds without motion after which the count is refreshed anyway (people standing still do not move); also how long a moving area stays searched.</summary>
     public double RefreshSeconds { get; set; } = 30;
 }
 
