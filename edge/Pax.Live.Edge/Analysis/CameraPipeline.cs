@@ -70,14 +70,19 @@ public sealed class CameraPipeline : IDisposable
     public void Analyse(Mat frame, TimeSpan time)
     {
         _privacyMask.Apply(frame);
-        if (_motion is not null && time >= _nextMotion)
+        if (time >= _nextMotion)
         {
             _nextMotion = Later(_nextMotion, time, _motionEvery);
-            var share = _motion.Analyse(frame);
-            _motionSum += share;
-            _motionCount++;
-            _motionSincePeople = Math.Max(_motionSincePeople, share);
-            _activity?.Add(_motion.Mask, time);
+            if (_motion is not null)
+            {
+                var share = _motion.Analyse(frame);
+                _motionSum += share;
+                _motionCount++;
+                _motionSincePeople = Math.Max(_motionSincePeople, share);
+                _activity?.Add(_motion.Mask, time);
+            }
+
+            // Fire shares the motion rate: flicker is measured between successive analysed frames.
             if (_fire is not null)
             {
                 _fireConfidence = _fire.Analyse(frame);

@@ -9,8 +9,26 @@ namespace Pax.Live.Edge.Analysis;
 /// <summary>Runs one camera on its own thread: decode every frame, analyse the ones that are due, hand messages to the publisher.</summary>
 public sealed partial class CameraWorker(CameraOptions options, DevicePublisher publisher, ILogger logger)
 {
-    /// <summary>Runs until <paramref name="stoppingToken"/> fires; a lost source is reopened after a pause.</summary>
+    /// <summary>Runs until <paramref name="stoppingToken"/> fires; a lost source is reopened, a failed analysis restarted, after a pause.</summary>
     public void Run(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                RunOnce(stoppingToken);
+                return;
+            }
+            catch (OpenCvSharpException e)
+            {
+                // One camera's failure must not stop the others, nor this camera for good.
+                LogAnalysisFailed(logger, options.DeviceId, e.Message);
+                stoppingToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(5));
+            }
+        }
+    }
+
+    private void RunOnce(CancellationToken stoppingToken)
     {
         using var pipeline = new CameraPipeline(options);
         using var source = new VideoSource(options.Source, options.Loop);
@@ -69,6 +87,9 @@ public sealed partial class CameraWorker(CameraOptions options, DevicePublisher 
 
     [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "{DeviceId}: video source failed ({Reason}); retrying")]
     private static partial void LogSourceFailed(ILogger logger, string deviceId, string reason);
+
+    [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Error, Message = "{DeviceId}: analysis failed ({Reason}); restarting the camera")]
+    private static partial void LogAnalysisFailed(ILogger logger, string deviceId, string reason);
 
     [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Information, Message = "{DeviceId}: the video file ended")]
     private static partial void LogEnded(ILogger logger, string deviceId);

@@ -24,7 +24,7 @@ public sealed partial class DevicePublisher : IAsyncDisposable
     private readonly string _signalsTopic;
     private readonly string _statusTopic;
     private readonly Channel<SignalMessage> _queue = Channel.CreateBounded<SignalMessage>(
-        new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
+        new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private DateTime _lastPing;
     private long _sent;
 
@@ -99,6 +99,8 @@ public sealed partial class DevicePublisher : IAsyncDisposable
     /// <summary>Hands a message over for sending; never blocks the camera.</summary>
     public void Publish(SignalMessage message)
     {
+        // When the queue is full (a slow broker), alert-grade messages go to disk and periodic ones are dropped:
+        // the next reading supersedes them.
         if (!_queue.Writer.TryWrite(message) && message.AlertGrade)
         {
             _outbox.Add(message.Payload);
