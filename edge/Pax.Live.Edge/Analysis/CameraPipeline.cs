@@ -51,7 +51,7 @@ public sealed class CameraPipeline : IDisposable
         _privacyMask = new PrivacyMask(masks);
         _motion = options.Motion.Enabled || options.People.Enabled || options.Loiter.Enabled ? new MotionAnalyser(options.Motion, zones, masks) : null;
         _people = options.People.Enabled ? new PeopleAnalyser(options.People, zones, masks) : null;
-        _activity = options.People.Enabled && options.People.SearchActiveRegions ? new ActivityRegions(TimeSpan.FromSeconds(options.People.RefreshSeconds)) : null;
+        _activity = options.People.Enabled && options.People.SearchActiveRegions ? new ActivityRegions(TimeSpan.FromSeconds(options.People.ActiveSeconds)) : null;
         _loiter = options.Loiter.Enabled ? new LoiterTracker(options.Loiter) : null;
         _tamper = options.Tamper.Enabled ? new TamperAnalyser(options.Tamper) : null;
         _fire = options.Fire.Enabled ? new FireAnalyser(options.Fire, zones, masks) : null;

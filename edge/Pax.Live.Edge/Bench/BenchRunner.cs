@@ -18,8 +18,8 @@ public static class BenchRunner
 
     private const int Frames = 10_000;
 
-    /// <summary>Runs every measurement and writes a Markdown table; returns the exit code.</summary>
-    public static int Run(string video, TextWriter output)
+    /// <summary>Runs every measurement (or only the whole pipeline) and writes Markdown; returns the exit code.</summary>
+    public static int Run(string video, TextWriter output, bool pipelineOnly = false)
     {
         if (!File.Exists(video))
         {
@@ -28,6 +28,12 @@ public static class BenchRunner
         }
 
         Cv2.SetNumThreads(1);
+        if (pipelineOnly)
+        {
+            MeasurePipeline(video, output, peopleHz: 2);
+            return 0;
+        }
+
         var frames = Decode(video, output);
         var camera = new CameraOptions();
         output.WriteLine("| what | frames | CPU s | frames/s per core |");

@@ -52,10 +52,13 @@ public sealed class PeopleOptions
     /// <summary>Overlapping windows needed to confirm a person.</summary>
     public int GroupThreshold { get; set; } = 2;
 
-    /// <summary>Search only where something moved in the last <see cref="RefreshSeconds"/> (false: always the whole frame).</summary>
+    /// <summary>Search only where something moved in the last <see cref="ActiveSeconds"/> (false: always the whole frame).</summary>
     public bool SearchActiveRegions { get; set; } = true;
 
-    /// <summary>Seconds without motion after which the count is refreshed anyway (people standing still do not move); also how long a moving area stays searched.</summary>
+    /// <summary>How long an area where something moved stays searched for people.</summary>
+    public double ActiveSeconds { get; set; } = 1;
+
+    /// <summary>Seconds after which the whole frame is searched again even without motion (people standing still do not move).</summary>
     public double RefreshSeconds { get; set; } = 30;
 }
 
