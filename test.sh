@@ -7,6 +7,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 missing=()
 command -v mosquitto_pub >/dev/null || missing+=(mosquitto-clients)
+# The edge tests check passwords and QoS against a broker the device does not control.
+[ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
 # OpenCvSharp's native library links GTK 3; the edge tests' footage (vtest.avi) comes with opencv-doc.
 dpkg -s libgtk-3-0 >/dev/null 2>&1 || missing+=(libgtk-3-0)
 vtest=/usr/share/doc/opencv-doc/examples/data/vtest.avi
