@@ -28,14 +28,13 @@ internal static class Scenes
         return frame;
     }
 
-    /// <summary>The background with sensor noise, as a real still camera delivers it.</summary>
-    public static Mat Still(Mat background, int seed)
+    /// <summary>The background with fresh sensor noise (0..3 grey levels), as a real still camera delivers it.</summary>
+    public static Mat Still(Mat background)
     {
         var frame = background.Clone();
         using var noise = new Mat(Size, MatType.CV_8UC3);
         Cv2.Randu(noise, Scalar.All(0), Scalar.All(4));
         Cv2.Add(frame, noise, frame);
-        _ = seed;
         return frame;
     }
 

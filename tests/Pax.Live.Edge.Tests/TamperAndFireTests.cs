@@ -13,7 +13,7 @@ public sealed class TamperAnalyserTests
         var tamper = new TamperAnalyser(new TamperOptions());
         for (var i = 0; i < 5; i++)
         {
-            using var frame = Scenes.Still(background, i);
+            using var frame = Scenes.Still(background);
             Assert.False(tamper.Analyse(frame, At(i)));
         }
 
@@ -95,7 +95,7 @@ public sealed class TamperAnalyserTests
         using var black = new Mat(Scenes.Size, MatType.CV_8UC3, Scalar.All(0));
         Assert.False(tamper.Analyse(black, At(10)));
         Assert.False(tamper.Analyse(black, At(11)));
-        using var clear = Scenes.Still(background, 1);
+        using var clear = Scenes.Still(background);
         Assert.False(tamper.Analyse(clear, At(12)));
         Assert.False(tamper.Analyse(black, At(14)));
     }
