@@ -25,6 +25,38 @@ public sealed class EdgeWorkerTests
         Assert.False(Directory.Exists(options.Store.Directory), "a refused camera gets no outbox and no connection");
     }
 
+    [Fact]
+    public async Task CameraWorkerPlaysAFileAndItsAlertGradeMessagesWaitWhileTheBrokerIsAway()
+    {
+        // As the agent runs a camera: a file at its own pace (first frame at 0.1 s, not 0), no broker reachable.
+        var logs = new ListLoggerProvider();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var store = Path.Combine(Path.GetTempPath(), "pax-edge-worker-" + Guid.NewGuid().ToString("N"));
+        var camera = new CameraOptions
+        {
+            DeviceId = "cam-1", PlaceId = "stora-torget", Source = Footage.Vtest, Purpose = "test", LegalBasis = "test",
+        };
+        await using var publisher = new Pax.Live.Edge.Mqtt.DevicePublisher(
+            new MqttOptions { Host = "127.0.0.1", Port = ServerProcess.FreePort(), ReconnectSeconds = 0.2 },
+            new StoreOptions { Directory = store }, camera.PlaceId, camera.DeviceId, loggers.CreateLogger("publisher"));
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        var publishing = publisher.RunAsync(stop.Token);
+        var worker = new Pax.Live.Edge.Analysis.CameraWorker(camera, publisher, loggers.CreateLogger("camera"));
+        await Task.Run(() => worker.Run(stop.Token));
+        await publishing;
+        try
+        {
+            Assert.DoesNotContain(logs.Lines, l => l.Contains("analysis failed", StringComparison.Ordinal));
+
+            // The first message says tamper 0 (clear), an event kind: alert-grade, so it waits on disk.
+            Assert.True(publisher.Waiting >= 1, string.Join("\n", logs.Lines));
+        }
+        finally
+        {
+            Directory.Delete(store, recursive: true);
+        }
+    }
+
     private sealed class ListLoggerProvider : ILoggerProvider
     {
         private readonly List<string> _lines = [];

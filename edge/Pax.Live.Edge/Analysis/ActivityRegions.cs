@@ -19,7 +19,13 @@ public sealed class ActivityRegions(TimeSpan hold) : IDisposable
     /// <summary>Adds the motion mask (analysis size, 0 or 255) of a frame taken at <paramref name="time"/>.</summary>
     public void Add(Mat motionMask, TimeSpan time)
     {
-        if (_activity.Size() != motionMask.Size())
+        if (motionMask.Empty())
+        {
+            // The motion analyser's first frame only learns the background: there is no mask yet.
+            return;
+        }
+
+        if (_activity.Empty() || _activity.Size() != motionMask.Size())
         {
             motionMask.CopyTo(_activity);
             _last = time;

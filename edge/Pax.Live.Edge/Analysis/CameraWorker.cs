@@ -19,7 +19,7 @@ public sealed partial class CameraWorker(CameraOptions options, DevicePublisher 
                 RunOnce(stoppingToken);
                 return;
             }
-            catch (OpenCvSharpException e)
+            catch (Exception e) when (e is OpenCvSharpException or OpenCVException)
             {
                 // One camera's failure must not stop the others, nor this camera for good.
                 LogAnalysisFailed(logger, options.DeviceId, e.Message);

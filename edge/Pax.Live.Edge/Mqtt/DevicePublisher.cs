@@ -72,7 +72,7 @@ public sealed partial class DevicePublisher : IAsyncDisposable
         // Handlers are attached before the first connect; reconnecting is the loop's job, never the handler's.
         _client.DisconnectedAsync += e =>
         {
-            if (e.ClientWasConnected)
+            if (e.ClientWasConnected && e.Reason != MqttClientDisconnectReason.NormalDisconnection)
             {
                 LogDisconnected(_logger, DeviceId, e.Reason.ToString());
             }
