@@ -30,7 +30,7 @@ public sealed class CameraPipeline : IDisposable
     private TimeSpan _nextMessage;
     private TimeSpan _nextMotion;
     private TimeSpan _nextPeople;
-    private TimeSpan _lastPeopleRun = TimeSpan.MinValue;
+    private TimeSpan _lastWholeFrame = TimeSpan.MinValue;
     private double _motionSum;
     private int _motionCount;
     private double _motionSincePeople;
@@ -92,13 +92,19 @@ public sealed class CameraPipeline : IDisposable
         if (_people is not null && time >= _nextPeople)
         {
             // Gated by motion: a scene where nothing moved has the people it had, until the periodic refresh.
-            var refresh = _lastPeopleRun == TimeSpan.MinValue || time - _lastPeopleRun >= TimeSpan.FromSeconds(_options.People.RefreshSeconds);
+            var refresh = _lastWholeFrame == TimeSpan.MinValue || time - _lastWholeFrame >= TimeSpan.FromSeconds(_options.People.RefreshSeconds);
             if (_motionSincePeople > 0 || refresh)
             {
                 _nextPeople = Later(_nextPeople, time, _peopleEvery);
-                // The periodic refresh searches the whole frame: it is what finds people who have not moved for a while.
+
+                // The periodic refresh searches the whole frame, busy or not: it is what finds people who have not
+                // moved for a while, and so have left the regions where something moves.
                 _peopleCount = _people.Count(frame, refresh ? null : _activity?.Regions(frame.Size(), _people.Window));
-                _lastPeopleRun = time;
+                if (refresh || _activity is null)
+                {
+                    _lastWholeFrame = time;
+                }
+
                 _motionSincePeople = 0;
             }
         }
