@@ -36,16 +36,16 @@ public sealed class EdgeWorkerTests
         {
             DeviceId = "cam-1", PlaceId = "stora-torget", Source = Footage.Vtest, Purpose = "test", LegalBasis = "test",
         };
-        await using var publisher = new Pax.Live.Edge.Mqtt.DevicePublisher(
-            new MqttOptions { Host = "127.0.0.1", Port = ServerProcess.FreePort(), ReconnectSeconds = 0.2 },
-            new StoreOptions { Directory = store }, camera.PlaceId, camera.DeviceId, loggers.CreateLogger("publisher"));
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3));
-        var publishing = publisher.RunAsync(stop.Token);
-        var worker = new Pax.Live.Edge.Analysis.CameraWorker(camera, publisher, loggers.CreateLogger("camera"));
-        await Task.Run(() => worker.Run(stop.Token));
-        await publishing;
         try
         {
+            await using var publisher = new Pax.Live.Edge.Mqtt.DevicePublisher(
+                new MqttOptions { Host = "127.0.0.1", Port = ServerProcess.FreePort(), ReconnectSeconds = 0.2 },
+                new StoreOptions { Directory = store }, camera.PlaceId, camera.DeviceId, loggers.CreateLogger("publisher"));
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+            var publishing = publisher.RunAsync(stop.Token);
+            var worker = new Pax.Live.Edge.Analysis.CameraWorker(camera, publisher, loggers.CreateLogger("camera"));
+            await Task.Run(() => worker.Run(stop.Token));
+            await publishing;
             Assert.DoesNotContain(logs.Lines, l => l.Contains("analysis failed", StringComparison.Ordinal));
 
             // The first message says tamper 0 (clear), an event kind: alert-grade, so it waits on disk.
@@ -53,7 +53,10 @@ public sealed class EdgeWorkerTests
         }
         finally
         {
-            Directory.Delete(store, recursive: true);
+            if (Directory.Exists(store))
+            {
+                Directory.Delete(store, recursive: true);
+            }
         }
     }
 

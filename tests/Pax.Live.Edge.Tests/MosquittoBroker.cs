@@ -65,6 +65,7 @@ internal sealed class MosquittoBroker : IAsyncDisposable
         }
 
         process.Kill();
+        Directory.Delete(directory, recursive: true);
         throw new TimeoutException($"mosquitto did not listen on {port}: {await process.StandardError.ReadToEndAsync()}");
     }
 
