@@ -8,12 +8,23 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 missing=()
 command -v mosquitto_pub >/dev/null || missing+=(mosquitto-clients)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+# The edge tests check passwords and QoS against a broker the device does not control.
+[ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
+# OpenCvSharp's native library links GTK 3; the edge tests' footage (vtest.avi) comes with opencv-doc.
+dpkg -s libgtk-3-0 >/dev/null 2>&1 || missing+=(libgtk-3-0)
+vtest=/usr/share/doc/opencv-doc/examples/data/vtest.avi
+[ -f "$vtest" ] || missing+=(opencv-doc)
 if ((${#missing[@]})); then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "Installing: ${missing[*]}"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+if [ ! -f "$vtest" ]; then
+  # Slim images exclude /usr/share/doc from every package (dpkg path-exclude): the footage is then never unpacked.
+  echo "$vtest is missing although opencv-doc is installed: remove the /usr/share/doc path-exclude in /etc/dpkg/dpkg.cfg.d and reinstall opencv-doc." >&2
+  exit 1
 fi
 
 dotnet build Pax.Live.sln -c Release -nologo -clp:ErrorsOnly

@@ -1,0 +1,96 @@
+using Microsoft.Extensions.Logging;
+using OpenCvSharp;
+using Pax.Live.Edge.Mqtt;
+using Pax.Live.Edge.Options;
+using Pax.Live.Edge.Vision;
+
+namespace Pax.Live.Edge.Analysis;
+
+/// <summary>Runs one camera on its own thread: decode every frame, analyse the ones that are due, hand messages to the publisher.</summary>
+public sealed partial class CameraWorker(CameraOptions options, DevicePublisher publisher, ILogger logger)
+{
+    /// <summary>Runs until <paramref name="stoppingToken"/> fires; a lost source is reopened, a failed analysis restarted, after a pause.</summary>
+    public void Run(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                RunOnce(stoppingToken);
+                return;
+            }
+            catch (Exception e) when (e is OpenCvSharpException or OpenCVException)
+            {
+                // One camera's failure must not stop the others, nor this camera for good.
+                LogAnalysisFailed(logger, options.DeviceId, e.Message);
+                stoppingToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(5));
+            }
+        }
+    }
+
+    private void RunOnce(CancellationToken stoppingToken)
+    {
+        using var pipeline = new CameraPipeline(options);
+        using var source = new VideoSource(options.Source, options.Loop);
+        using var frame = new Mat();
+        var started = DateTime.UtcNow;
+        var wall = System.Diagnostics.Stopwatch.StartNew();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            bool grabbed;
+            try
+            {
+                grabbed = source.Grab();
+            }
+            catch (IOException e)
+            {
+                LogSourceFailed(logger, options.DeviceId, e.Message);
+                stoppingToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(5));
+                continue;
+            }
+
+            if (!grabbed)
+            {
+                if (source.IsFile && !options.Loop)
+                {
+                    LogEnded(logger, options.DeviceId);
+                    return;
+                }
+
+                stoppingToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
+                continue;
+            }
+
+            var time = source.Time;
+            if (source.IsFile)
+            {
+                // A file plays at its own pace, so that a demo behaves like the live camera it stands in for.
+                var ahead = time - wall.Elapsed;
+                if (ahead > TimeSpan.Zero && stoppingToken.WaitHandle.WaitOne(ahead))
+                {
+                    return;
+                }
+            }
+
+            if (pipeline.IsDue(time) && source.Retrieve(frame))
+            {
+                pipeline.Analyse(frame, time);
+            }
+
+            var unixMs = source.IsFile ? new DateTimeOffset(started + time).ToUnixTimeMilliseconds() : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            if (pipeline.TryEmit(time, Math.Min(unixMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())) is { } message)
+            {
+                publisher.Publish(message);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "{DeviceId}: video source failed ({Reason}); retrying")]
+    private static partial void LogSourceFailed(ILogger logger, string deviceId, string reason);
+
+    [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Error, Message = "{DeviceId}: analysis failed ({Reason}); restarting the camera")]
+    private static partial void LogAnalysisFailed(ILogger logger, string deviceId, string reason);
+
+    [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Information, Message = "{DeviceId}: the video file ended")]
+    private static partial void LogEnded(ILogger logger, string deviceId);
+}

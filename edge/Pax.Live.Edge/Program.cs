@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Hosting;
+using Pax.Live.Edge;
+using Pax.Live.Edge.Bench;
+
+// pax-edge --config edge.json   run the cameras (and the simulator) of a config file
+// pax-edge --bench [video] [--pipeline]   measure the analysers (or only the whole pipeline) on a video file
+var bench = Array.IndexOf(args, "--bench");
+if (bench >= 0)
+{
+    var video = bench + 1 < args.Length && !args[bench + 1].StartsWith("--", StringComparison.Ordinal) ? args[bench + 1] : BenchRunner.DefaultVideo;
+    return BenchRunner.Run(video, Console.Out, pipelineOnly: args.Contains("--pipeline"));
+}
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.AddEdge();
+using var host = builder.Build();
+await host.RunAsync().ConfigureAwait(false);
+return 0;

@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging.Abstractions;
+using MQTTnet;
+using MQTTnet.Protocol;
+using Pax.Live.Contracts;
+using Pax.Live.Edge.Mqtt;
+using Pax.Live.Edge.Options;
+
+namespace Pax.Live.Edge.Tests;
+
+/// <summary>The publisher against Mosquitto with passwords: what a device sees from a broker it does not control.</summary>
+public sealed class MosquittoTests : IDisposable
+{
+    private readonly string _store = Path.Combine(Path.GetTempPath(), "pax-edge-store-" + Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public async Task WrongPasswordIsRefusedAndAlertsWaitOnDisk()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var publisher = NewPublisher(broker.Port, MosquittoBroker.User, "wrong");
+        using var stop = new CancellationTokenSource();
+        var run = publisher.RunAsync(stop.Token);
+
+        publisher.Publish(SignalMessage.Create(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), [new Signal(SignalKind.Tamper, 1)]));
+        await Until(() => publisher.Waiting == 1);
+
+        // MQTTnet 5 does not throw on a refused CONNACK: the publisher must still not take it for a connection.
+        await Task.Delay(1500);
+        Assert.False(publisher.IsConnected);
+        Assert.Equal(1, publisher.Waiting);
+        await stop.CancelAsync();
+        await run;
+    }
+
+    [Fact]
+    public async Task AlertGradeGoesWithQos1PeriodicWithQos0AndStatusIsRetained()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var received = new ConcurrentQueue<MqttApplicationMessage>();
+        using var subscriber = new MqttClientFactory().CreateMqttClient();
+        subscriber.ApplicationMessageReceivedAsync += e =>
+        {
+            received.Enqueue(e.ApplicationMessage);
+            return Task.CompletedTask;
+        };
+        var connected = await subscriber.ConnectAsync(new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", broker.Port).WithClientId("watcher").WithCredentials(MosquittoBroker.User, MosquittoBroker.Password).Build());
+        Assert.Equal(MqttClientConnectResultCode.Success, connected.ResultCode);
+        await subscriber.SubscribeAsync("pax/v1/#", MqttQualityOfServiceLevel.ExactlyOnce);
+
+        await using var publisher = NewPublisher(broker.Port, MosquittoBroker.User, MosquittoBroker.Password);
+        using var stop = new CancellationTokenSource();
+        var run = publisher.RunAsync(stop.Token);
+        await Until(() => publisher.IsConnected);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        publisher.Publish(SignalMessage.Create(now, [new Signal(SignalKind.Motion, 0.2), new Signal(SignalKind.People, 3)]));
+        publisher.Publish(SignalMessage.Create(now, [new Signal(SignalKind.Motion, 0.2), new Signal(SignalKind.Fire, 0.9)]));
+        await Until(() => received.Count(m => m.Topic.EndsWith("/signals", StringComparison.Ordinal)) == 2);
+
+        var signals = received.Where(m => m.Topic == Topic.Signals("stora-torget", "cam-q")).ToArray();
+        Assert.Equal(MqttQualityOfServiceLevel.AtMostOnce, signals[0].QualityOfServiceLevel);
+        Assert.Equal(MqttQualityOfServiceLevel.AtLeastOnce, signals[1].QualityOfServiceLevel);
+        var status = received.Single(m => m.Topic == Topic.Status("stora-torget", "cam-q"));
+        Assert.Equal(DeviceStatus.Online, status.ConvertPayloadToString());
+        Assert.Equal(MqttQualityOfServiceLevel.AtLeastOnce, status.QualityOfServiceLevel);
+
+        // A planned stop says offline itself (a normal DISCONNECT discards the will), retained for later subscribers.
+        await stop.CancelAsync();
+        await run;
+        await Until(() => received.Count(m => m.Topic.EndsWith("/status", StringComparison.Ordinal)) == 2);
+        Assert.Equal(DeviceStatus.Offline, received.Last(m => m.Topic.EndsWith("/status", StringComparison.Ordinal)).ConvertPayloadToString());
+        await subscriber.DisconnectAsync();
+    }
+
+    private DevicePublisher NewPublisher(int port, string user, string password) => new(
+        new MqttOptions { Host = "127.0.0.1", Port = port, Username = user, Password = password, ReconnectSeconds = 0.3 },
+        new StoreOptions { Directory = _store },
+        "stora-torget", "cam-q", NullLogger.Instance);
+
+    private static async Task Until(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out");
+            await Task.Delay(50);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_store))
+        {
+            Directory.Delete(_store, recursive: true);
+        }
+    }
+}
