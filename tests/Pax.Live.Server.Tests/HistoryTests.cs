@@ -52,6 +52,28 @@ public sealed class HistoryTests
         Assert.Equal(HttpStatusCode.NotFound, (await server.Http.GetAsync("/api/places/nowhere/history")).StatusCode);
     }
 
+    [Fact]
+    public async Task HistoryOlderThanTheRetentionIsPurgedByTheScheduledJob()
+    {
+        await using var server = new ServerProcess(
+            ServerProcess.NewTempDirectory("pax-retention"),
+            "--Pax:History:FlushEvery=00:00:00.200",
+            "--Pax:History:Retention=00:00:03",
+            "--Pax:History:PurgeEvery=00:00:01");
+        await server.Start();
+        const string place = "resecentrum";
+        await using (var device = await Device.Connect(server, "cam-retention"))
+        {
+            await device.Publish($"pax/v1/{place}/cam-1/signals", Device.Signals(Device.Now, ("people", 3)));
+        }
+
+        var url = $"/api/places/{place}/history?from={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddHours(-1).ToString("O"))}&to={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddHours(1).ToString("O"))}&step=1h";
+        await Poll(server, url, h => h.GetProperty("levels").GetArrayLength() == 1, TimeSpan.FromSeconds(20));
+
+        // Three seconds on, the level change is older than the retention and the next purge takes it.
+        await Poll(server, url, h => h.GetProperty("levels").GetArrayLength() == 0, TimeSpan.FromSeconds(20));
+    }
+
     private static async Task<JsonElement> Poll(ServerProcess server, string url, Func<JsonElement, bool> done, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
