@@ -1,6 +1,5 @@
 using OpenCvSharp;
 using Pax.Live.Edge.Options;
-using Pax.Live.Edge.Vision;
 
 namespace Pax.Live.Edge.Analysis;
 
@@ -13,17 +12,13 @@ public sealed class FireAnalyser : IDisposable
     private const int AnalysisHeight = 120;
 
     private readonly FireOptions _options;
-    private readonly IReadOnlyList<Point2d[]> _zones;
-    private readonly IReadOnlyList<Point2d[]> _privacyMasks;
+    private readonly AnalysisGrid _grid;
     private readonly Mat _small = new();
     private readonly Mat _hsv = new();
     private readonly Mat _flame = new();
     private readonly Mat _value = new();
     private readonly Mat _previousValue = new();
     private readonly Mat _change = new();
-    private Mat? _zoneMask;
-    private int _zonePixels;
-    private Size _analysisSize;
     private bool _hasPrevious;
     private double _flicker;
 
@@ -31,8 +26,7 @@ public sealed class FireAnalyser : IDisposable
     public FireAnalyser(FireOptions options, IReadOnlyList<Point2d[]>? zones = null, IReadOnlyList<Point2d[]>? privacyMasks = null)
     {
         _options = options;
-        _zones = zones ?? [];
-        _privacyMasks = privacyMasks ?? [];
+        _grid = new AnalysisGrid(zones, privacyMasks);
     }
 
     /// <summary>Analyses one BGR frame and returns the fire confidence, 0..1.</summary>
@@ -44,12 +38,12 @@ public sealed class FireAnalyser : IDisposable
         }
 
         Prepare(frame.Size());
-        Cv2.Resize(frame, _small, _analysisSize, 0, 0, InterpolationFlags.Linear);
+        Cv2.Resize(frame, _small, _grid.Size, 0, 0, InterpolationFlags.Linear);
         Cv2.CvtColor(_small, _hsv, ColorConversionCodes.BGR2HSV);
 
         // Flame colour: hue red to yellow (OpenCV hue is 0..180), clearly saturated, bright.
         Cv2.InRange(_hsv, new Scalar(0, 90, 180), new Scalar(35, 255, 255), _flame);
-        Cv2.BitwiseAnd(_flame, _zoneMask!, _flame);
+        Cv2.BitwiseAnd(_flame, _grid.Mask, _flame);
         var flamePixels = Cv2.CountNonZero(_flame);
 
         Cv2.ExtractChannel(_hsv, _value, 2);
@@ -65,25 +59,17 @@ public sealed class FireAnalyser : IDisposable
 
         // Flicker is smoothed over frames: one steady frame inside a fire must not drop the confidence to zero.
         _flicker = (0.7 * _flicker) + (0.3 * flicker);
-        var size = Math.Min(1, (double)flamePixels / Math.Max(1, _zonePixels) / _options.FullShare);
+        var size = Math.Min(1, (double)flamePixels / Math.Max(1, _grid.Pixels) / _options.FullShare);
         var confidence = size * Math.Min(1, _flicker / _options.FullFlicker);
         return confidence < _options.ReportAbove ? 0 : Math.Round(confidence, 2);
     }
 
     private void Prepare(Size frameSize)
     {
-        var height = Math.Min(AnalysisHeight, frameSize.Height);
-        var size = new Size(Math.Max(1, frameSize.Width * height / frameSize.Height), height);
-        if (size == _analysisSize)
+        if (_grid.Fit(frameSize, AnalysisHeight))
         {
-            return;
+            _hasPrevious = false;
         }
-
-        _analysisSize = size;
-        _zoneMask?.Dispose();
-        _zoneMask = Polygons.ZoneMask(size, _zones, _privacyMasks);
-        _zonePixels = Cv2.CountNonZero(_zoneMask);
-        _hasPrevious = false;
     }
 
     /// <inheritdoc />
@@ -94,6 +80,6 @@ public sealed class FireAnalyser : IDisposable
             mat.Dispose();
         }
 
-        _zoneMask?.Dispose();
+        _grid.Dispose();
     }
 }

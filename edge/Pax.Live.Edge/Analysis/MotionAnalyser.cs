@@ -1,6 +1,5 @@
 using OpenCvSharp;
 using Pax.Live.Edge.Options;
-using Pax.Live.Edge.Vision;
 
 namespace Pax.Live.Edge.Analysis;
 
@@ -12,8 +11,7 @@ namespace Pax.Live.Edge.Analysis;
 public sealed class MotionAnalyser : IDisposable
 {
     private readonly MotionOptions _options;
-    private readonly IReadOnlyList<Point2d[]> _zones;
-    private readonly IReadOnlyList<Point2d[]> _privacyMasks;
+    private readonly AnalysisGrid _grid;
     private readonly Mat _small = new();
     private readonly Mat _gray = new();
     private readonly Mat _blurred = new();
@@ -24,9 +22,6 @@ public sealed class MotionAnalyser : IDisposable
     private readonly Mat _dilated = new();
     private readonly Mat _kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(3, 3));
     private readonly List<Rect> _regions = [];
-    private Mat? _zoneMask;
-    private int _zonePixels;
-    private Size _analysisSize;
     private bool _hasBackground;
     private bool _regionsValid;
     private Size _frameSize;
@@ -35,8 +30,7 @@ public sealed class MotionAnalyser : IDisposable
     public MotionAnalyser(MotionOptions options, IReadOnlyList<Point2d[]>? zones = null, IReadOnlyList<Point2d[]>? privacyMasks = null)
     {
         _options = options;
-        _zones = zones ?? [];
-        _privacyMasks = privacyMasks ?? [];
+        _grid = new AnalysisGrid(zones, privacyMasks);
     }
 
     /// <summary>Whether the last frame was a global change that reset the background.</summary>
@@ -66,7 +60,7 @@ public sealed class MotionAnalyser : IDisposable
 
         // Downscaling first makes the rest cost the analysis size. Nearest sampling is 3× cheaper than linear at these
         // factors (28 µs against 78 µs on 768×576); the blur below smooths the aliasing it leaves.
-        Cv2.Resize(frame, _small, _analysisSize, 0, 0, InterpolationFlags.Nearest);
+        Cv2.Resize(frame, _small, _grid.Size, 0, 0, InterpolationFlags.Nearest);
         if (frame.Channels() == 1)
         {
             _small.CopyTo(_gray);
@@ -91,7 +85,7 @@ public sealed class MotionAnalyser : IDisposable
         _background.ConvertTo(_background8, MatType.CV_8UC1);
         Cv2.Absdiff(_blurred, _background8, _difference);
         Cv2.Threshold(_difference, _changed, _options.Threshold, 255, ThresholdTypes.Binary);
-        var changedShare = (double)Cv2.CountNonZero(_changed) / (_analysisSize.Width * _analysisSize.Height);
+        var changedShare = (double)Cv2.CountNonZero(_changed) / (_grid.Size.Width * _grid.Size.Height);
         if (changedShare >= _options.GlobalChangeShare)
         {
             // The whole scene changed at once: that is light, not movement. Start again from this frame.
@@ -104,10 +98,10 @@ public sealed class MotionAnalyser : IDisposable
 
         Cv2.AccumulateWeighted(_blurred, _background, _options.LearningRate, new Mat());
         Cv2.Dilate(_changed, _dilated, _kernel);
-        Cv2.BitwiseAnd(_dilated, _zoneMask!, _dilated);
+        Cv2.BitwiseAnd(_dilated, _grid.Mask, _dilated);
         _frameSize = frame.Size();
         _regionsValid = false;
-        return _zonePixels == 0 ? 0 : Math.Min(1, (double)Cv2.CountNonZero(_dilated) / _zonePixels);
+        return _grid.Pixels == 0 ? 0 : Math.Min(1, (double)Cv2.CountNonZero(_dilated) / _grid.Pixels);
     }
 
     /// <summary>Forgets the background; the next frame becomes it.</summary>
@@ -124,8 +118,8 @@ public sealed class MotionAnalyser : IDisposable
         }
 
         Cv2.FindContours(_dilated, out Point[][] contours, out HierarchyIndex[] _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
-        var scaleX = (double)_frameSize.Width / _analysisSize.Width;
-        var scaleY = (double)_frameSize.Height / _analysisSize.Height;
+        var scaleX = (double)_frameSize.Width / _grid.Size.Width;
+        var scaleY = (double)_frameSize.Height / _grid.Size.Height;
         foreach (var contour in contours)
         {
             var box = Cv2.BoundingRect(contour);
@@ -140,18 +134,10 @@ public sealed class MotionAnalyser : IDisposable
 
     private void Prepare(Size frameSize)
     {
-        var height = Math.Min(_options.AnalysisHeight, frameSize.Height);
-        var size = new Size(Math.Max(1, (int)Math.Round((double)frameSize.Width * height / frameSize.Height)), height);
-        if (size == _analysisSize)
+        if (_grid.Fit(frameSize, _options.AnalysisHeight))
         {
-            return;
+            _hasBackground = false;
         }
-
-        _analysisSize = size;
-        _zoneMask?.Dispose();
-        _zoneMask = Polygons.ZoneMask(size, _zones, _privacyMasks);
-        _zonePixels = Cv2.CountNonZero(_zoneMask);
-        _hasBackground = false;
     }
 
     /// <inheritdoc />
@@ -162,6 +148,6 @@ public sealed class MotionAnalyser : IDisposable
             mat.Dispose();
         }
 
-        _zoneMask?.Dispose();
+        _grid.Dispose();
     }
 }
