@@ -22,6 +22,14 @@ public interface IPlaceGrain : IGrainWithStringKey
     [Alias("GetStatus")]
     ValueTask<PlaceStatus> GetStatus();
 
+    /// <summary>Silences an alert cause at the place for <paramref name="duration"/> (zero: lifts it).</summary>
+    [Alias("SnoozeCause")]
+    Task SnoozeCause(Contracts.SignalKind kind, TimeSpan duration, Actor actor, string why);
+
+    /// <summary>Puts the place in focus for <paramref name="duration"/> (zero: ends it).</summary>
+    [Alias("SetFocus")]
+    Task SetFocus(TimeSpan duration, Actor actor, string why);
+
     /// <summary>A guard or a member of staff checked in at the place (who is not kept: places, not persons).</summary>
     [Alias("CheckIn")]
     Task CheckIn(Role role);

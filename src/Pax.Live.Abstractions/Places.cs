@@ -54,6 +54,21 @@ public sealed record OpenAlert(
     [property: Id(5)] int Count,
     [property: Id(6)] string Summary);
 
+/// <summary>An operator silenced one alert cause at a place for a while: it raises no new alert until then.</summary>
+[GenerateSerializer, Immutable, Alias("pax.Snooze")]
+public sealed record Snooze(
+    [property: Id(0)] SignalKind Kind,
+    [property: Id(1)] DateTimeOffset Until,
+    [property: Id(2)] string By,
+    [property: Id(3)] string Why);
+
+/// <summary>"Punktmarkera": an operator put the place in focus for a while — lower thresholds, guards see it first.</summary>
+[GenerateSerializer, Immutable, Alias("pax.Focus")]
+public sealed record Focus(
+    [property: Id(0)] DateTimeOffset Until,
+    [property: Id(1)] string By,
+    [property: Id(2)] string Why);
+
 /// <summary>An alert whose cause has cleared: kept with the place as its recent history.</summary>
 [GenerateSerializer, Immutable, Alias("pax.ClosedAlert")]
 public sealed record ClosedAlert(
@@ -72,4 +87,6 @@ public sealed record PlaceStatus(
     [property: Id(6)] DeviceInfo[] Devices,
     [property: Id(7)] ClosedAlert[] RecentAlerts,
     [property: Id(8)] DateTimeOffset? LastGuardVisit,
-    [property: Id(9)] DateTimeOffset? LastStaffVisit);
+    [property: Id(9)] DateTimeOffset? LastStaffVisit,
+    [property: Id(10)] Snooze[] Snoozes,
+    [property: Id(11)] Focus? Focus);

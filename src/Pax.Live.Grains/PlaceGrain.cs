@@ -29,6 +29,9 @@ public sealed partial class PlaceGrain(
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
     private const long ValuesEveryMs = 250;
 
+    /// <summary>Thresholds of a place in focus are this share of their usual value.</summary>
+    public const double FocusFactor = 0.7;
+
     /// <summary>How many closed alerts a place keeps as its recent history.</summary>
     public const int RecentAlertCount = 20;
 
@@ -179,12 +182,15 @@ public sealed partial class PlaceGrain(
             [.. _devices.Values],
             [.. _recent],
             state.State.LastGuardVisit,
-            state.State.LastStaffVisit));
+            state.State.LastStaffVisit,
+            [.. state.State.Snoozes],
+            state.State.Focus));
     }
 
     private async Task OnTick()
     {
         var now = Now;
+        ExpireOperatorSettings();
         Evaluate(now);
         if (_history.RollUp(_core, now))
         {
@@ -270,6 +276,12 @@ public sealed partial class PlaceGrain(
     {
         ref readonly var cause = ref _core.Cause(kind);
         var lastSeen = DateTimeOffset.FromUnixTimeMilliseconds(cause.LastSeen);
+        if (!_alerts.ContainsKey(kind) && IsSnoozed(kind))
+        {
+            // Snoozed: the level still tells the truth, but no new alert calls people out.
+            return;
+        }
+
         if (_alerts.TryGetValue(kind, out var open))
         {
             _alerts[kind] = open with { LastSeen = lastSeen, Count = open.Count + 1, Severity = Math.Max(open.Severity, cause.Severity) };
@@ -321,6 +333,69 @@ public sealed partial class PlaceGrain(
     }
 
     /// <inheritdoc />
+    public async Task SnoozeCause(SignalKind kind, TimeSpan duration, Actor actor, string why)
+    {
+        state.State.Snoozes.RemoveAll(s => s.Kind == kind);
+        if (duration > TimeSpan.Zero)
+        {
+            state.State.Snoozes.Add(new Snooze(kind, clock.GetUtcNow() + duration, actor.Name, why));
+        }
+
+        await SaveNow();
+    }
+
+    /// <inheritdoc />
+    public async Task SetFocus(TimeSpan duration, Actor actor, string why)
+    {
+        state.State.Focus = duration > TimeSpan.Zero ? new Focus(clock.GetUtcNow() + duration, actor.Name, why) : null;
+        _core.UseRules(RulesFor(_definition));
+        Evaluate(Now);
+        await SaveNow();
+    }
+
+    private bool IsSnoozed(SignalKind kind)
+    {
+        var now = clock.GetUtcNow();
+        foreach (var snooze in state.State.Snoozes)
+        {
+            if (snooze.Kind == kind && snooze.Until > now)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Snoozes and focus end by themselves.</summary>
+    private void ExpireOperatorSettings()
+    {
+        var now = clock.GetUtcNow();
+        if (state.State.Snoozes.RemoveAll(s => s.Until <= now) > 0)
+        {
+            _dirty = true;
+            _unsaved = true;
+        }
+
+        if (state.State.Focus is { } focus && focus.Until <= now)
+        {
+            state.State.Focus = null;
+            _core.UseRules(RulesFor(_definition));
+            _dirty = true;
+            _unsaved = true;
+        }
+    }
+
+    /// <summary>Stores an operator's change at once and shows it.</summary>
+    private async Task SaveNow()
+    {
+        _nextSaveAt = 0;
+        await TrySave(Now);
+        _dirty = true;
+        PublishStatus();
+    }
+
+    /// <inheritdoc />
     public async Task CheckIn(Role role)
     {
         var at = DateTimeOffset.FromUnixTimeMilliseconds(Now);
@@ -334,10 +409,7 @@ public sealed partial class PlaceGrain(
         }
 
         // A visit is stored at once: taking back the square must show on the board after a restart too.
-        _nextSaveAt = 0;
-        await TrySave(Now);
-        _dirty = true;
-        PublishStatus();
+        await SaveNow();
     }
 
     /// <inheritdoc />
@@ -404,14 +476,16 @@ public sealed partial class PlaceGrain(
             return rules;
         }
 
+        // In focus a place is watched more closely: thresholds at FocusFactor of their value and half the dwell.
         var t = definition.Thresholds;
+        var f = state.State.Focus is { } focus && focus.Until > clock.GetUtcNow() ? FocusFactor : 1.0;
         return rules with
         {
-            MotionThreshold = t.Motion,
-            PeopleThreshold = t.People,
-            LoiterThreshold = t.Loiter,
-            SoundThreshold = t.Sound,
-            Dwell = TimeSpan.FromSeconds(t.DwellSeconds),
+            MotionThreshold = t.Motion * f,
+            PeopleThreshold = t.People * f,
+            LoiterThreshold = t.Loiter * f,
+            SoundThreshold = t.Sound * f,
+            Dwell = TimeSpan.FromSeconds(t.DwellSeconds * (f < 1 ? 0.5 : 1)),
         };
     }
 

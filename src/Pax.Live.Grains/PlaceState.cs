@@ -33,6 +33,14 @@ public sealed class PlaceState
     /// <summary>When staff last checked in at the place.</summary>
     [Id(6)]
     public DateTimeOffset? LastStaffVisit { get; set; }
+
+    /// <summary>Causes silenced for a while.</summary>
+    [Id(7)]
+    public List<Snooze> Snoozes { get; set; } = [];
+
+    /// <summary>The focus, while it lasts.</summary>
+    [Id(8)]
+    public Focus? Focus { get; set; }
 }
 
 /// <summary>How often a place's live state is snapshotted at most (<c>Pax:Storage:SnapshotInterval</c>).</summary>

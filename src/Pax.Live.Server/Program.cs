@@ -28,6 +28,8 @@ app.MapIngestApi();
 app.MapAuthApi();
 app.MapAlertsApi();
 app.MapFieldApi();
+app.MapControlRoomApi();
+app.MapOpenApi();
 app.MapHub<LiveHub>("/hubs/live").RequireAuthorization(PaxClaims.Field);
 await app.RunAsync();
 return 0;

@@ -23,7 +23,9 @@ public sealed record PlaceView(
     DeviceInfo[] Devices,
     ClosedAlert[] RecentAlerts,
     DateTimeOffset? LastGuardVisit,
-    DateTimeOffset? LastStaffVisit)
+    DateTimeOffset? LastStaffVisit,
+    Snooze[] Snoozes,
+    Focus? Focus)
 {
     /// <summary>Joins a definition and a status.</summary>
     public static PlaceView Of(PlaceDefinition place, PlaceStatus status)
@@ -37,7 +39,7 @@ public sealed record PlaceView(
         return new PlaceView(
             place.Id, place.Name, place.Kind, place.Latitude, place.Longitude, place.Area, PlaceDocument.From(place).Thresholds!,
             status.Level, status.LevelSince, status.UpdatedAt, values, status.OpenAlerts, status.Devices, status.RecentAlerts,
-            status.LastGuardVisit, status.LastStaffVisit);
+            status.LastGuardVisit, status.LastStaffVisit, status.Snoozes, status.Focus);
     }
 }
 

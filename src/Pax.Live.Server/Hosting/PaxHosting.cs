@@ -194,6 +194,7 @@ public static class PaxHosting
     {
         builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
         builder.Services.AddHealthChecks();
         return builder;
     }
