@@ -86,7 +86,10 @@ public sealed record AlertView(
     [property: Id(10)] string? Guard,
     [property: Id(11)] AlertOutcome? Outcome,
     [property: Id(12)] string? Note,
-    [property: Id(13)] string? Area);
+    [property: Id(13)] string? Area,
+    [property: Id(14)] DateTimeOffset? EscalatedAt = null,
+    [property: Id(15)] DateTimeOffset? ReceivedAt = null,
+    [property: Id(16)] DateTimeOffset? DispatchedAt = null);
 
 /// <summary>An action that is not allowed from the alert's current state (HTTP 409).</summary>
 [GenerateSerializer, Alias("pax.AlertConflictException")]

@@ -63,6 +63,14 @@ public interface IAlertGrain : IGrainWithStringKey
     [Alias("Dispatch")]
     Task<AlertView> Dispatch(Actor actor, string guard);
 
+    /// <summary>The dispatched guard's phone confirms it has the alert (delivery, not acceptance).</summary>
+    [Alias("Received")]
+    Task<AlertView> Received(Actor actor);
+
+    /// <summary>Escalates the alert if it has waited too long for people: unacknowledged, or dispatched but not received.</summary>
+    [Alias("CheckEscalation")]
+    Task CheckEscalation();
+
     /// <summary>The dispatched guard takes it on.</summary>
     [Alias("Accept")]
     Task<AlertView> Accept(Actor actor);

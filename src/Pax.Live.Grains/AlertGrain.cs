@@ -25,15 +25,18 @@ public sealed partial class AlertGrain(
     [PersistentState(AlertGrain.StateName, PaxStorage.Name)] IPersistentState<AlertGrainState> state,
     [FromKeyedServices(PaxClock.Key)] TimeProvider clock,
     StorageHealth storage,
+    EscalationOptions escalation,
     ILogger<AlertGrain> logger) : Grain, IAlertGrain
 {
     private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan EscalationCheckEvery = TimeSpan.FromSeconds(5);
 
     /// <summary>The state name: one per grain class.</summary>
     public const string StateName = "alert";
 
     private AlertLifecycle? _lifecycle;
     private IGrainTimer? _retry;
+    private IGrainTimer? _escalationTimer;
 
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -41,6 +44,7 @@ public sealed partial class AlertGrain(
         if (state.State.View is { } view)
         {
             _lifecycle = AlertLifecycle.Restore(view, state.State.Audit);
+            WatchForEscalation();
         }
 
         return Task.CompletedTask;
@@ -56,6 +60,7 @@ public sealed partial class AlertGrain(
 
         _lifecycle = AlertLifecycle.Raise(alert, alert.RaisedAt);
         await SaveSystemChange(announce: false);
+        WatchForEscalation();
     }
 
     /// <inheritdoc />
@@ -88,6 +93,36 @@ public sealed partial class AlertGrain(
 
     /// <inheritdoc />
     public Task<AlertView> Dispatch(Actor actor, string guard) => Act(l => l.Dispatch(actor, guard, Now));
+
+    /// <inheritdoc />
+    public Task<AlertView> Received(Actor actor) => Act(l => l.Received(actor, Now));
+
+    /// <inheritdoc />
+    public async Task CheckEscalation()
+    {
+        if (_lifecycle is null || !_lifecycle.IsOpen)
+        {
+            _escalationTimer?.Dispose();
+            _escalationTimer = null;
+            return;
+        }
+
+        if (_lifecycle.Escalate(Now, escalation.WaitFor(_lifecycle.View.Severity)))
+        {
+            LogEscalated(logger, _lifecycle.View.AlertId, _lifecycle.View.PlaceId);
+            await SaveSystemChange(announce: true);
+        }
+    }
+
+    /// <summary>While the alert is open, checks now and then whether it waits too long for people.</summary>
+    private void WatchForEscalation()
+    {
+        if (_lifecycle is { IsOpen: true })
+        {
+            _escalationTimer ??= this.RegisterGrainTimer(
+                CheckEscalation, new GrainTimerCreationOptions(EscalationCheckEvery, EscalationCheckEvery) { KeepAlive = true });
+        }
+    }
 
     /// <inheritdoc />
     public Task<AlertView> Accept(Actor actor) => Act(l => l.Accept(actor, Now));
@@ -191,6 +226,9 @@ public sealed partial class AlertGrain(
             GrainFactory.GetGrain<ILiveNotifierGrain>(0).AlertChanged(Lifecycle.View).Ignore();
         }
     }
+
+    [LoggerMessage(LogLevel.Warning, "Alert {AlertId} at {PlaceId} escalated to the supervisors")]
+    private static partial void LogEscalated(ILogger logger, string alertId, string placeId);
 
     [LoggerMessage(LogLevel.Warning, "Could not store alert {AlertId}; retrying")]
     private static partial void LogSaveFailed(ILogger logger, Exception exception, string alertId);

@@ -84,8 +84,44 @@ public sealed class AlertLifecycle
         }
 
         RequireState("dispatch", AlertState.Raised, AlertState.Acknowledged, AlertState.ClearedAckRequired);
-        View = View with { Guard = guard };
+        View = View with { Guard = guard, DispatchedAt = at, ReceivedAt = null };
         Move(actor, "dispatched", AlertState.Dispatched, $"to {guard}", at);
+    }
+
+    /// <summary>The dispatched guard's phone has the alert. Only the first receipt is recorded.</summary>
+    public void Received(Actor actor, DateTimeOffset at)
+    {
+        RequireAssignedGuard(actor, "confirm receipt of");
+        if (View.ReceivedAt is null && View.State == AlertState.Dispatched)
+        {
+            View = View with { ReceivedAt = at };
+            Append(actor, "received", View.State, View.State, null, at);
+        }
+    }
+
+    /// <summary>
+    /// Whether the alert has waited longer than <paramref name="wait"/> for people: nobody has acknowledged it since it
+    /// was raised, or the guard it was dispatched to has not received it.
+    /// </summary>
+    public bool IsOverdue(DateTimeOffset now, TimeSpan wait) => View.State switch
+    {
+        AlertState.Raised or AlertState.ClearedAckRequired => now - View.RaisedAt >= wait,
+        AlertState.Dispatched => View.ReceivedAt is null && View.DispatchedAt is { } sent && now - sent >= wait,
+        _ => false,
+    };
+
+    /// <summary>Marks the alert escalated to the supervisors (once per wait: a new dispatch may escalate again).</summary>
+    public bool Escalate(DateTimeOffset now, TimeSpan wait)
+    {
+        if (!IsOverdue(now, wait) || (View.EscalatedAt is { } at && at > (View.DispatchedAt ?? View.RaisedAt)))
+        {
+            return false;
+        }
+
+        var why = View.State == AlertState.Dispatched ? $"not received by {View.Guard} within {wait}" : $"not acknowledged within {wait}";
+        View = View with { EscalatedAt = now };
+        Append(Actor.System, "escalated", View.State, View.State, why, now);
+        return true;
     }
 
     /// <summary>The dispatched guard takes it on.</summary>

@@ -45,6 +45,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton(new LiveOptions { StatusInterval = TimeSpan.FromMilliseconds(100) });
             silo.Services.AddSingleton(PlaceSnapshotOptions.Default);
             silo.Services.AddSingleton<StorageHealth>();
+            silo.Services.AddSingleton(new EscalationOptions());
             silo.Services.AddSingleton<IHistorySink>(history);
         });
         Cluster = builder.Build();
@@ -63,10 +64,10 @@ public sealed class ClusterFixture : IAsyncLifetime
         await RegisterObserver();
     }
 
-    public async Task<string> NewPlace(PlaceThresholds? thresholds = null)
+    public async Task<string> NewPlace(PlaceThresholds? thresholds = null, string? area = "centrum")
     {
         var id = "place-" + Guid.NewGuid().ToString("N")[..12];
-        await Grains.GetGrain<ICatalogGrain>(0).Upsert(new PlaceDefinition(id, "Test " + id, "torg", 59.27, 15.21, thresholds ?? PlaceThresholds.None));
+        await Grains.GetGrain<ICatalogGrain>(0).Upsert(new PlaceDefinition(id, "Test " + id, "torg", 59.27, 15.21, thresholds ?? PlaceThresholds.None, area));
         return id;
     }
 

@@ -35,6 +35,8 @@ public static class AlertsApi
             Act(id, user, grains, (alert, actor) => alert.Acknowledge(actor)));
         alerts.MapPost("/{id}/dispatch", (string id, DispatchRequest body, ClaimsPrincipal user, IGrainFactory grains) =>
             Act(id, user, grains, (alert, actor) => alert.Dispatch(actor, body.Guard ?? "")));
+        alerts.MapPost("/{id}/received", (string id, ClaimsPrincipal user, IGrainFactory grains) =>
+            Act(id, user, grains, (alert, actor) => alert.Received(actor)));
         alerts.MapPost("/{id}/accept", (string id, ClaimsPrincipal user, IGrainFactory grains) =>
             Act(id, user, grains, (alert, actor) => alert.Accept(actor)));
         alerts.MapPost("/{id}/on-site", (string id, ClaimsPrincipal user, IGrainFactory grains) =>

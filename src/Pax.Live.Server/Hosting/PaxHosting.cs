@@ -74,6 +74,7 @@ public static class PaxHosting
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddKeyedSingleton(PaxClock.Key, TimeProvider.System);
         builder.Services.AddSingleton<StorageHealth>();
+        builder.Services.AddSingleton(Bind<EscalationOptions>(builder, EscalationOptions.Section));
         builder.Services.AddSingleton(new LevelDefaults(PlaceRules.Default with
         {
             UnknownAfter = levels.UnknownAfter,
@@ -186,6 +187,7 @@ public static class PaxHosting
         builder.Services.AddSignalR().AddJsonProtocol(o => ConfigureJson(o.PayloadSerializerOptions));
         builder.Services.AddSingleton<LiveHostObserver>();
         builder.Services.AddHostedService<LiveHostRegistration>();
+        builder.Services.AddHostedService<AlertWakeup>();
         return builder;
     }
 
