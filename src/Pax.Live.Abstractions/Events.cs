@@ -21,4 +21,5 @@ public sealed record AlertRaised(
     [property: Id(2)] SignalKind Kind,
     [property: Id(3)] int Severity,
     [property: Id(4)] DateTimeOffset RaisedAt,
-    [property: Id(5)] string Summary);
+    [property: Id(5)] string Summary,
+    [property: Id(6)] string? Area = null);

@@ -301,7 +301,7 @@ public sealed partial class PlaceGrain(
             AlertSummaries.For(kind, cause.Value, _definition?.Name ?? PlaceId));
         _alerts[kind] = alert;
         LogAlertRaised(logger, alert.AlertId, PlaceId, alert.Summary);
-        _raised.Add(new AlertRaised(alert.AlertId, PlaceId, kind, alert.Severity, raisedAt, alert.Summary));
+        _raised.Add(new AlertRaised(alert.AlertId, PlaceId, kind, alert.Severity, raisedAt, alert.Summary, _definition?.Area));
     }
 
     /// <summary>Hands the batch's new alerts and repeats to their alert grains, new ones first, and announces the new ones.</summary>

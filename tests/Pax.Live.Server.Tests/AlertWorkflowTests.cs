@@ -72,6 +72,35 @@ public sealed class AlertWorkflowTests(ServerFixture server)
     }
 
     [Fact]
+    public async Task AGuardHearsTheAlertsOfTheirAreasOnlyAndStaffHearNone()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var place = "aud-" + suffix;
+        await server.Http.PutAsJsonAsync($"/api/places/{place}", new { name = "Hörtorget", kind = "torg", area = "vaster", latitude = 59.3, longitude = 15.2 });
+        var (guard, _) = await LiveClient.WatchAs(server, await User("gita-" + suffix, "guard", "vaster"));
+        var (elsewhere, _) = await LiveClient.WatchAs(server, await User("greta-" + suffix, "guard", "oster"));
+        var (staff, _) = await LiveClient.WatchAs(server, await User("stina-" + suffix, "staff", "vaster"));
+        var (control, _) = await LiveClient.Watch(server);
+        await using var _1 = guard;
+        await using var _2 = elsewhere;
+        await using var _3 = staff;
+        await using var _4 = control;
+
+        await using (var device = await Device.Connect(server, "cam-aud-" + suffix))
+        {
+            await device.Publish($"pax/v1/{place}/cam-1/signals", Device.Signals(Device.Now, ("fire", 0.95)));
+        }
+
+        var heard = await guard.WaitFor<AlertEvent>(a => a.PlaceId == place);
+        await control.WaitFor<AlertEvent>(a => a.AlertId == heard.AlertId);
+        await staff.WaitFor<StatusEvent>(s => s.PlaceId == place && s.Level == "alert");
+        await Task.Delay(500);
+        Assert.Single(guard.Of<AlertEvent>(), a => a.PlaceId == place);
+        Assert.DoesNotContain(elsewhere.Of<AlertEvent>(), a => a.PlaceId == place);
+        Assert.Empty(staff.Of<AlertEvent>());
+    }
+
+    [Fact]
     public async Task WithoutATokenNothingButHealthAndLoginAnswers()
     {
         using var anonymous = new HttpClient { BaseAddress = server.BaseAddress };

@@ -13,17 +13,23 @@ public sealed class LiveHostObserver(IHubContext<LiveHub, ILiveClient> hub, Plac
     {
         foreach (var change in changes)
         {
-            await hub.Clients.Groups(LiveHub.AllPlaces, LiveHub.PlaceGroup(change.PlaceId)).PlaceStatusChanged(change);
+            await hub.Clients.Groups(LiveHub.AllStatus, LiveHub.StatusGroup(change.PlaceId)).PlaceStatusChanged(change);
         }
     }
 
     /// <inheritdoc />
-    public Task OnAlertRaised(AlertRaised alert) =>
-        hub.Clients.Groups(LiveHub.AllPlaces, LiveHub.PlaceGroup(alert.PlaceId)).AlertRaised(alert);
+    public Task OnAlertRaised(AlertRaised alert) => Audience(alert.PlaceId, alert.Area).AlertRaised(alert);
 
     /// <inheritdoc />
-    public Task OnAlertChanged(AlertView alert) =>
-        hub.Clients.Groups(LiveHub.AllPlaces, LiveHub.PlaceGroup(alert.PlaceId)).AlertChanged(alert);
+    public Task OnAlertChanged(AlertView alert) => Audience(alert.PlaceId, alert.Area).AlertChanged(alert);
+
+    /// <summary>
+    /// Who hears of an alert: the control room watching its place, and the guards of its area. A connection is in one
+    /// of those kinds of group only (control room or guard), so nobody gets an alert twice.
+    /// </summary>
+    private ILiveClient Audience(string placeId, string? area) => area is null
+        ? hub.Clients.Groups(LiveHub.AllAlerts, LiveHub.AlertGroup(placeId))
+        : hub.Clients.Groups(LiveHub.AllAlerts, LiveHub.AlertGroup(placeId), LiveHub.AreaGroup(area));
 
     /// <inheritdoc />
     public Task OnPlaceDefined(PlaceDefinition definition)

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.SignalR;
 using Pax.Live.Abstractions;
 using Pax.Live.Contracts;
+using Pax.Live.Server.Auth;
 using Pax.Live.Server.Ingest;
 
 namespace Pax.Live.Server.Live;
@@ -21,19 +22,46 @@ public interface ILiveClient
 /// <summary>
 /// <c>/hubs/live</c>: the control room and the guards' phones. A client calls <see cref="Watch"/> with the places it
 /// wants (none = every place) and gets their current status back; after that, changes and alerts are pushed.
+/// Statuses go to whoever watches the place. Alerts go by audience: the control room (operators, admins) gets the
+/// alerts of the places it watches; a guard gets the alerts of the areas they are assigned to, whatever they watch;
+/// staff get none.
 /// </summary>
 public sealed class LiveHub(IGrainFactory grains, PlaceDirectory places) : Hub<ILiveClient>
 {
-    /// <summary>The group of clients watching every place.</summary>
-    public const string AllPlaces = "all";
-
     /// <summary>The most places one client may list.</summary>
     public const int MaxWatched = 10_000;
 
     private const string WatchedKey = "watched";
 
-    /// <summary>The group of clients watching one place.</summary>
-    public static string PlaceGroup(string placeId) => "place:" + placeId;
+    /// <summary>Status of every place.</summary>
+    public const string AllStatus = "status:all";
+
+    /// <summary>Alerts of every place, for the control room.</summary>
+    public const string AllAlerts = "alerts:all";
+
+    /// <summary>Status of one place.</summary>
+    public static string StatusGroup(string placeId) => "status:" + placeId;
+
+    /// <summary>Alerts of one place, for the control room.</summary>
+    public static string AlertGroup(string placeId) => "alerts:" + placeId;
+
+    /// <summary>Alerts of one area, for its guards.</summary>
+    public static string AreaGroup(string area) => "area:" + area;
+
+    /// <inheritdoc />
+    public override async Task OnConnectedAsync()
+    {
+        var actor = Context.User!.ToActor();
+        if (actor.Role == Role.Guard)
+        {
+            foreach (var area in actor.Areas)
+            {
+                await Groups.AddToGroupAsync(Context.ConnectionId, AreaGroup(area));
+            }
+        }
+
+        await base.OnConnectedAsync();
+    }
 
     /// <summary>Watches <paramref name="placeIds"/> (empty: every place) instead of what was watched before; returns their status now.</summary>
     public async Task<PlaceStatusChanged[]> Watch(string[] placeIds)
@@ -52,8 +80,26 @@ public sealed class LiveHub(IGrainFactory grains, PlaceDirectory places) : Hub<I
             }
         }
 
-        var groups = placeIds.Length == 0 ? [AllPlaces] : placeIds.Select(PlaceGroup).ToArray();
-        if (Context.Items.TryGetValue(WatchedKey, out var previous) && previous is string[] old)
+        var controlRoom = Context.User!.ToActor().Role is Role.Operator or Role.Admin;
+        var groups = new List<string>();
+        if (placeIds.Length == 0)
+        {
+            groups.Add(AllStatus);
+            if (controlRoom)
+            {
+                groups.Add(AllAlerts);
+            }
+        }
+        else
+        {
+            groups.AddRange(placeIds.Select(StatusGroup));
+            if (controlRoom)
+            {
+                groups.AddRange(placeIds.Select(AlertGroup));
+            }
+        }
+
+        if (Context.Items.TryGetValue(WatchedKey, out var previous) && previous is List<string> old)
         {
             foreach (var group in old.Except(groups))
             {
