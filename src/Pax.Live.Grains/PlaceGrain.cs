@@ -77,9 +77,7 @@ public sealed partial class PlaceGrain(
         // is stored now from the place's snapshot.
         foreach (var alert in saved.OpenAlerts)
         {
-            await GrainFactory.GetGrain<IAlertGrain>(alert.AlertId).Open(new AlertView(
-                alert.AlertId, PlaceId, alert.Kind, alert.Severity, AlertState.Raised, alert.RaisedAt, alert.LastSeen, alert.Count,
-                alert.Summary, false, null, null, null, _definition?.Area));
+            await GrainFactory.GetGrain<IAlertGrain>(alert.AlertId).Open(ViewOf(alert, alert.Count));
         }
 
         _history = new PlaceHistory(PlaceId, historySink);
@@ -103,10 +101,9 @@ public sealed partial class PlaceGrain(
         var now = Now;
         foreach (var sample in batch.Samples)
         {
-            var outcome = _core.Record(sample.Kind, sample.Value, sample.Timestamp, now);
-            if (outcome != CauseOutcome.None)
+            if (_core.Record(sample.Kind, sample.Value, sample.Timestamp, now) != CauseOutcome.None)
             {
-                OnCause(sample.Kind, outcome);
+                OnCause(sample.Kind);
             }
 
             Seen(sample.DeviceId, online: true, now);
@@ -272,21 +269,21 @@ public sealed partial class PlaceGrain(
     /// An alert-grade reading. While the kind's alert is unresolved every occurrence — a repeat, or the cause coming
     /// back after it cleared — updates that alert; only a resolved alert lets the cause raise a new one.
     /// </summary>
-    private void OnCause(SignalKind kind, CauseOutcome outcome)
+    private void OnCause(SignalKind kind)
     {
         ref readonly var cause = ref _core.Cause(kind);
         var lastSeen = DateTimeOffset.FromUnixTimeMilliseconds(cause.LastSeen);
-        if (!_alerts.ContainsKey(kind) && IsSnoozed(kind))
-        {
-            // Snoozed: the level still tells the truth, but no new alert calls people out.
-            return;
-        }
-
         if (_alerts.TryGetValue(kind, out var open))
         {
             _alerts[kind] = open with { LastSeen = lastSeen, Count = open.Count + 1, Severity = Math.Max(open.Severity, cause.Severity) };
             _repeats[kind] = _repeats.GetValueOrDefault(kind) + 1;
             _causeCleared.Remove(kind);
+            return;
+        }
+
+        if (IsSnoozed(kind))
+        {
+            // Snoozed: the level still tells the truth, but no new alert calls people out.
             return;
         }
 
@@ -309,15 +306,12 @@ public sealed partial class PlaceGrain(
     {
         foreach (var raised in _raised)
         {
-            var open = _alerts[raised.Kind];
-            await GrainFactory.GetGrain<IAlertGrain>(raised.AlertId).Open(new AlertView(
-                raised.AlertId, PlaceId, raised.Kind, raised.Severity, AlertState.Raised, raised.RaisedAt, open.LastSeen, 1,
-                raised.Summary, false, null, null, null, _definition?.Area));
+            // A new alert counts its first occurrence when it opens; the batch's other occurrences are repeats.
+            await GrainFactory.GetGrain<IAlertGrain>(raised.AlertId).Open(ViewOf(_alerts[raised.Kind], count: 1));
         }
 
         foreach (var (kind, count) in _repeats)
         {
-            // A new alert counts its first occurrence when it opens; the batch's other occurrences are repeats.
             var open = _alerts[kind];
             await GrainFactory.GetGrain<IAlertGrain>(open.AlertId).Repeat(count, open.LastSeen, open.Severity);
         }
@@ -331,6 +325,11 @@ public sealed partial class PlaceGrain(
 
         _raised.Clear();
     }
+
+    /// <summary>The alert grain's first view of one of this place's alerts.</summary>
+    private AlertView ViewOf(OpenAlert alert, int count) => new(
+        alert.AlertId, PlaceId, alert.Kind, alert.Severity, AlertState.Raised, alert.RaisedAt, alert.LastSeen, count,
+        alert.Summary, CauseCleared: false, Guard: null, Outcome: null, Note: null, Area: _definition?.Area);
 
     /// <inheritdoc />
     public async Task SnoozeCause(SignalKind kind, TimeSpan duration, Actor actor, string why)

@@ -51,7 +51,7 @@ public static class AlertsApi
         var actor = user.ToActor();
         if (actor.Role == Role.Staff)
         {
-            return Forbidden("Staff have no alert queue.");
+            return Problems.Forbidden("Staff have no alert queue.");
         }
 
         var all = await grains.GetGrain<IAlertIndexGrain>(0).List(resolved == true);
@@ -103,7 +103,7 @@ public static class AlertsApi
         }
         catch (AlertForbiddenException ex)
         {
-            return Forbidden(ex.Message);
+            return Problems.Forbidden(ex.Message);
         }
         catch (AlertConflictException ex)
         {
@@ -117,7 +117,7 @@ public static class AlertsApi
         var actor = user.ToActor();
         if (actor.Role == Role.Staff)
         {
-            return (null, Forbidden("Staff have no alert queue."));
+            return (null, Problems.Forbidden("Staff have no alert queue."));
         }
 
         if (string.IsNullOrWhiteSpace(id) || id.Length > 64 || await grains.GetGrain<IAlertGrain>(id).GetView() is not { } alert)
@@ -125,11 +125,8 @@ public static class AlertsApi
             return (null, TypedResults.Problem(title: "No such alert.", statusCode: StatusCodes.Status404NotFound));
         }
 
-        return actor.CoversArea(alert.Area) ? (alert, null) : (null, Forbidden("The alert is outside your areas."));
+        return actor.CoversArea(alert.Area) ? (alert, null) : (null, Problems.Forbidden("The alert is outside your areas."));
     }
-
-    private static ProblemHttpResult Forbidden(string detail) =>
-        TypedResults.Problem(title: "Forbidden.", detail: detail, statusCode: StatusCodes.Status403Forbidden);
 
     private static string Csv(string? value) =>
         value is null ? "" : value.IndexOfAny([',', '"', '\n']) >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;

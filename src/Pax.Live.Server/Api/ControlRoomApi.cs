@@ -43,7 +43,7 @@ public static class ControlRoomApi
             return TypedResults.ValidationProblem(errors, title: "The snooze is not valid.");
         }
 
-        if (await Missing(id, grains) is { } missing)
+        if (await Problems.UnlessPlace(grains, id) is { } missing)
         {
             return missing;
         }
@@ -61,7 +61,7 @@ public static class ControlRoomApi
             return TypedResults.ValidationProblem(errors, title: "The focus is not valid.");
         }
 
-        if (await Missing(id, grains) is { } missing)
+        if (await Problems.UnlessPlace(grains, id) is { } missing)
         {
             return missing;
         }
@@ -84,9 +84,4 @@ public static class ControlRoomApi
 
         return errors;
     }
-
-    private static async Task<ProblemHttpResult?> Missing(string id, IGrainFactory grains) =>
-        Ids.IsValid(id) && await grains.GetGrain<ICatalogGrain>(0).Find(id) is not null
-            ? null
-            : TypedResults.Problem(title: "No such place.", detail: $"'{id}' is not in the catalogue.", statusCode: StatusCodes.Status404NotFound);
 }

@@ -31,7 +31,7 @@ public static class FieldApi
     private static async Task<Results<Accepted, ProblemHttpResult, ValidationProblem>> Observe(
         string id, ObservationRequest request, IGrainFactory grains, TimeProvider clock)
     {
-        if (await Missing(id, grains) is { } missing)
+        if (await Problems.UnlessPlace(grains, id) is { } missing)
         {
             return missing;
         }
@@ -48,7 +48,7 @@ public static class FieldApi
 
     private static async Task<Results<NoContent, ProblemHttpResult>> CheckIn(string id, ClaimsPrincipal user, IGrainFactory grains)
     {
-        if (await Missing(id, grains) is { } missing)
+        if (await Problems.UnlessPlace(grains, id) is { } missing)
         {
             return missing;
         }
@@ -56,15 +56,10 @@ public static class FieldApi
         var actor = user.ToActor();
         if (actor.Role is not (Role.Guard or Role.Staff))
         {
-            return TypedResults.Problem(title: "Forbidden.", detail: "Guards and staff check in at places.", statusCode: StatusCodes.Status403Forbidden);
+            return Problems.Forbidden("Guards and staff check in at places.");
         }
 
         await grains.GetGrain<IPlaceGrain>(id).CheckIn(actor.Role);
         return TypedResults.NoContent();
     }
-
-    private static async Task<ProblemHttpResult?> Missing(string id, IGrainFactory grains) =>
-        Ids.IsValid(id) && await grains.GetGrain<ICatalogGrain>(0).Find(id) is not null
-            ? null
-            : TypedResults.Problem(title: "No such place.", detail: $"'{id}' is not in the catalogue.", statusCode: StatusCodes.Status404NotFound);
 }

@@ -1,7 +1,5 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Pax.Live.Abstractions;
-using Pax.Live.Contracts;
 using Pax.Live.Server.Auth;
 using Pax.Live.Server.History;
 
@@ -35,9 +33,9 @@ public static class HistoryApi
                 statusCode: StatusCodes.Status501NotImplemented);
         }
 
-        if (!Ids.IsValid(id) || await grains.GetGrain<ICatalogGrain>(0).Find(id) is null)
+        if (await Problems.UnlessPlace(grains, id) is { } missing)
         {
-            return TypedResults.Problem(title: "No such place.", detail: $"'{id}' is not in the catalogue.", statusCode: StatusCodes.Status404NotFound);
+            return missing;
         }
 
         var errors = new Dictionary<string, string[]>();

@@ -65,9 +65,9 @@ public static class PlacesApi
 
     private static async Task<Results<Ok<PlaceView>, ProblemHttpResult>> GetOne(string id, IGrainFactory grains)
     {
-        if (!Ids.IsValid(id) || await grains.GetGrain<ICatalogGrain>(0).Find(id) is not { } definition)
+        if (await Problems.FindPlace(grains, id) is not { } definition)
         {
-            return NoSuchPlace(id);
+            return Problems.NoSuchPlace(id);
         }
 
         var status = await grains.GetGrain<IPlaceGrain>(id).GetStatus();
@@ -86,9 +86,4 @@ public static class PlacesApi
         var view = PlaceView.Of(definition!, await grains.GetGrain<IPlaceGrain>(id).GetStatus());
         return created ? TypedResults.Created($"/api/places/{id}", view) : TypedResults.Ok(view);
     }
-
-    private static ProblemHttpResult NoSuchPlace(string id) => TypedResults.Problem(
-        title: "No such place.",
-        detail: $"'{id}' is not in the catalogue.",
-        statusCode: StatusCodes.Status404NotFound);
 }

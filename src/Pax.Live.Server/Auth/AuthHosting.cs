@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.IdentityModel.Tokens;
+using Pax.Live.Server.Hosting;
 
 namespace Pax.Live.Server.Auth;
 
@@ -13,7 +14,7 @@ public static class AuthHosting
     public static IHostApplicationBuilder AddPaxAuth(this IHostApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
-        var tokens = new TokenService(options, builder.Configuration.GetValue("Pax:DataDirectory", "data")!, TimeProvider.System);
+        var tokens = new TokenService(options, PaxHosting.DataDirectory(builder.Configuration), TimeProvider.System);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(tokens);
         builder.Services.AddSingleton<Passwords>();

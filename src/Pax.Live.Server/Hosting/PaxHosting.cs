@@ -81,13 +81,13 @@ public static class PaxHosting
             CauseHold = levels.CauseHold,
             MinLevelDuration = levels.MinLevelDuration,
         }));
-        builder.Services.AddSingleton(builder.Configuration.GetSection("Pax:Live").Get<LiveOptions>() ?? new LiveOptions());
-        builder.Services.AddSingleton(new PlaceSnapshotOptions(Bind<StorageOptions>(builder, StorageOptions.Section).SnapshotInterval));
+        builder.Services.AddSingleton(Bind<LiveOptions>(builder, "Pax:Live"));
         var storage = Bind<StorageOptions>(builder, StorageOptions.Section);
         builder.Services.AddSingleton(storage);
+        builder.Services.AddSingleton(new PlaceSnapshotOptions(storage.SnapshotInterval));
         var connectionString = storage.Provider == StorageProvider.Memory
             ? ""
-            : storage.ResolveConnectionString(builder.Configuration.GetValue("Pax:DataDirectory", "data")!);
+            : storage.ResolveConnectionString(DataDirectory(builder.Configuration));
         if (storage.Provider != StorageProvider.Memory && storage.MigrateOnStart)
         {
             // Registered before the silo so that it runs first: the providers read their queries when the silo starts.
@@ -204,6 +204,9 @@ public static class PaxHosting
     /// <summary>Enums travel as lower-case names (<c>"alert"</c>, <c>"motion"</c>, <c>"on-site"</c>), as the contract writes them.</summary>
     public static void ConfigureJson(JsonSerializerOptions options) =>
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
+
+    /// <summary>Where the server keeps its files (<c>Pax:DataDirectory</c>, default <c>data</c>).</summary>
+    public static string DataDirectory(IConfiguration configuration) => configuration.GetValue("Pax:DataDirectory", "data")!;
 
     private static T Bind<T>(IHostApplicationBuilder builder, string section) where T : new() =>
         builder.Configuration.GetSection(section).Get<T>() ?? new T();
