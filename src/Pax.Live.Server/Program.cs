@@ -29,6 +29,7 @@ app.MapAuthApi();
 app.MapAlertsApi();
 app.MapFieldApi();
 app.MapControlRoomApi();
+app.MapDevicesApi();
 app.MapOpenApi();
 app.MapHub<LiveHub>("/hubs/live").RequireAuthorization(PaxClaims.Field);
 await app.RunAsync();

@@ -81,6 +81,10 @@ public sealed class ServerProcess : IAsyncDisposable, IServerEndpoints
             $"--Pax:DataDirectory={DataDirectory}",
             "--Pax:Live:StatusInterval=00:00:00.100",
             $"--Pax:Auth:AdminPassword={AdminPassword}",
+
+            // The contract, storage and cluster tests publish as anonymous lab devices, for any place; DeviceTrustTests
+            // turn this off again (a later argument wins) to test the server as shipped.
+            "--Pax:Mqtt:AllowAnonymous=true",
             .. _extraArgs,
         ];
         foreach (var arg in args)
