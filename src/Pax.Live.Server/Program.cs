@@ -15,10 +15,12 @@ builder.AddPaxLive();
 builder.AddPaxIngest();
 builder.AddPaxApi();
 builder.AddPaxAuth();
+builder.AddPaxHardening();
 
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UsePaxHardening();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapHealthChecks("/healthz");

@@ -32,6 +32,8 @@ public sealed class TrustedServerFixture : IAsyncLifetime
         File.WriteAllBytes(CertificatePath, certificate.Export(X509ContentType.Pkcs12, CertificatePassword));
         Server = new ServerProcess(data,
             "--Pax:Mqtt:AllowAnonymous=false",
+            "--Pax:Http:LoginAttemptsPerMinute=5",
+            "--Pax:Ui:TileUrl=https://{s}.tiles.example.org/{z}/{x}/{y}.png",
             "--Pax:Mqtt:MessagesPerSecond=0.5",
             "--Pax:Mqtt:Burst=5",
             "--Pax:Mqtt:EventsPerSecond=0.1",

@@ -85,6 +85,9 @@ public sealed class ServerProcess : IAsyncDisposable, IServerEndpoints
             // The contract, storage and cluster tests publish as anonymous lab devices, for any place; DeviceTrustTests
             // turn this off again (a later argument wins) to test the server as shipped.
             "--Pax:Mqtt:AllowAnonymous=true",
+
+            // Tests sign many users in from one address.
+            "--Pax:Http:LoginAttemptsPerMinute=100000",
             .. _extraArgs,
         ];
         foreach (var arg in args)
