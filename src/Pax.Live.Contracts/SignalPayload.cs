@@ -122,7 +122,7 @@ public static class SignalPayload
         var sawSignals = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("ts"u8))
+            if (TextEquals(ref reader, "ts"u8))
             {
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out timestamp))
@@ -137,7 +137,7 @@ public static class SignalPayload
 
                 sawTimestamp = true;
             }
-            else if (reader.ValueTextEquals("signals"u8))
+            else if (TextEquals(ref reader, "signals"u8))
             {
                 reader.Read();
                 var reason = ReadSignals(ref reader, destination, out count);
@@ -205,7 +205,7 @@ public static class SignalPayload
         var sawValue = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("kind"u8))
+            if (TextEquals(ref reader, "kind"u8))
             {
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.String)
@@ -220,7 +220,7 @@ public static class SignalPayload
 
                 sawKind = true;
             }
-            else if (reader.ValueTextEquals("value"u8))
+            else if (TextEquals(ref reader, "value"u8))
             {
                 reader.Read();
                 var reason = ReadValue(ref reader, out value);
@@ -268,8 +268,40 @@ public static class SignalPayload
         }
 
         Span<byte> name = stackalloc byte[64];
-        var length = reader.CopyString(name);
+        int length;
+        try
+        {
+            length = reader.CopyString(name);
+        }
+        catch (InvalidOperationException)
+        {
+            // A lone surrogate ("\uD800"): see TextEquals.
+            return false;
+        }
+
         return SignalKinds.TryParse(name[..length], out kind);
+    }
+
+    /// <summary>
+    /// Compares a property name or string with an ASCII name. The reader throws InvalidOperationException, not
+    /// JsonException, when an escape decodes to a lone surrogate (<c>"\uDC00"</c>): grammatical JSON (RFC 8259 §8.2)
+    /// that equals none of our names, so it is an unknown member, kind or value and must not escape the parser.
+    /// </summary>
+    private static bool TextEquals(ref Utf8JsonReader reader, ReadOnlySpan<byte> ascii)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            return reader.ValueSpan.SequenceEqual(ascii);
+        }
+
+        try
+        {
+            return reader.ValueTextEquals(ascii);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static RejectReason ReadValue(ref Utf8JsonReader reader, out double value)
@@ -278,7 +310,7 @@ public static class SignalPayload
         if (reader.TokenType == JsonTokenType.String)
         {
             // JSON has no NaN or infinity; producers that write them as strings get told what they sent.
-            return reader.ValueTextEquals("NaN"u8) || reader.ValueTextEquals("Infinity"u8) || reader.ValueTextEquals("-Infinity"u8)
+            return TextEquals(ref reader, "NaN"u8) || TextEquals(ref reader, "Infinity"u8) || TextEquals(ref reader, "-Infinity"u8)
                 ? RejectReason.NotFinite
                 : RejectReason.BadShape;
         }
