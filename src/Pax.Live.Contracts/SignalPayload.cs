@@ -19,6 +19,9 @@ public static class SignalPayload
     /// <summary>How far a device's clock may run ahead of the server's, in milliseconds.</summary>
     public const long MaxFutureSkewMs = 5 * 60 * 1000;
 
+    // The longest word the contract compares text with is "-Infinity"; room to spare.
+    private const int MaxAsciiName = 16;
+
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 8 };
 
     /// <summary>Parses a payload that may arrive in segments (as MQTT hands it over).</summary>
@@ -259,34 +262,13 @@ public static class SignalPayload
             return SignalKinds.TryParse(reader.ValueSpan, out kind);
         }
 
-        // An escaped name ("\u006dotion") is still a name; unescape it into a small stack buffer.
-        // Unescaping never lengthens a string, so a buffer as long as the escaped text always fits.
+        // An escaped name ("\u006dotion") is still a name.
         kind = default;
-        if (reader.ValueSpan.Length > 64)
-        {
-            return false;
-        }
-
-        Span<byte> name = stackalloc byte[64];
-        int length;
-        try
-        {
-            length = reader.CopyString(name);
-        }
-        catch (InvalidOperationException)
-        {
-            // A lone surrogate ("\uD800"): see TextEquals.
-            return false;
-        }
-
-        return SignalKinds.TryParse(name[..length], out kind);
+        Span<byte> name = stackalloc byte[MaxAsciiName];
+        return TryUnescapeAscii(reader.ValueSpan, name, out var length) && SignalKinds.TryParse(name[..length], out kind);
     }
 
-    /// <summary>
-    /// Compares a property name or string with an ASCII name. The reader throws InvalidOperationException, not
-    /// JsonException, when an escape decodes to a lone surrogate (<c>"\uDC00"</c>): grammatical JSON (RFC 8259 §8.2)
-    /// that equals none of our names, so it is an unknown member, kind or value and must not escape the parser.
-    /// </summary>
+    /// <summary>Whether the current property name or string is <paramref name="ascii"/>, escapes decoded.</summary>
     private static bool TextEquals(ref Utf8JsonReader reader, ReadOnlySpan<byte> ascii)
     {
         if (!reader.ValueIsEscaped)
@@ -294,14 +276,95 @@ public static class SignalPayload
             return reader.ValueSpan.SequenceEqual(ascii);
         }
 
-        try
+        Span<byte> text = stackalloc byte[MaxAsciiName];
+        return TryUnescapeAscii(reader.ValueSpan, text, out var length) && text[..length].SequenceEqual(ascii);
+    }
+
+    /// <summary>
+    /// Decodes the escapes of a name or string the reader has already validated, if the result is short ASCII: every
+    /// word the contract knows is. Anything else cannot be one of them, so it is not decoded at all. The reader's own
+    /// unescaping (ValueTextEquals, CopyString) throws InvalidOperationException on a lone surrogate escape
+    /// ("\uDC00"), which is grammatical JSON (RFC 8259 §8.2): that exception escaped Parse, and would cost a throw.
+    /// </summary>
+    private static bool TryUnescapeAscii(ReadOnlySpan<byte> escaped, Span<byte> destination, out int length)
+    {
+        length = 0;
+        var i = 0;
+        while (i < escaped.Length)
         {
-            return reader.ValueTextEquals(ascii);
+            if (length == destination.Length)
+            {
+                return false;
+            }
+
+            var b = escaped[i];
+            if (b != (byte)'\\')
+            {
+                i++;
+            }
+            else if (i + 1 < escaped.Length && escaped[i + 1] == (byte)'u')
+            {
+                if (i + 6 > escaped.Length || !TryReadHex(escaped.Slice(i + 2, 4), out var code) || code > 0x7F)
+                {
+                    return false;
+                }
+
+                b = (byte)code;
+                i += 6;
+            }
+            else if (i + 1 < escaped.Length)
+            {
+                b = escaped[i + 1] switch
+                {
+                    (byte)'"' => (byte)'"',
+                    (byte)'\\' => (byte)'\\',
+                    (byte)'/' => (byte)'/',
+                    (byte)'b' => (byte)'\b',
+                    (byte)'f' => (byte)'\f',
+                    (byte)'n' => (byte)'\n',
+                    (byte)'r' => (byte)'\r',
+                    (byte)'t' => (byte)'\t',
+                    _ => 0xFF,
+                };
+                i += 2;
+            }
+            else
+            {
+                return false;
+            }
+
+            if (b > 0x7F)
+            {
+                return false;
+            }
+
+            destination[length++] = b;
         }
-        catch (InvalidOperationException)
+
+        return true;
+    }
+
+    private static bool TryReadHex(ReadOnlySpan<byte> four, out int value)
+    {
+        value = 0;
+        foreach (var c in four)
         {
-            return false;
+            var digit = c switch
+            {
+                >= (byte)'0' and <= (byte)'9' => c - '0',
+                >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
+                >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
+                _ => -1,
+            };
+            if (digit < 0)
+            {
+                return false;
+            }
+
+            value = (value << 4) | digit;
         }
+
+        return true;
     }
 
     private static RejectReason ReadValue(ref Utf8JsonReader reader, out double value)
