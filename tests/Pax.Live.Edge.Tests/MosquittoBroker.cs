@@ -109,6 +109,25 @@ internal sealed class MosquittoBroker : IAsyncDisposable
         }
     }
 
+    /// <summary>Adds a user to the password file and has the running broker reload it (SIGHUP), as an operator would.</summary>
+    public async Task AddUserAsync(string user, string password)
+    {
+        var passwords = Path.Combine(_directory, "passwords");
+        using (var passwd = Process.Start("mosquitto_passwd", ["-b", passwords, user, password]))
+        {
+            await passwd.WaitForExitAsync();
+        }
+
+        // Reloaded after the broker dropped to its own user: the file must stay readable to it.
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(passwords, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        }
+
+        using var hup = Process.Start("kill", ["-HUP", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await hup.WaitForExitAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
