@@ -115,11 +115,30 @@ public sealed class StreamSourceTests
     [Fact]
     public void OpenCvRuntimeCannotReadRtspSoTheErrorSaysWhy()
     {
-        // OpenCvSharp's official runtime links an FFmpeg without network protocols. If a later runtime brings them,
-        // this test fails and docs/edge.md's note on RTSP should be revisited.
-        using var source = new VideoSource("rtsp://127.0.0.1:1/stream1", loop: false);
-        var error = Assert.Throws<IOException>(() => source.Grab());
-        Assert.Contains("without network protocols", error.Message, StringComparison.Ordinal);
+        // OpenCvSharp's official runtime links an FFmpeg without network protocols: it does not even try to connect.
+        // If a later runtime brings them, the listener sees a connection, this test fails, and docs/edge.md's note on
+        // RTSP should be revisited.
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+            using var source = new VideoSource($"rtsp://127.0.0.1:{port}/stream1", loop: false);
+            var error = Assert.Throws<IOException>(() => source.Grab());
+            Assert.Contains("without network protocols", error.Message, StringComparison.Ordinal);
+
+            // Nor can OpenCV open an http:// URL itself, which is why the agent reads MJPEG over HTTP on its own.
+            using (var capture = new VideoCapture($"http://127.0.0.1:{port}/mjpg/video.mjpg", VideoCaptureAPIs.FFMPEG))
+            {
+                Assert.False(capture.IsOpened());
+            }
+
+            Assert.False(listener.Pending(), "OpenCV connected: this runtime has network protocols after all");
+        }
+        finally
+        {
+            listener.Stop();
+        }
     }
 
     [Fact]
