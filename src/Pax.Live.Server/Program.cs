@@ -3,6 +3,7 @@ using Pax.Live.Server.Auth;
 using Pax.Live.Server.Hosting;
 using Pax.Live.Server.Live;
 using Pax.Live.Server.Storage;
+using Pax.Live.Server.Ui;
 
 if (args is ["migrate", .. var rest])
 {
@@ -15,10 +16,12 @@ builder.AddPaxLive();
 builder.AddPaxIngest();
 builder.AddPaxApi();
 builder.AddPaxAuth();
+builder.AddPaxUi();
 
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UsePaxUi();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapHealthChecks("/healthz");
