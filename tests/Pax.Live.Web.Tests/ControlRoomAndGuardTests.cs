@@ -1,0 +1,118 @@
+using Microsoft.Playwright;
+using Pax.Live.Server.Tests;
+using static Microsoft.Playwright.Assertions;
+
+namespace Pax.Live.Web.Tests;
+
+[Collection(BrowserCollection.Name)]
+public sealed class ControlRoomAndGuardTests(BrowserFixture fixture)
+{
+    private const string Place = "stora-torget";
+
+    [Fact]
+    public async Task AnAlertOverMqttTurnsThePlaceRedAndGoesFromTheControlRoomToTheGuardAndBackResolved()
+    {
+        var server = fixture.Server;
+        await using var control = await Pages.ControlRoom(fixture.Browser);
+        var board = await control.NewPageAsync();
+        var boardWatch = new PageWatch(board);
+        await Pages.SignIn(board, boardWatch, server.BaseAddress, BrowserFixture.Operator, BrowserFixture.Password);
+        await Expect(board.Locator($"#place-list [data-place={Place}]")).ToBeVisibleAsync();
+
+        await using var phone = await Pages.Phone(fixture.Browser);
+        var guard = await phone.NewPageAsync();
+        var guardWatch = new PageWatch(guard);
+        await Pages.SignIn(guard, guardWatch, new Uri(server.BaseAddress, "/guard"), BrowserFixture.Guard, BrowserFixture.Password);
+        await Expect(guard.Locator("#alert-list .empty")).ToBeVisibleAsync();
+
+        // A camera at the place hears a bang: alert-grade, over real MQTT to the server's broker.
+        await using (var camera = await Device.Connect(server, "cam-ui"))
+        {
+            await camera.Publish($"pax/v1/{Place}/cam-ui/signals", Device.Signals(Device.Now, ("people", 7), ("motion", 0.3), ("impulse", 1)));
+        }
+
+        // The board turns red within seconds: in the list, on the map, and in the queue with a cue.
+        await Expect(board.Locator($"#place-list [data-place={Place}][data-level=alert]")).ToBeVisibleAsync();
+        await Expect(board.Locator($".place-marker.place-{Place}.marker-alert")).ToHaveCountAsync(1);
+        var queued = board.Locator($"#alert-list [data-place={Place}]");
+        await Expect(queued).ToHaveAttributeAsync("data-state", "raised");
+        await Expect(board.Locator("#announcer")).ToContainTextAsync("Nytt larm");
+        await Pages.Screenshot(board, "control-room-alert.png");
+
+        // The control room acknowledges and dispatches the guard.
+        await queued.Locator("button").ClickAsync();
+        await board.GetByRole(AriaRole.Button, new() { Name = "Kvittera", Exact = true }).ClickAsync();
+        await Expect(queued).ToHaveAttributeAsync("data-state", "acknowledged");
+        await board.Locator("#alert-detail input[name=guard]").FillAsync(BrowserFixture.Guard);
+        await board.GetByRole(AriaRole.Button, new() { Name = "Skicka väktare" }).ClickAsync();
+        await Expect(queued).ToHaveAttributeAsync("data-state", "dispatched");
+
+        // The guard's phone has it, with a pin on the map; the guard accepts, goes on site and resolves it.
+        var card = guard.Locator("#alert-list [data-alert]");
+        await Expect(card).ToHaveAttributeAsync("data-state", "dispatched");
+        await Expect(card).ToContainTextAsync("Stora torget");
+        await Expect(card).ToContainTextAsync("Utskickat till dig");
+        await Expect(guard.Locator($".place-marker.place-{Place}")).ToHaveCountAsync(1);
+        await Pages.Screenshot(guard, "guard-dispatched.png");
+        await card.GetByRole(AriaRole.Button, new() { Name = "Acceptera" }).ClickAsync();
+        await Expect(guard.Locator("#announcer")).ToContainTextAsync("Klart");
+        await card.GetByRole(AriaRole.Button, new() { Name = "På plats" }).ClickAsync();
+        await Expect(card).ToHaveAttributeAsync("data-state", "on-site");
+        await Expect(board.Locator("#alert-detail")).ToContainTextAsync("På plats");
+        await card.Locator("select[name=outcome]").SelectOptionAsync("false-alarm");
+        await card.Locator("textarea[name=note]").FillAsync("Smällare, inga personer kvar");
+        await Pages.Screenshot(guard, "guard-on-site.png");
+        await card.GetByRole(AriaRole.Button, new() { Name = "Åtgärda" }).ClickAsync();
+        await Expect(guard.Locator("#alert-list .empty")).ToBeVisibleAsync();
+
+        // The board shows it resolved, with the whole trail.
+        await Expect(board.Locator($"#alert-list [data-place={Place}]")).ToHaveCountAsync(0);
+        await Expect(board.Locator($"#resolved-list [data-place={Place}]")).ToHaveAttributeAsync("data-state", "resolved");
+        await Expect(board.Locator("#audit")).ToContainTextAsync("resolved");
+        await Expect(board.Locator("#audit")).ToContainTextAsync("Loggen är obruten");
+        await Pages.Screenshot(board, "control-room-resolved.png");
+        await Pages.Screenshot(guard, "guard-resolved.png");
+
+        // The place's detail: a sparkline per kind heard, its device, and the board in English on request.
+        await board.Locator($"#place-list [data-place={Place}] button").ClickAsync();
+        await Expect(board.Locator("#detail .spark[data-kind=people]")).ToBeVisibleAsync();
+        await Expect(board.Locator("#detail")).ToContainTextAsync("cam-ui");
+        await board.Locator("#language").SelectOptionAsync("en");
+        await Expect(board.Locator("#queue-title")).ToContainTextAsync("Alert queue");
+        await Pages.Screenshot(board, "control-room-detail-en.png");
+
+        Assert.Empty(boardWatch.Problems);
+        Assert.Empty(guardWatch.Problems);
+    }
+
+    [Fact]
+    public async Task BothPagesWorkWithEveryRequestToAnythingButTheServerBlocked()
+    {
+        var server = fixture.Server;
+        await using var control = await Pages.ControlRoom(fixture.Browser);
+        var board = await control.NewPageAsync();
+        var boardWatch = await PageWatch.BlockingAllBut(control, board, server.BaseAddress);
+        await Pages.SignIn(board, boardWatch, server.BaseAddress, BrowserFixture.Operator, BrowserFixture.Password);
+
+        // Without map tiles every place still stands on the map at its coordinates.
+        await Expect(board.Locator("#place-list [data-place]")).ToHaveCountAsync(4);
+        await Expect(board.Locator(".place-marker")).ToHaveCountAsync(4);
+        await Expect(board.Locator("#map-note")).ToBeVisibleAsync();
+        await board.Locator("#place-list [data-place=stadsparken] button").ClickAsync();
+        await Expect(board.Locator("#detail")).ToContainTextAsync("Stadsparken");
+        await Expect(board.Locator("#history")).Not.ToHaveTextAsync("…");
+
+        await using var phone = await Pages.Phone(fixture.Browser);
+        var guard = await phone.NewPageAsync();
+        var guardWatch = await PageWatch.BlockingAllBut(phone, guard, server.BaseAddress);
+        await Pages.SignIn(guard, guardWatch, new Uri(server.BaseAddress, "/guard"), BrowserFixture.Guard, BrowserFixture.Password);
+        await guard.Locator("#field-place").SelectOptionAsync("storgatan");
+        await guard.GetByRole(AriaRole.Button, new() { Name = "Checka in" }).ClickAsync();
+        await Expect(guard.Locator("#announcer")).ToContainTextAsync("Incheckad vid Storgatan");
+
+        Assert.Empty(boardWatch.Elsewhere);
+        Assert.Empty(guardWatch.Elsewhere);
+        Assert.Empty(boardWatch.Problems);
+        Assert.Empty(guardWatch.Problems);
+    }
+}
