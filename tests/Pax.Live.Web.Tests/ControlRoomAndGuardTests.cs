@@ -115,4 +115,32 @@ public sealed class ControlRoomAndGuardTests(BrowserFixture fixture)
         Assert.Empty(boardWatch.Problems);
         Assert.Empty(guardWatch.Problems);
     }
+
+    [Fact]
+    public async Task AfterTheServerRestartsTheBoardReconnectsByItselfAndMissesNoAlert()
+    {
+        var server = fixture.Server;
+        await using var control = await Pages.ControlRoom(fixture.Browser);
+        var board = await control.NewPageAsync();
+        var watch = new PageWatch(board);
+        await Pages.SignIn(board, watch, server.BaseAddress, BrowserFixture.Operator, BrowserFixture.Password);
+
+        await server.Stop();
+        await Expect(board.Locator("#connection")).Not.ToHaveAttributeAsync("data-state", "connected");
+        await Pages.Screenshot(board, "control-room-reconnecting.png");
+        await server.Start();
+
+        // Raised as soon as the server is back, most likely before the page has reconnected: it must still arrive.
+        await using (var camera = await Device.Connect(server, "cam-park"))
+        {
+            await camera.Publish("pax/v1/stadsparken/cam-park/signals", Device.Signals(Device.Now, ("impulse", 1)));
+        }
+
+        await Expect(board.Locator("#connection")).ToHaveAttributeAsync("data-state", "connected", new() { Timeout = 60_000 });
+        await Expect(board.Locator("#alert-list [data-place=stadsparken]")).ToBeVisibleAsync();
+        await Expect(board.Locator("#place-list [data-place=stadsparken][data-level=alert]")).ToBeVisibleAsync();
+
+        // While the server was away the client logged its failed attempts; scripts themselves must not have failed.
+        Assert.DoesNotContain(watch.Problems, p => p.StartsWith("page error", StringComparison.Ordinal));
+    }
 }
