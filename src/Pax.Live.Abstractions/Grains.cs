@@ -123,13 +123,9 @@ public interface ILiveNotifierGrain : IGrainWithIntegerKey
     [Alias("StatusChanged"), OneWay]
     Task StatusChanged(PlaceStatusChanged change);
 
-    /// <summary>Sends an alert to every host at once.</summary>
-    [Alias("AlertRaised")]
-    ValueTask AlertRaised(AlertRaised alert);
-
-    /// <summary>Sends an alert's new state to every host at once.</summary>
-    [Alias("AlertChanged"), OneWay]
-    Task AlertChanged(AlertView alert);
+    /// <summary>Sends a numbered alert event to every host at once (called by its audience's feed, in order).</summary>
+    [Alias("Alert")]
+    ValueTask Alert(AlertFeedEntry entry);
 
     /// <summary>Tells every host that a place was created or changed.</summary>
     [Alias("PlaceDefined")]
@@ -144,13 +140,9 @@ public interface ILiveObserver : IGrainObserver
     [Alias("OnStatusesChanged"), OneWay]
     Task OnStatusesChanged(PlaceStatusChanged[] changes);
 
-    /// <summary>An alert.</summary>
-    [Alias("OnAlertRaised"), OneWay]
-    Task OnAlertRaised(AlertRaised alert);
-
-    /// <summary>An alert moved in its lifecycle.</summary>
-    [Alias("OnAlertChanged"), OneWay]
-    Task OnAlertChanged(AlertView alert);
+    /// <summary>An alert was raised or moved in its lifecycle: one call per audience, numbered in its feed.</summary>
+    [Alias("OnAlert"), OneWay]
+    Task OnAlert(AlertFeedEntry entry);
 
     /// <summary>A place was created or changed.</summary>
     [Alias("OnPlaceDefined"), OneWay]

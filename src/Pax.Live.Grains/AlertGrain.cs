@@ -176,7 +176,7 @@ public sealed partial class AlertGrain(
         state.State.View = Lifecycle.View;
         state.State.Audit = [.. Lifecycle.Audit];
         await state.WriteStateAsync();
-        Announce(announce);
+        await Announce(announce);
     }
 
     /// <summary>A change the server made (raised, repeated, cleared) never fails its caller: it is retried until stored.</summary>
@@ -189,7 +189,7 @@ public sealed partial class AlertGrain(
             try
             {
                 await state.WriteStateAsync();
-                Announce(announce);
+                await Announce(announce);
                 return;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -199,7 +199,7 @@ public sealed partial class AlertGrain(
             }
         }
 
-        Announce(announce);
+        await Announce(announce);
         _retry ??= this.RegisterGrainTimer(RetrySave, new GrainTimerCreationOptions(RetryEvery, RetryEvery) { KeepAlive = true });
     }
 
@@ -218,17 +218,29 @@ public sealed partial class AlertGrain(
         }
     }
 
-    private void Announce(bool announce)
+    private async Task Announce(bool announce)
     {
         GrainFactory.GetGrain<IAlertIndexGrain>(0).Update(Lifecycle.View).Ignore();
         if (announce)
         {
-            GrainFactory.GetGrain<ILiveNotifierGrain>(0).AlertChanged(Lifecycle.View).Ignore();
+            try
+            {
+                // Awaited, so that one alert's changes reach the feeds in the order they happened.
+                await AlertFeeds.Publish(GrainFactory, raised: null, Lifecycle.View);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Stored all the same; clients see the change when they next resume or load the queue.
+                LogAnnounceFailed(logger, ex, this.GetPrimaryKeyString());
+            }
         }
     }
 
     [LoggerMessage(LogLevel.Warning, "Alert {AlertId} at {PlaceId} escalated to the supervisors")]
     private static partial void LogEscalated(ILogger logger, string alertId, string placeId);
+
+    [LoggerMessage(LogLevel.Warning, "Could not announce alert {AlertId}")]
+    private static partial void LogAnnounceFailed(ILogger logger, Exception exception, string alertId);
 
     [LoggerMessage(LogLevel.Warning, "Could not store alert {AlertId}; retrying")]
     private static partial void LogSaveFailed(ILogger logger, Exception exception, string alertId);

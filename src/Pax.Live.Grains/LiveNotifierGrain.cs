@@ -28,20 +28,11 @@ public sealed class LiveNotifierGrain(LiveOptions options, [FromKeyedServices(Pa
     }
 
     /// <inheritdoc />
-    public async ValueTask AlertRaised(AlertRaised alert)
+    public async ValueTask Alert(AlertFeedEntry entry)
     {
         foreach (var host in await Hosts())
         {
-            host.OnAlertRaised(alert).Ignore();
-        }
-    }
-
-    /// <inheritdoc />
-    public async Task AlertChanged(AlertView alert)
-    {
-        foreach (var host in await Hosts())
-        {
-            host.OnAlertChanged(alert).Ignore();
+            host.OnAlert(entry).Ignore();
         }
     }
 

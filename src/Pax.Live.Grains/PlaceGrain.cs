@@ -304,10 +304,12 @@ public sealed partial class PlaceGrain(
     /// <summary>Hands the batch's new alerts and repeats to their alert grains, new ones first, and announces the new ones.</summary>
     private async Task DeliverAlerts()
     {
-        foreach (var raised in _raised)
+        var views = new AlertView[_raised.Count];
+        for (var i = 0; i < _raised.Count; i++)
         {
             // A new alert counts its first occurrence when it opens; the batch's other occurrences are repeats.
-            await GrainFactory.GetGrain<IAlertGrain>(raised.AlertId).Open(ViewOf(_alerts[raised.Kind], count: 1));
+            views[i] = ViewOf(_alerts[_raised[i].Kind], count: 1);
+            await GrainFactory.GetGrain<IAlertGrain>(views[i].AlertId).Open(views[i]);
         }
 
         foreach (var (kind, count) in _repeats)
@@ -317,10 +319,10 @@ public sealed partial class PlaceGrain(
         }
 
         _repeats.Clear();
-        foreach (var alert in _raised)
+        for (var i = 0; i < _raised.Count; i++)
         {
-            // Alerts go out at once and are awaited: a lost alert is worse than a late one.
-            await _notifier.AlertRaised(alert);
+            // Alerts go out at once, to every audience's feed, and are awaited: a lost alert is worse than a late one.
+            await AlertFeeds.Publish(GrainFactory, _raised[i], views[i]);
         }
 
         _raised.Clear();

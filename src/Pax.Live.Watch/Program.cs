@@ -52,12 +52,45 @@ await using var connection = new HubConnectionBuilder()
     .Build();
 
 connection.On<JsonElement>("PlaceStatusChanged", e => Print("status", e));
-connection.On<JsonElement>("AlertRaised", e => Print("ALERT ", e));
-connection.On<JsonElement>("AlertChanged", e => Print("alert ", e));
+// The last alert event seen per audience: after a dropped connection, Resume sends what was missed.
+var seen = new Dictionary<string, JsonElement>();
+void Alert(string label, JsonElement alert, JsonElement position)
+{
+    seen[position.GetProperty("audience").GetString()!] = position;
+    Print(label, alert);
+}
+
+async Task Resume()
+{
+    foreach (var page in await connection.InvokeAsync<JsonElement[]>("Resume", seen.Values.ToArray()))
+    {
+        foreach (var open in page.GetProperty("open").EnumerateArray())
+        {
+            Print("open  ", open);
+        }
+
+        foreach (var entry in page.GetProperty("entries").EnumerateArray())
+        {
+            var raised = entry.GetProperty("raised");
+            Alert(raised.ValueKind == JsonValueKind.Null ? "missed" : "MISSED", raised.ValueKind == JsonValueKind.Null ? entry.GetProperty("changed") : raised, entry.GetProperty("position"));
+        }
+
+        seen[page.GetProperty("audience").GetString()!] = JsonSerializer.SerializeToElement(new
+        {
+            audience = page.GetProperty("audience").GetString(),
+            epoch = page.GetProperty("epoch").GetInt64(),
+            seq = page.GetProperty("seq").GetInt64(),
+        });
+    }
+}
+
+connection.On<JsonElement, JsonElement>("AlertRaised", (e, position) => Alert("ALERT ", e, position));
+connection.On<JsonElement, JsonElement>("AlertChanged", (e, position) => Alert("alert ", e, position));
 connection.Reconnected += async _ =>
 {
     Console.WriteLine("reconnected");
     await connection.InvokeAsync<JsonElement[]>("Watch", places.ToArray());
+    await Resume();
 };
 
 using var stop = new CancellationTokenSource();
@@ -76,6 +109,8 @@ try
     {
         Print("now   ", status);
     }
+
+    await Resume();
 
     await Task.Delay(Timeout.Infinite, stop.Token);
 }

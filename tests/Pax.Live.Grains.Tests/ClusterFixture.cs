@@ -106,15 +106,15 @@ public sealed class RecordingObserver : ILiveObserver, IDisposable
         return Task.CompletedTask;
     }
 
-    public Task OnAlertRaised(AlertRaised alert)
+    /// <summary>Records every feed entry, and the events themselves as the control room hears them (once each).</summary>
+    public Task OnAlert(AlertFeedEntry entry)
     {
-        Add(alert);
-        return Task.CompletedTask;
-    }
+        Add(entry);
+        if (entry.Position.Audience == Audiences.ControlRoom)
+        {
+            Add((object?)entry.Raised ?? entry.Changed!);
+        }
 
-    public Task OnAlertChanged(AlertView alert)
-    {
-        Add(alert);
         return Task.CompletedTask;
     }
 

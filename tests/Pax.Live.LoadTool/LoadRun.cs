@@ -100,7 +100,7 @@ public static class LoadRun
         await using var watcher = new HubConnectionBuilder()
             .WithUrl(new Uri(http.BaseAddress!, "/hubs/live"), c => c.AccessTokenProvider = () => Task.FromResult<string?>(token))
             .Build();
-        watcher.On<JsonElement>("AlertRaised", e =>
+        watcher.On<JsonElement, JsonElement>("AlertRaised", (e, position) =>
         {
             probes.OnAlert(e.GetProperty("placeId").GetString()!);
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -24,38 +25,166 @@ public interface IServerEndpoints
 /// <summary>The events as they travel on the wire; strings where the contract says strings, so the tests check the names.</summary>
 public sealed record StatusEvent(string PlaceId, string Level, Dictionary<string, double> Values, DateTimeOffset? UpdatedAt);
 
-public sealed record AlertEvent(string AlertId, string PlaceId, string Kind, int Severity, DateTimeOffset RaisedAt, string Summary);
+public sealed record AlertEvent(string AlertId, string PlaceId, string Kind, int Severity, DateTimeOffset RaisedAt, string Summary)
+{
+    /// <summary>Where it stands in its audience's feed.</summary>
+    public Position? Position { get; init; }
+}
+
+public sealed record Position(string Audience, long Epoch, long Seq);
+
+public sealed record FeedEntry(Position Position, AlertEvent? Raised, AlertChangedEvent? Changed);
+
+public sealed record FeedPage(string Audience, long Epoch, long Seq, bool Reset, FeedEntry[] Entries, AlertChangedEvent[] Open);
 
 public sealed record StatsDocument(long Accepted, Dictionary<string, long> Rejected);
 
-public sealed record AlertChangedEvent(string AlertId, string PlaceId, string Kind, string State, string? Guard, string? Area);
+public sealed record AlertChangedEvent(string AlertId, string PlaceId, string Kind, string State, string? Guard, string? Area)
+{
+    /// <summary>Where it stands in its audience's feed.</summary>
+    public Position? Position { get; init; }
+}
 
-/// <summary>A control-room client on <c>/hubs/live</c> that records what it receives.</summary>
+/// <summary>
+/// A client on <c>/hubs/live</c> that records what it receives, as the real apps do: it reconnects by itself, and on
+/// (re)connect watches again and resumes each audience's feed from the last position it saw, dropping what it already has.
+/// </summary>
 public sealed class LiveClient : IAsyncDisposable
 {
     private readonly HubConnection _connection;
+    private readonly string[] _placeIds;
     private readonly ConcurrentQueue<object> _events = new();
+    private readonly Dictionary<string, Position> _positions = [];
+    private readonly Lock _gate = new();
 
-    private LiveClient(HubConnection connection)
+    private LiveClient(HubConnection connection, string[] placeIds)
     {
         _connection = connection;
+        _placeIds = placeIds;
         _connection.On<StatusEvent>("PlaceStatusChanged", e => _events.Enqueue(e));
-        _connection.On<AlertEvent>("AlertRaised", e => _events.Enqueue(e));
-        _connection.On<AlertChangedEvent>("AlertChanged", e => _events.Enqueue(e));
+        _connection.On<AlertEvent, Position>("AlertRaised", (e, p) => Heard(e with { Position = p }, p, pushed: true));
+        _connection.On<AlertChangedEvent, Position>("AlertChanged", (e, p) => Heard(e with { Position = p }, p, pushed: true));
+        _connection.Reconnected += async _ =>
+        {
+            await Rewatch();
+            Reconnections++;
+        };
     }
+
+    /// <summary>How often the connection came back after dropping.</summary>
+    public int Reconnections { get; private set; }
+
+    /// <summary>The connection's state now.</summary>
+    public HubConnectionState State => _connection.State;
+
+    /// <summary>What the last <see cref="Resume"/> returned.</summary>
+    public FeedPage[] LastPages { get; private set; } = [];
 
     public static Task<(LiveClient Client, StatusEvent[] Current)> Watch(IServerEndpoints server, params string[] placeIds) =>
         WatchAs(server, server.Token, placeIds);
 
-    public static async Task<(LiveClient Client, StatusEvent[] Current)> WatchAs(IServerEndpoints server, string token, params string[] placeIds)
+    public static Task<(LiveClient Client, StatusEvent[] Current)> WatchAs(IServerEndpoints server, string token, params string[] placeIds) =>
+        Connect(server.BaseAddress, token, placeIds);
+
+    /// <summary>Connects to <paramref name="baseAddress"/> (the server, or a proxy in front of it), watches and resumes.</summary>
+    public static async Task<(LiveClient Client, StatusEvent[] Current)> Connect(Uri baseAddress, string token, params string[] placeIds)
     {
         var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(server.BaseAddress, "/hubs/live"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
+            .WithUrl(new Uri(baseAddress, "/hubs/live"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
+            .WithAutomaticReconnect(new RetrySoon())
             .Build();
-        var client = new LiveClient(connection);
+        var client = new LiveClient(connection, placeIds);
         await connection.StartAsync();
-        var current = await connection.InvokeAsync<StatusEvent[]>("Watch", placeIds);
-        return (client, current);
+        return (client, await client.Rewatch());
+    }
+
+    private async Task<StatusEvent[]> Rewatch()
+    {
+        var current = await _connection.InvokeAsync<StatusEvent[]>("Watch", _placeIds);
+        await Resume();
+        return current;
+    }
+
+    /// <summary>Asks for what was missed since the last positions seen, and takes it in.</summary>
+    public async Task Resume()
+    {
+        Position[] cursors;
+        lock (_gate)
+        {
+            cursors = [.. _positions.Values];
+        }
+
+        var pages = await _connection.InvokeAsync<FeedPage[]>("Resume", cursors);
+        foreach (var page in pages)
+        {
+            foreach (var entry in page.Entries)
+            {
+                if (entry.Raised is { } raised)
+                {
+                    Heard(raised with { Position = entry.Position }, entry.Position);
+                }
+                else
+                {
+                    Heard(entry.Changed! with { Position = entry.Position }, entry.Position);
+                }
+            }
+
+            lock (_gate)
+            {
+                if (!_positions.TryGetValue(page.Audience, out var last) || last.Epoch != page.Epoch || last.Seq < page.Seq)
+                {
+                    _positions[page.Audience] = new Position(page.Audience, page.Epoch, page.Seq);
+                }
+            }
+        }
+
+        LastPages = pages;
+    }
+
+    /// <summary>
+    /// Takes an event in unless it was had already (pushed and resumed both). One that skips a number is not taken:
+    /// the client resumes from where it was, which brings the missed ones and this one in order.
+    /// </summary>
+    private void Heard(object e, Position position, bool pushed = false)
+    {
+        lock (_gate)
+        {
+            if (_positions.TryGetValue(position.Audience, out var last) && last.Epoch == position.Epoch)
+            {
+                if (position.Seq <= last.Seq)
+                {
+                    return;
+                }
+
+                if (pushed && position.Seq > last.Seq + 1)
+                {
+                    _ = ResumeAfterGap();
+                    return;
+                }
+            }
+
+            _positions[position.Audience] = position;
+            _events.Enqueue(e);
+        }
+    }
+
+    private async Task ResumeAfterGap()
+    {
+        try
+        {
+            await Resume();
+        }
+        catch (Exception ex) when (ex is HubException or InvalidOperationException or OperationCanceledException)
+        {
+            // The connection is down: it resumes when it comes back.
+        }
+    }
+
+    /// <summary>Tries again at once and then every quarter second, for as long as the test runs.</summary>
+    private sealed class RetrySoon : IRetryPolicy
+    {
+        public TimeSpan? NextRetryDelay(RetryContext retryContext) =>
+            retryContext.PreviousRetryCount == 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(250);
     }
 
     public IEnumerable<T> Of<T>() => _events.OfType<T>();

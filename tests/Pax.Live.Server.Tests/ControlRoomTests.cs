@@ -19,6 +19,26 @@ public sealed class ControlRoomTests(ServerFixture server)
     }
 
     [Fact]
+    public async Task TheControlRoomSeesEachAreasPlacesAndTheGuardsItCanDispatch()
+    {
+        var area = "omr-" + Guid.NewGuid().ToString("N")[..6];
+        var place = "omr-" + Guid.NewGuid().ToString("N")[..6];
+        await server.Http.PutAsJsonAsync($"/api/places/{place}", new { name = "Områdestorget", kind = "torg", area, latitude = 59.3, longitude = 15.2 });
+        await server.Http.PutAsJsonAsync($"/api/users/vakt-{area}", new { role = "guard", areas = new[] { area }, password = "password-" + area });
+        await server.Http.PutAsJsonAsync($"/api/users/avstangd-{area}", new { role = "guard", areas = new[] { area }, password = "password-" + area, disabled = true });
+        await server.Http.PutAsJsonAsync($"/api/users/op-{area}", new { role = "operator", areas = new[] { area }, password = "password-" + area });
+        await server.Http.PutAsJsonAsync($"/api/users/stab-{area}", new { role = "staff", areas = new[] { area }, password = "password-" + area });
+
+        using var staff = server.As(await server.Login($"stab-{area}", "password-" + area));
+        Assert.Equal(HttpStatusCode.Forbidden, (await staff.GetAsync("/api/areas")).StatusCode);
+        using var control = server.As(await server.Login($"op-{area}", "password-" + area));
+        var areas = await control.GetFromJsonAsync<JsonElement[]>("/api/areas") ?? [];
+        var mine = Assert.Single(areas, a => a.GetProperty("area").GetString() == area);
+        Assert.Equal([place], mine.GetProperty("places").EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal([$"vakt-{area}"], mine.GetProperty("guards").EnumerateArray().Select(p => p.GetString()));
+    }
+
+    [Fact]
     public async Task FocusLowersThresholdsUntilItEnds()
     {
         var place = await NewPlace(new { people = 40, dwellSeconds = 0 });

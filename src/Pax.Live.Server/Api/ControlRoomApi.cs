@@ -12,6 +12,9 @@ public sealed record SnoozeRequest(SignalKind? Kind, int? Minutes, string? Why);
 /// <summary><c>POST /api/places/{id}/focus</c>'s body: for how long (0 ends it), and why.</summary>
 public sealed record FocusRequest(int? Minutes, string? Why);
 
+/// <summary>An area: its places and the guards assigned to it.</summary>
+public sealed record AreaView(string Area, string[] Places, string[] Guards);
+
 /// <summary>
 /// What the control room sets on a place: snoozing an alert cause for a while, and "punktmarkera" — putting the place in
 /// focus. Both record who and why, and both end by themselves.
@@ -26,7 +29,26 @@ public static class ControlRoomApi
         var place = app.MapGroup("/api/places/{id}").RequireAuthorization(PaxClaims.ControlRoom).WithTags("Control room");
         place.MapPost("/snooze", Snooze);
         place.MapPost("/focus", SetFocus);
+        app.MapGet("/api/areas", Areas).RequireAuthorization(PaxClaims.ControlRoom).WithTags("Control room");
         return app;
+    }
+
+    /// <summary>
+    /// Every area, with its places and the guards assigned to it (enabled ones): whom the control room can dispatch.
+    /// Areas are not a thing of their own: an area is there when a place or a guard names it.
+    /// </summary>
+    private static async Task<AreaView[]> Areas(IGrainFactory grains)
+    {
+        var places = await grains.GetGrain<ICatalogGrain>(0).GetAll();
+        var users = await grains.GetGrain<IUserDirectoryGrain>(0).All();
+        var guards = users.Where(u => u.Role == Role.Guard && !u.Disabled).ToArray();
+        return [.. places.Select(p => p.Area).Concat(guards.SelectMany(g => g.Areas)).OfType<string>()
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .Select(area => new AreaView(
+                area,
+                [.. places.Where(p => p.Area == area).Select(p => p.Id).Order(StringComparer.Ordinal)],
+                [.. guards.Where(g => g.Areas.Contains(area)).Select(g => g.Name).Order(StringComparer.Ordinal)]))];
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> Snooze(

@@ -18,18 +18,21 @@ public sealed class LiveHostObserver(IHubContext<LiveHub, ILiveClient> hub, Plac
     }
 
     /// <inheritdoc />
-    public Task OnAlertRaised(AlertRaised alert) => Audience(alert.PlaceId, alert.Area).AlertRaised(alert);
-
-    /// <inheritdoc />
-    public Task OnAlertChanged(AlertView alert) => Audience(alert.PlaceId, alert.Area).AlertChanged(alert);
+    public Task OnAlert(AlertFeedEntry entry)
+    {
+        var clients = Audience(entry.Position.Audience, entry.Raised?.PlaceId ?? entry.Changed!.PlaceId);
+        return entry.Raised is { } raised
+            ? clients.AlertRaised(raised, entry.Position)
+            : clients.AlertChanged(entry.Changed!, entry.Position);
+    }
 
     /// <summary>
-    /// Who hears of an alert: the control room watching its place, and the guards of its area. A connection is in one
-    /// of those kinds of group only (control room or guard), so nobody gets an alert twice.
+    /// Who hears of an audience's event: for the control room's, whoever watches the place; for an area's, the area's
+    /// guards. A connection is in groups of one kind only (control room or guard), so nobody hears an event twice.
     /// </summary>
-    private ILiveClient Audience(string placeId, string? area) => area is null
-        ? hub.Clients.Groups(LiveHub.AllAlerts, LiveHub.AlertGroup(placeId))
-        : hub.Clients.Groups(LiveHub.AllAlerts, LiveHub.AlertGroup(placeId), LiveHub.AreaGroup(area));
+    private ILiveClient Audience(string audience, string placeId) => Audiences.AreaOf(audience) is { } area
+        ? hub.Clients.Group(LiveHub.AreaGroup(area))
+        : hub.Clients.Groups(LiveHub.AllAlerts, LiveHub.AlertGroup(placeId));
 
     /// <inheritdoc />
     public Task OnPlaceDefined(PlaceDefinition definition)

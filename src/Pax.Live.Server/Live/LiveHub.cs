@@ -12,11 +12,11 @@ public interface ILiveClient
     /// <summary>A watched place's status changed (coalesced per place).</summary>
     Task PlaceStatusChanged(PlaceStatusChanged change);
 
-    /// <summary>An alert was raised at a watched place.</summary>
-    Task AlertRaised(AlertRaised alert);
+    /// <summary>An alert was raised; <paramref name="position"/> is its place in the audience's feed.</summary>
+    Task AlertRaised(AlertRaised alert, FeedPosition position);
 
-    /// <summary>An alert at a watched place moved in its lifecycle.</summary>
-    Task AlertChanged(AlertView alert);
+    /// <summary>An alert moved in its lifecycle; <paramref name="position"/> is its place in the audience's feed.</summary>
+    Task AlertChanged(AlertView alert, FeedPosition position);
 }
 
 /// <summary>
@@ -24,7 +24,8 @@ public interface ILiveClient
 /// wants (none = every place) and gets their current status back; after that, changes and alerts are pushed.
 /// Statuses go to whoever watches the place. Alerts go by audience: the control room (operators, admins) gets the
 /// alerts of the places it watches; a guard gets the alerts of the areas they are assigned to, whatever they watch;
-/// staff get none.
+/// staff get none. Every alert event carries its position in its audience's feed; a client that connects, or comes
+/// back after a dropped connection, calls <see cref="Resume"/> with the last positions it saw and gets what it missed.
 /// </summary>
 public sealed class LiveHub(IGrainFactory grains, PlaceDirectory places) : Hub<ILiveClient>
 {
@@ -32,6 +33,7 @@ public sealed class LiveHub(IGrainFactory grains, PlaceDirectory places) : Hub<I
     public const int MaxWatched = 10_000;
 
     private const string WatchedKey = "watched";
+    private const string PlacesKey = "places";
 
     /// <summary>Status of every place.</summary>
     public const string AllStatus = "status:all";
@@ -113,10 +115,39 @@ public sealed class LiveHub(IGrainFactory grains, PlaceDirectory places) : Hub<I
         }
 
         Context.Items[WatchedKey] = groups;
+        Context.Items[PlacesKey] = placeIds.Length == 0 ? null : placeIds.ToHashSet(StringComparer.Ordinal);
 
         var ids = placeIds.Length == 0 ? places.All() : placeIds.Where(id => places.TryGet(id, out _)).ToArray();
         var statuses = await Task.WhenAll(ids.Select(id => grains.GetGrain<IPlaceGrain>(id).GetStatus().AsTask()));
         return [.. statuses.Select(LiveEvents.ToChange)];
+    }
+
+    /// <summary>
+    /// What the caller missed in each of its audiences' feeds since <paramref name="cursors"/> (the last position it
+    /// saw per audience; none on first connect, which gets every audience's open alerts). Call it after
+    /// <see cref="Watch"/>, on connect and after every reconnect; then drop pushed events at or before the page's position.
+    /// </summary>
+    public async Task<AlertFeedPage[]> Resume(FeedPosition[] cursors)
+    {
+        cursors ??= [];
+        var audiences = Audiences.For(Context.User!.ToActor());
+        var pages = await Task.WhenAll(audiences.Select(audience =>
+        {
+            var cursor = cursors.FirstOrDefault(c => c?.Audience == audience);
+            return grains.GetGrain<IAlertFeedGrain>(audience).Since(cursor?.Epoch ?? 0, cursor?.Seq ?? 0).AsTask();
+        }));
+
+        // The control room hears the places it watches (all, until it says otherwise), and resumes the same way.
+        if (Context.Items.TryGetValue(PlacesKey, out var watched) && watched is HashSet<string> places)
+        {
+            pages = [.. pages.Select(page => Audiences.AreaOf(page.Audience) is not null ? page : page with
+            {
+                Entries = [.. page.Entries.Where(e => places.Contains(e.Raised?.PlaceId ?? e.Changed!.PlaceId))],
+                Open = [.. page.Open.Where(a => places.Contains(a.PlaceId))],
+            })];
+        }
+
+        return pages;
     }
 }
 

@@ -1,0 +1,106 @@
+using Microsoft.Extensions.Logging;
+using Pax.Live.Abstractions;
+
+namespace Pax.Live.Grains;
+
+/// <summary>
+/// One audience's alert feed. It is the only place that numbers the audience's events, and it sends each one out
+/// before the next, so clients see them in order and notice a gap. It keeps the last <see cref="Kept"/> events and the
+/// audience's open alerts in memory: a client coming back within that gets exactly what it missed; one further behind,
+/// or one that knew an earlier activation (another epoch), gets the open alerts afresh. Nothing here needs storing:
+/// the alerts themselves are stored by their grains, and the open ones are read from the index at activation.
+/// </summary>
+[KeepAlive]
+public sealed partial class AlertFeedGrain(ILogger<AlertFeedGrain> logger) : Grain, IAlertFeedGrain
+{
+    /// <summary>How many recent events a feed keeps for clients that come back.</summary>
+    public const int Kept = 1_000;
+
+    private readonly Queue<AlertFeedEntry> _recent = new(Kept);
+    private readonly Dictionary<string, AlertView> _open = new(StringComparer.Ordinal);
+
+    // Below 2^53, so that a JavaScript client gets the epoch back exactly.
+    private readonly long _epoch = Random.Shared.NextInt64(1, 1L << 53);
+    private long _seq;
+
+    private string Audience => this.GetPrimaryKeyString();
+
+    /// <inheritdoc />
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var area = Audiences.AreaOf(Audience);
+        foreach (var alert in await GrainFactory.GetGrain<IAlertIndexGrain>(0).List(includeResolved: false))
+        {
+            if (area is null || alert.Area == area)
+            {
+                _open[alert.AlertId] = alert;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<FeedPosition> Publish(AlertRaised? raised, AlertView view)
+    {
+        var position = new FeedPosition(Audience, _epoch, ++_seq);
+        var entry = new AlertFeedEntry(position, raised, raised is null ? view : null);
+        if (_recent.Count == Kept)
+        {
+            _recent.Dequeue();
+        }
+
+        _recent.Enqueue(entry);
+        if (view.State == AlertState.Resolved)
+        {
+            _open.Remove(view.AlertId);
+        }
+        else
+        {
+            _open[view.AlertId] = view;
+        }
+
+        try
+        {
+            await GrainFactory.GetGrain<ILiveNotifierGrain>(0).Alert(entry);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Kept all the same: the clients get it when they resume.
+            LogSendFailed(logger, ex, Audience, position.Seq);
+        }
+
+        return position;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<AlertFeedPage> Since(long epoch, long seq)
+    {
+        var oldest = _recent.TryPeek(out var first) ? first.Position.Seq : _seq + 1;
+        if (epoch == _epoch && seq <= _seq && seq >= oldest - 1)
+        {
+            return ValueTask.FromResult(new AlertFeedPage(Audience, _epoch, _seq, Reset: false,
+                [.. _recent.Where(e => e.Position.Seq > seq)], []));
+        }
+
+        AlertView[] open = [.. _open.Values.OrderByDescending(a => a.Severity).ThenByDescending(a => a.RaisedAt)];
+        return ValueTask.FromResult(new AlertFeedPage(Audience, _epoch, _seq, Reset: true, [], open));
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Could not send alert event {Seq} of {Audience}; clients get it when they resume")]
+    private static partial void LogSendFailed(ILogger logger, Exception exception, string audience, long seq);
+}
+
+/// <summary>How grains announce an alert event: to the feed of every audience it concerns.</summary>
+public static class AlertFeeds
+{
+    /// <summary>Publishes the event to the control room's feed and, for a place in an area, to that area's guards' feed.</summary>
+    public static async Task Publish(IGrainFactory grains, AlertRaised? raised, AlertView view)
+    {
+        var control = grains.GetGrain<IAlertFeedGrain>(Audiences.ControlRoom).Publish(raised, view);
+        if (view.Area is { } area)
+        {
+            await grains.GetGrain<IAlertFeedGrain>(Audiences.Area(area)).Publish(raised, view);
+        }
+
+        await control;
+    }
+}

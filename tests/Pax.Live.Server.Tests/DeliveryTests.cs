@@ -1,0 +1,102 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Pax.Live.Server.Tests;
+
+/// <summary>No alert is lost across a dropped network: a client that comes back resumes its feeds from where it was.</summary>
+[Collection(ServerCollection.Name)]
+public sealed class DeliveryTests(ServerFixture server)
+{
+    [Fact]
+    public async Task AGuardWhosePhoneLosesTheNetworkGetsWhatHappenedMeanwhileOnceAndInOrder()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var area = "del-" + suffix;
+        var (first, second) = ("del-a-" + suffix, "del-b-" + suffix);
+        foreach (var place in new[] { first, second })
+        {
+            var put = await server.Http.PutAsJsonAsync($"/api/places/{place}", new { name = place, kind = "torg", area, latitude = 59.3, longitude = 15.2 });
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        }
+
+        var guardName = "gita-" + suffix;
+        var created = await server.Http.PutAsJsonAsync($"/api/users/{guardName}", new { role = "guard", areas = new[] { area }, password = "password-" + suffix });
+        Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+        await using var proxy = new CuttableProxy(server.BaseAddress);
+        var (guard, _) = await LiveClient.Connect(proxy.BaseAddress, await server.Login(guardName, "password-" + suffix));
+        var (control, _) = await LiveClient.Watch(server, first, second);
+        await using var _1 = guard;
+        await using var _2 = control;
+        await using var device = await Device.Connect(server, "cam-del-" + suffix);
+
+        await device.Publish($"pax/v1/{first}/cam-1/signals", Device.Signals(Device.Now, ("impulse", 1)));
+        var before = await guard.WaitFor<AlertEvent>(a => a.PlaceId == first);
+
+        // The phone loses the network. Meanwhile a second place raises an alert and the first one is acknowledged.
+        proxy.Cut();
+        await Until(() => guard.State != HubConnectionState.Connected);
+        await device.Publish($"pax/v1/{second}/cam-1/signals", Device.Signals(Device.Now, ("fire", 0.95)));
+        var missed = await control.WaitFor<AlertEvent>(a => a.PlaceId == second);
+        var acknowledged = await server.Http.PostAsync($"/api/alerts/{before.AlertId}/acknowledge", null);
+        Assert.True(acknowledged.IsSuccessStatusCode, await acknowledged.Content.ReadAsStringAsync());
+        await control.WaitFor<AlertChangedEvent>(a => a.AlertId == before.AlertId && a.State == "acknowledged");
+        Assert.DoesNotContain(guard.Of<AlertEvent>(), a => a.PlaceId == second);
+
+        // It comes back: both arrive, from the resume, each once.
+        proxy.Restore();
+        await guard.WaitFor<AlertEvent>(a => a.AlertId == missed.AlertId, TimeSpan.FromSeconds(30));
+        await guard.WaitFor<AlertChangedEvent>(a => a.AlertId == before.AlertId && a.State == "acknowledged");
+        Assert.True(guard.Reconnections >= 1);
+        var page = Assert.Single(guard.LastPages);
+        Assert.Equal("area:" + area, page.Audience);
+        Assert.False(page.Reset);
+
+        var heard = guard.Of<AlertEvent>().Select(a => a.Position!)
+            .Concat(guard.Of<AlertChangedEvent>().Select(a => a.Position!))
+            .OrderBy(p => p.Seq)
+            .ToList();
+        Assert.All(heard, p => Assert.Equal("area:" + area, p.Audience));
+        Assert.Equal(Enumerable.Range(1, heard.Count).Select(i => (long)i), heard.Select(p => p.Seq));
+        Assert.Single(guard.Of<AlertEvent>(), a => a.PlaceId == first);
+        Assert.Single(guard.Of<AlertEvent>(), a => a.PlaceId == second);
+    }
+
+    [Fact]
+    public async Task AClientThatConnectsGetsTheOpenAlertsOfItsAudienceFirst()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var area = "open-" + suffix;
+        var place = "open-" + suffix;
+        await server.Http.PutAsJsonAsync($"/api/places/{place}", new { name = place, kind = "torg", area, latitude = 59.3, longitude = 15.2 });
+        var (control, _) = await LiveClient.Watch(server, place);
+        await using var _1 = control;
+        await using (var device = await Device.Connect(server, "cam-open-" + suffix))
+        {
+            await device.Publish($"pax/v1/{place}/cam-1/signals", Device.Signals(Device.Now, ("fire", 0.95)));
+        }
+
+        var raised = await control.WaitFor<AlertEvent>(a => a.PlaceId == place);
+        await server.WaitForPlace(place, v => v.GetProperty("openAlerts").GetArrayLength() == 1);
+
+        // A guard of the area who was not connected: the first resume is a reset that holds the open alert.
+        var guardName = "gunnar-" + suffix;
+        await server.Http.PutAsJsonAsync($"/api/users/{guardName}", new { role = "guard", areas = new[] { area }, password = "password-" + suffix });
+        var (guard, _) = await LiveClient.WatchAs(server, await server.Login(guardName, "password-" + suffix));
+        await using var _2 = guard;
+        var page = Assert.Single(guard.LastPages);
+        Assert.True(page.Reset);
+        Assert.Equal(raised.AlertId, Assert.Single(page.Open).AlertId);
+        Assert.True(page.Seq >= 1);
+    }
+
+    private static async Task Until(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out");
+            await Task.Delay(25);
+        }
+    }
+}
