@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using Pax.Live.Server.Tests;
 using static Microsoft.Playwright.Assertions;
@@ -23,7 +24,7 @@ public sealed class ControlRoomAndGuardTests(BrowserFixture fixture)
         var guard = await phone.NewPageAsync();
         var guardWatch = new PageWatch(guard);
         await Pages.SignIn(guard, guardWatch, new Uri(server.BaseAddress, "/guard"), BrowserFixture.Guard, BrowserFixture.Password);
-        await Expect(guard.Locator("#alert-list .empty")).ToBeVisibleAsync();
+        await Expect(guard.Locator($"#alert-list [data-place={Place}]")).ToHaveCountAsync(0);
 
         // A camera at the place hears a bang: alert-grade, over real MQTT to the server's broker.
         await using (var camera = await Device.Connect(server, "cam-ui"))
@@ -38,17 +39,18 @@ public sealed class ControlRoomAndGuardTests(BrowserFixture fixture)
         await Expect(queued).ToHaveAttributeAsync("data-state", "raised");
         await Expect(board.Locator("#announcer")).ToContainTextAsync("Nytt larm");
         await Pages.Screenshot(board, "control-room-alert.png");
+        var alertId = await queued.GetAttributeAsync("data-alert");
 
         // The control room acknowledges and dispatches the guard.
         await queued.Locator("button").ClickAsync();
         await board.GetByRole(AriaRole.Button, new() { Name = "Kvittera", Exact = true }).ClickAsync();
         await Expect(queued).ToHaveAttributeAsync("data-state", "acknowledged");
-        await board.Locator("#alert-detail input[name=guard]").FillAsync(BrowserFixture.Guard);
+        await board.Locator("#alert-detail select[name=guard]").SelectOptionAsync(BrowserFixture.Guard);
         await board.GetByRole(AriaRole.Button, new() { Name = "Skicka väktare" }).ClickAsync();
         await Expect(queued).ToHaveAttributeAsync("data-state", "dispatched");
 
         // The guard's phone has it, with a pin on the map; the guard accepts, goes on site and resolves it.
-        var card = guard.Locator("#alert-list [data-alert]");
+        var card = guard.Locator($"#alert-list [data-alert='{alertId}']");
         await Expect(card).ToHaveAttributeAsync("data-state", "dispatched");
         await Expect(card).ToContainTextAsync("Stora torget");
         await Expect(card).ToContainTextAsync("Utskickat till dig");
@@ -63,7 +65,7 @@ public sealed class ControlRoomAndGuardTests(BrowserFixture fixture)
         await card.Locator("textarea[name=note]").FillAsync("Smällare, inga personer kvar");
         await Pages.Screenshot(guard, "guard-on-site.png");
         await card.GetByRole(AriaRole.Button, new() { Name = "Åtgärda" }).ClickAsync();
-        await Expect(guard.Locator("#alert-list .empty")).ToBeVisibleAsync();
+        await Expect(card).ToHaveCountAsync(0);
 
         // The board shows it resolved, with the whole trail.
         await Expect(board.Locator($"#alert-list [data-place={Place}]")).ToHaveCountAsync(0);
@@ -142,5 +144,64 @@ public sealed class ControlRoomAndGuardTests(BrowserFixture fixture)
 
         // While the server was away the client logged its failed attempts; scripts themselves must not have failed.
         Assert.DoesNotContain(watch.Problems, p => p.StartsWith("page error", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ABoardCutOffWhileAnAlertIsRaisedAndAcknowledgedGetsBothWhenItComesBack()
+    {
+        var server = fixture.Server;
+        await using var control = await Pages.ControlRoom(fixture.Browser);
+        var board = await control.NewPageAsync();
+        var watch = new PageWatch(board);
+
+        // The page's WebSocket goes through the test, so the test can cut it; while cut, reconnecting fails too.
+        var cut = false;
+        IWebSocketRoute? pageSide = null;
+        IWebSocketRoute? serverSide = null;
+        await board.RouteWebSocketAsync("**/hubs/live**", ws =>
+        {
+            if (cut)
+            {
+                ws.CloseAsync();
+                return;
+            }
+
+            pageSide = ws;
+            serverSide = ws.ConnectToServer();
+        });
+        await control.RouteAsync("**/hubs/live/negotiate**", route => cut ? route.AbortAsync() : route.ContinueAsync());
+        await Pages.SignIn(board, watch, server.BaseAddress, BrowserFixture.Operator, BrowserFixture.Password);
+        await Expect(board.Locator("#place-list [data-place=resecentrum]")).ToBeVisibleAsync();
+
+        cut = true;
+        await serverSide!.CloseAsync();
+        await pageSide!.CloseAsync();
+        await Expect(board.Locator("#connection")).Not.ToHaveAttributeAsync("data-state", "connected");
+
+        // Missed by the page: a bang at Resecentrum, and an operator elsewhere acknowledging it.
+        await using (var camera = await Device.Connect(server, "cam-station"))
+        {
+            await camera.Publish("pax/v1/resecentrum/cam-station/signals", Device.Signals(Device.Now, ("impulse", 1)));
+        }
+
+        var alertId = await WaitForOpenAlert(server, "resecentrum");
+        using var colleague = server.As(await server.Login(BrowserFixture.Operator, BrowserFixture.Password));
+        (await colleague.PostAsync($"/api/alerts/{alertId}/acknowledge", null)).EnsureSuccessStatusCode();
+        await Expect(board.Locator($"#alert-list [data-alert='{alertId}']")).ToHaveCountAsync(0);
+
+        cut = false;
+        await Expect(board.Locator("#connection")).ToHaveAttributeAsync("data-state", "connected", new() { Timeout = 60_000 });
+        await Expect(board.Locator($"#alert-list [data-alert='{alertId}']")).ToHaveAttributeAsync("data-state", "acknowledged");
+        await Expect(board.Locator("#alert-list [data-place=resecentrum]")).ToHaveCountAsync(1);
+        Assert.DoesNotContain(watch.Problems, p => p.StartsWith("page error", StringComparison.Ordinal));
+
+        // Leave the guards of centrum no open alert from this test.
+        (await colleague.PostAsJsonAsync($"/api/alerts/{alertId}/resolve", new { outcome = "no-action-needed", note = "test" })).EnsureSuccessStatusCode();
+    }
+
+    private static async Task<string> WaitForOpenAlert(ServerProcess server, string place)
+    {
+        var view = await server.WaitForPlace(place, v => v.GetProperty("openAlerts").GetArrayLength() > 0);
+        return view.GetProperty("openAlerts")[0].GetProperty("alertId").GetString()!;
     }
 }

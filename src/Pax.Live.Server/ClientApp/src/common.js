@@ -251,17 +251,20 @@ export class AlertBook {
 // ---------- the live connection ----------
 
 /**
- * /hubs/live with a visible state and a reconnect that never gives up. After every (re)connect it asks the hub to
- * Resume from the last positions seen per audience: what was missed is replayed, or the audience's open alerts replace
- * what this page knew. A server without Resume gets the queue from GET /api/alerts instead.
+ * /hubs/live with a visible state and a reconnect that never gives up. After every (re)connect it calls Watch, then
+ * Resume with the last position taken per audience (docs/protocol.md 6.6): what was missed comes in order, or the
+ * audience's open alerts replace what this page held. Pushed events at or below the last position are dropped; a pushed
+ * event that skips numbers, or comes from another epoch, is not taken: Resume brings it with the ones before it.
  */
 export class Live {
   constructor({ book, onStatus, onStatuses, onAlertRaised, onAlertChanged, onAlertsReset, onState, watch = null }) {
     this.book = book;
     this.handlers = { onStatus, onStatuses, onAlertRaised, onAlertChanged, onAlertsReset, onState };
     this.watch = watch;
-    this.cursors = new Map();
+    this.cursors = new Map(); // audience → the last position taken
     this.resuming = null;
+    this.again = false;
+    this.held = []; // events pushed while a Resume is on its way, taken after it
     this.state = 'connecting';
     this.connection = new signalR.HubConnectionBuilder()
       .withUrl('/hubs/live', { accessTokenFactory: () => session()?.token ?? '' })
@@ -269,12 +272,8 @@ export class Live {
       .configureLogging(signalR.LogLevel.Warning)
       .build();
     this.connection.on('PlaceStatusChanged', (change) => onStatus?.(change));
-    this.connection.on('AlertRaised', (alert, position) => {
-      if (this.accept(position)) this.applyRaised(alert, true);
-    });
-    this.connection.on('AlertChanged', (view, position) => {
-      if (this.accept(position)) this.applyChanged(view, true);
-    });
+    this.connection.on('AlertRaised', (alert, position) => this.pushed({ raised: alert, position }));
+    this.connection.on('AlertChanged', (view, position) => this.pushed({ changed: view, position }));
     this.connection.onreconnecting(() => this.setState('reconnecting'));
     this.connection.onreconnected(() => this.synchronise());
     this.connection.onclose(() => {
@@ -311,68 +310,66 @@ export class Live {
     }
   }
 
-  /** Whether a pushed event is new; a gap in the sequence asks the hub for what is missing. */
-  accept(position) {
-    if (!position) return true;
-    const cursor = this.cursors.get(position.audience);
-    if (!cursor || cursor.epoch !== position.epoch) {
-      if (cursor) this.resume();
-      this.cursors.set(position.audience, { ...position });
-      return true;
+  pushed(entry) {
+    if (this.resuming) {
+      this.held.push(entry);
+      return;
     }
-    if (position.seq <= cursor.seq) return false;
-    if (position.seq > cursor.seq + 1) this.resume();
-    cursor.seq = position.seq;
-    return true;
+    const cursor = this.cursors.get(entry.position.audience);
+    if (cursor && cursor.epoch === entry.position.epoch && entry.position.seq <= cursor.seq) return;
+    if (!cursor || cursor.epoch !== entry.position.epoch || entry.position.seq > cursor.seq + 1) {
+      this.resume().catch(() => {});
+      return;
+    }
+    this.take(entry);
   }
 
+  take(entry) {
+    this.cursors.set(entry.position.audience, { ...entry.position });
+    if (entry.raised && this.book.raised(entry.raised)) this.handlers.onAlertRaised?.(this.book.get(entry.raised.alertId));
+    if (entry.changed) this.handlers.onAlertChanged?.(entry.changed, this.book.changed(entry.changed));
+  }
+
+  /** One Resume at a time; a call while one is on its way runs once more after it. */
   resume() {
-    this.resuming ??= this.resumeOnce().finally(() => {
-      this.resuming = null;
-    });
+    if (this.resuming) {
+      this.again = true;
+      return this.resuming;
+    }
+    this.resuming = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.resumeOnce();
+        } while (this.again);
+      } finally {
+        this.resuming = null;
+        // What came in meanwhile: taken if it follows on, dropped if the page already had it or is of a newer epoch.
+        for (const entry of this.held.splice(0)) {
+          const cursor = this.cursors.get(entry.position.audience);
+          if (!cursor || cursor.epoch === entry.position.epoch) this.pushed(entry);
+        }
+      }
+    })();
     return this.resuming;
   }
 
   async resumeOnce() {
-    let pages;
-    try {
-      pages = await this.connection.invoke('Resume', [...this.cursors.values()]);
-    } catch (e) {
-      if (!String(e?.message ?? e).includes('Resume')) throw e;
-      // A hub without Resume: the queue as the API has it now.
-      const open = await api('/api/alerts');
-      this.book.reset(open);
-      this.handlers.onAlertsReset?.();
-      return;
-    }
+    const pages = await this.connection.invoke('Resume', [...this.cursors.values()]);
     for (const page of pages) {
-      const area = page.audience.startsWith('area:') ? page.audience.slice(5) : null;
-      let cursor = this.cursors.get(page.audience);
-      if (page.reset || !cursor || cursor.epoch !== page.epoch) {
-        cursor = { audience: page.audience, epoch: page.epoch, seq: -1 };
-        this.cursors.set(page.audience, cursor);
-      }
       if (page.reset) {
+        const area = page.audience.startsWith('area:') ? page.audience.slice(5) : null;
+        this.cursors.delete(page.audience);
         this.book.reset(page.open ?? [], (view) => area === null || view.area === area);
         this.handlers.onAlertsReset?.();
       }
       for (const entry of page.entries ?? []) {
-        if (entry.position.seq <= cursor.seq) continue;
-        cursor.seq = entry.position.seq;
-        if (entry.raised) this.applyRaised(entry.raised, true);
-        if (entry.changed) this.applyChanged(entry.changed, true);
+        const cursor = this.cursors.get(page.audience);
+        if (cursor && cursor.epoch === entry.position.epoch && entry.position.seq <= cursor.seq) continue;
+        this.take(entry);
       }
-      cursor.seq = Math.max(cursor.seq, page.seq);
+      this.cursors.set(page.audience, { audience: page.audience, epoch: page.epoch, seq: page.seq });
     }
-  }
-
-  applyRaised(alert, live) {
-    if (this.book.raised(alert)) this.handlers.onAlertRaised?.(this.book.get(alert.alertId), live);
-  }
-
-  applyChanged(view, live) {
-    const previous = this.book.changed(view);
-    this.handlers.onAlertChanged?.(view, previous, live);
   }
 }
 

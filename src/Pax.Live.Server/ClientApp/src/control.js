@@ -22,6 +22,7 @@ let selectedPlace = null;
 let selectedAlert = null;
 let charts = [];
 let me;
+let guardsByArea = new Map(); // area → the guards the control room can dispatch there
 
 // ---------- places ----------
 
@@ -404,6 +405,11 @@ function renderQueue() {
 async function selectAlert(id) {
   selectedAlert = id;
   renderQueue();
+  try {
+    guardsByArea = new Map((await api('/api/areas')).map((a) => [a.area, a.guards]));
+  } catch {
+    // Without the list the operator types the guard's name.
+  }
   renderAlertDetail();
   $('alert-detail').focus();
 }
@@ -417,7 +423,10 @@ async function renderAlertDetail() {
   }
   box.hidden = false;
   const isOpen = alert.state !== 'resolved';
-  const guard = el('input', { name: 'guard', required: true, 'aria-label': t('dispatchTo'), placeholder: t('dispatchTo'), value: alert.guard ?? '' });
+  const guards = guardsByArea.get(alert.area) ?? [];
+  const guard = guards.length
+    ? el('select', { name: 'guard', 'aria-label': t('guard') }, ...guards.map((g) => el('option', { value: g, selected: g === alert.guard }, g)))
+    : el('input', { name: 'guard', required: true, 'aria-label': t('dispatchTo'), placeholder: t('dispatchTo'), value: alert.guard ?? '' });
   const outcome = el('select', { name: 'outcome', 'aria-label': t('outcome') },
     ...['confirmed', 'false-alarm', 'no-action-needed'].map((o) => el('option', { value: o }, t(`outcome.${o}`))));
   const note = el('input', { name: 'note', required: true, maxlength: 1000, 'aria-label': t('note'), placeholder: t('note') });

@@ -37,7 +37,7 @@ function card(alert) {
   const note = el('textarea', { name: 'note', required: true, maxlength: 1000, rows: 2, 'aria-label': t('note'), placeholder: t('note') });
   const outcome = el('select', { name: 'outcome', 'aria-label': t('outcome') },
     ...['confirmed', 'false-alarm', 'no-action-needed'].map((o) => el('option', { value: o }, t(`outcome.${o}`))));
-  return el('li', { class: `card sev-${alert.severity} state-${alert.state}`, dataset: { alert: alert.alertId, state: alert.state } },
+  return el('li', { class: `card sev-${alert.severity} state-${alert.state}`, dataset: { alert: alert.alertId, state: alert.state, place: alert.placeId } },
     el('h3', {}, `${t(`kind.${alert.kind}`)} – ${placeName(alert.placeId)}`),
     el('p', { class: 'meta' },
       el('span', { class: 'sev' }, t(`severity.${alert.severity}`)), ' · ',
