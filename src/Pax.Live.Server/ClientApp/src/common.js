@@ -195,7 +195,8 @@ export function signIn(form, allowedRoles) {
 
 // ---------- alerts as this browser knows them ----------
 
-const severityOrder = (a, b) => b.severity - a.severity || Date.parse(a.raisedAt) - Date.parse(b.raisedAt);
+// As the server orders the queue: the most severe first, then the newest.
+const severityOrder = (a, b) => b.severity - a.severity || Date.parse(b.raisedAt) - Date.parse(a.raisedAt);
 
 /** Open alerts by id, and the ones resolved while this page was open. */
 export class AlertBook {
