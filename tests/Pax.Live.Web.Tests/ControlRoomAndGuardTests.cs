@@ -83,8 +83,8 @@ public sealed class ControlRoomAndGuardTests(BrowserFixture fixture)
         await Expect(board.Locator("#queue-title")).ToContainTextAsync("Alert queue");
         await Pages.Screenshot(board, "control-room-detail-en.png");
 
-        Assert.Empty(boardWatch.Problems);
-        Assert.Empty(guardWatch.Problems);
+        boardWatch.AssertClean();
+        guardWatch.AssertClean();
     }
 
     [Fact]
@@ -114,8 +114,8 @@ public sealed class ControlRoomAndGuardTests(BrowserFixture fixture)
 
         Assert.Empty(boardWatch.Elsewhere);
         Assert.Empty(guardWatch.Elsewhere);
-        Assert.Empty(boardWatch.Problems);
-        Assert.Empty(guardWatch.Problems);
+        boardWatch.AssertClean();
+        guardWatch.AssertClean();
     }
 
     [Fact]
@@ -203,5 +203,54 @@ public sealed class ControlRoomAndGuardTests(BrowserFixture fixture)
     {
         var view = await server.WaitForPlace(place, v => v.GetProperty("openAlerts").GetArrayLength() > 0);
         return view.GetProperty("openAlerts")[0].GetProperty("alertId").GetString()!;
+    }
+
+    [Fact]
+    public async Task AGuardsObservationRaisesAnAlertThatTheControlRoomSnoozesAndThePlaceIsPutInFocus()
+    {
+        var server = fixture.Server;
+        await using var control = await Pages.ControlRoom(fixture.Browser);
+        var board = await control.NewPageAsync();
+        var boardWatch = new PageWatch(board);
+        await Pages.SignIn(board, boardWatch, server.BaseAddress, BrowserFixture.Operator, BrowserFixture.Password);
+        await using var phone = await Pages.Phone(fixture.Browser);
+        var guard = await phone.NewPageAsync();
+        var guardWatch = new PageWatch(guard);
+        await Pages.SignIn(guard, guardWatch, new Uri(server.BaseAddress, "/guard"), BrowserFixture.Guard, BrowserFixture.Password);
+
+        // The guard reports something serious at Storgatan: it enters the place as a report of severity 3.
+        await guard.Locator("#field-place").SelectOptionAsync("storgatan");
+        await guard.Locator("#observation-severity").SelectOptionAsync("3");
+        await guard.GetByRole(AriaRole.Button, new() { Name = "Rapportera observation" }).ClickAsync();
+        await Expect(guard.Locator("#alert-list [data-place=storgatan]")).ToContainTextAsync("Rapport");
+
+        var queued = board.Locator("#alert-list [data-place=storgatan]");
+        await Expect(queued).ToContainTextAsync("Rapport");
+        await queued.Locator("button").ClickAsync();
+        await board.Locator("#alert-detail select[name=minutes]").SelectOptionAsync("30");
+        await board.Locator("#alert-detail input[name=why]").FillAsync("Känd händelse, polisen är där");
+        await board.GetByRole(AriaRole.Button, new() { Name = "Snooza orsaken" }).ClickAsync();
+        await Expect(board.Locator("#announcer")).ToContainTextAsync("Klart");
+
+        await board.Locator("#place-list [data-place=storgatan] button").ClickAsync();
+        await Expect(board.Locator("#detail")).ToContainTextAsync("Rapport snoozad till");
+        await board.Locator("#focus-minutes").SelectOptionAsync("60");
+        await board.Locator("#focus-why").FillAsync("Oro efter skottlossning i grannområdet");
+        await board.GetByRole(AriaRole.Button, new() { Name = "Punktmarkera", Exact = true }).ClickAsync();
+        await Expect(board.Locator("#detail")).ToContainTextAsync("Punktmarkerad till");
+        await Pages.Screenshot(board, "control-room-focus-snooze.png");
+        await board.GetByRole(AriaRole.Button, new() { Name = "Avsluta punktmarkering" }).ClickAsync();
+        await Expect(board.Locator("#detail")).ToContainTextAsync("Inte punktmarkerad");
+
+        // Leave no open alert in centrum for the other tests.
+        var alertId = await queued.GetAttributeAsync("data-alert");
+        await board.Locator("#alert-detail select[name=outcome]").SelectOptionAsync("no-action-needed");
+        await board.Locator("#alert-detail input[name=note]").FillAsync("Polisen hanterar");
+        await board.Locator("#alert-detail").GetByRole(AriaRole.Button, new() { Name = "Åtgärda" }).ClickAsync();
+        await Expect(board.Locator($"#resolved-list [data-alert='{alertId}']")).ToBeVisibleAsync();
+        await Expect(guard.Locator($"#alert-list [data-alert='{alertId}']")).ToHaveCountAsync(0);
+
+        boardWatch.AssertClean();
+        guardWatch.AssertClean();
     }
 }

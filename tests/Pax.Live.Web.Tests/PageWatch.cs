@@ -31,6 +31,9 @@ public sealed class PageWatch
     /// <summary>Everything the page said and what went wrong, for a failure's message.</summary>
     public string Log => string.Join("\n", _console.Concat(_problems));
 
+    /// <summary>Fails with every problem spelt out.</summary>
+    public void AssertClean() => Assert.True(_problems.IsEmpty, "The page had problems:\n" + string.Join("\n", _problems));
+
     /// <summary>Blocks every request to anything but <paramref name="server"/>, as a closed control-room network does.</summary>
     public static async Task<PageWatch> BlockingAllBut(IBrowserContext context, IPage page, Uri server)
     {

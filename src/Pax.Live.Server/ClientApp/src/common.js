@@ -156,9 +156,9 @@ export async function api(path, { method = 'GET', body } = {}) {
     }
     throw new Error(detail);
   }
-  if (response.status === 204 || response.status === 202) return null;
   const type = response.headers.get('content-type') ?? '';
-  return type.includes('json') ? response.json() : response.text();
+  const text = await response.text();
+  return text && type.includes('json') ? JSON.parse(text) : text || null;
 }
 
 export async function uiConfig() {
