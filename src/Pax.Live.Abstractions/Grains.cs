@@ -130,6 +130,10 @@ public interface ILiveNotifierGrain : IGrainWithIntegerKey
     /// <summary>Tells every host that a place was created or changed.</summary>
     [Alias("PlaceDefined")]
     ValueTask PlaceDefined(PlaceDefinition definition);
+
+    /// <summary>Tells every host that a device's credentials were revoked or replaced, so that its connection is dropped.</summary>
+    [Alias("DeviceRevoked")]
+    ValueTask DeviceRevoked(string deviceId);
 }
 
 /// <summary>A web host listening for live events (one per host, registered in <see cref="ILiveHostDirectoryGrain"/>).</summary>
@@ -147,6 +151,10 @@ public interface ILiveObserver : IGrainObserver
     /// <summary>A place was created or changed.</summary>
     [Alias("OnPlaceDefined"), OneWay]
     Task OnPlaceDefined(PlaceDefinition definition);
+
+    /// <summary>A device's credentials were revoked or replaced: drop its connection.</summary>
+    [Alias("OnDeviceRevoked"), OneWay]
+    Task OnDeviceRevoked(string deviceId);
 }
 
 /// <summary>Where web hosts register their <see cref="ILiveObserver"/>; hosts that stop renewing are dropped.</summary>

@@ -31,18 +31,23 @@ public enum RejectReason : byte
     BadStatus,
     /// <summary>A periodic signal dropped because ingest was overloaded (event kinds are never dropped).</summary>
     Overload,
+    /// <summary>A device published outside its own topics (<c>pax/v1/{its place}/{its id}/…</c>).</summary>
+    NotAllowed,
+    /// <summary>A device published faster than its limit allows (alert-grade kinds pass up to a cap of their own).</summary>
+    RateLimited,
 }
 
 /// <summary>Wire names of <see cref="RejectReason"/>.</summary>
 public static class RejectReasons
 {
     /// <summary>How many reasons there are, including <see cref="RejectReason.None"/>.</summary>
-    public const int Count = (int)RejectReason.Overload + 1;
+    public const int Count = (int)RejectReason.RateLimited + 1;
 
     private static readonly string[] Names =
     [
         "none", "topic", "bad_id", "too_large", "not_json", "bad_shape", "unknown_kind",
         "not_finite", "out_of_range", "signal_count", "future_ts", "unknown_place", "bad_status", "overload",
+        "not_allowed", "rate_limited",
     ];
 
     /// <summary>The snake_case name used in <c>/api/ingest/stats</c> and the logs.</summary>

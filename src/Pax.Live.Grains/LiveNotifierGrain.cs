@@ -45,6 +45,15 @@ public sealed class LiveNotifierGrain(LiveOptions options, [FromKeyedServices(Pa
         }
     }
 
+    /// <inheritdoc />
+    public async ValueTask DeviceRevoked(string deviceId)
+    {
+        foreach (var host in await Hosts())
+        {
+            host.OnDeviceRevoked(deviceId).Ignore();
+        }
+    }
+
     private async Task Flush()
     {
         if (_pending.Count == 0)

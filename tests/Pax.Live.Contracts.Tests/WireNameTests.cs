@@ -17,6 +17,8 @@ public sealed class WireNameTests
     [InlineData(RejectReason.UnknownPlace, "unknown_place")]
     [InlineData(RejectReason.BadStatus, "bad_status")]
     [InlineData(RejectReason.Overload, "overload")]
+    [InlineData(RejectReason.NotAllowed, "not_allowed")]
+    [InlineData(RejectReason.RateLimited, "rate_limited")]
     public void RejectReasonHasItsWireName(RejectReason reason, string name) => Assert.Equal(name, reason.Name());
 
     [Fact]

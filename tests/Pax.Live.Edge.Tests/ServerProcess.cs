@@ -58,6 +58,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             $"--Pax:Orleans:SiloPort={FreePort()}", $"--Pax:Orleans:GatewayPort={FreePort()}",
             $"--Pax:DataDirectory={Path.Combine(Path.GetTempPath(), $"pax-edge-server-{Guid.NewGuid():N}")}",
             $"--Pax:Auth:AdminPassword={AdminPassword}",
+            "--Pax:Mqtt:AllowAnonymous=true",
         })
         {
             start.ArgumentList.Add(arg);

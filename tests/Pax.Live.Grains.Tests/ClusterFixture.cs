@@ -124,6 +124,12 @@ public sealed class RecordingObserver : ILiveObserver, IDisposable
         return Task.CompletedTask;
     }
 
+    public Task OnDeviceRevoked(string deviceId)
+    {
+        Add(new DeviceRevoked(deviceId));
+        return Task.CompletedTask;
+    }
+
     public IEnumerable<T> Of<T>() => _events.OfType<T>();
 
     public async Task<T> WaitFor<T>(Func<T, bool> match, TimeSpan? timeout = null)
@@ -168,3 +174,6 @@ public sealed class RecordingHistorySink : IHistorySink
 
     public void Append(in LevelChangeRow row) => _levels.Enqueue(row);
 }
+
+/// <summary>What <see cref="RecordingObserver"/> records for a revoked device.</summary>
+public sealed record DeviceRevoked(string DeviceId);

@@ -85,6 +85,10 @@ public static class LoadRun
             "--Pax:Levels:CauseHold=00:00:05",
             $"--Pax:DataDirectory={dataDirectory}",
             $"--Pax:Auth:AdminPassword={AdminPassword}",
+
+            // The load devices publish as anonymous lab clients without a per-device budget: this measures the
+            // pipeline, and device sign-in costs once per connection, not per message.
+            "--Pax:Mqtt:AllowAnonymous=true", "--Pax:Mqtt:MessagesPerSecond=0",
             "--Logging:LogLevel:Default=Warning",
         ]);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(60) };

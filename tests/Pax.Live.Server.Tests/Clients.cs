@@ -37,7 +37,7 @@ public sealed record FeedEntry(Position Position, AlertEvent? Raised, AlertChang
 
 public sealed record FeedPage(string Audience, long Epoch, long Seq, bool Reset, FeedEntry[] Entries, AlertChangedEvent[] Open);
 
-public sealed record StatsDocument(long Accepted, Dictionary<string, long> Rejected);
+public sealed record StatsDocument(long Accepted, Dictionary<string, long> Rejected, Dictionary<string, long>? RefusedConnections = null);
 
 public sealed record AlertChangedEvent(string AlertId, string PlaceId, string Kind, string State, string? Guard, string? Area)
 {

@@ -63,6 +63,51 @@ public sealed class DeliveryTests(ServerFixture server)
     }
 
     [Fact]
+    public async Task AClientThatDropsAndReturnsAgainAndAgainMissesNoAlert()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var area = "flap-" + suffix;
+        var places = Enumerable.Range(0, 12).Select(i => $"flap-{suffix}-{i}").ToArray();
+        foreach (var place in places)
+        {
+            await server.Http.PutAsJsonAsync($"/api/places/{place}", new { name = place, kind = "torg", area, latitude = 59.3, longitude = 15.2 });
+        }
+
+        var guardName = "flap-" + suffix;
+        await server.Http.PutAsJsonAsync($"/api/users/{guardName}", new { role = "guard", areas = new[] { area }, password = "password-" + suffix });
+        await using var proxy = new CuttableProxy(server.BaseAddress);
+        var (guard, _) = await LiveClient.Connect(proxy.BaseAddress, await server.Login(guardName, "password-" + suffix));
+        await using var _1 = guard;
+        await using var device = await Device.Connect(server, "cam-flap-" + suffix);
+
+        // An alert at each place, while the phone's network comes and goes under it.
+        for (var i = 0; i < places.Length; i++)
+        {
+            if (i % 3 == 0)
+            {
+                proxy.Cut();
+            }
+
+            await device.Publish($"pax/v1/{places[i]}/cam-1/signals", Device.Signals(Device.Now, ("impulse", 1)));
+            await Task.Delay(150);
+            if (i % 3 == 1)
+            {
+                proxy.Restore();
+            }
+        }
+
+        proxy.Restore();
+        foreach (var place in places)
+        {
+            await guard.WaitFor<AlertEvent>(a => a.PlaceId == place, TimeSpan.FromSeconds(30));
+        }
+
+        Assert.True(guard.Reconnections >= 2, $"{guard.Reconnections} reconnections");
+        Assert.Equal(places.Length, guard.Of<AlertEvent>().Count());
+        Assert.Equal(Enumerable.Range(1, places.Length).Select(i => (long)i), guard.Of<AlertEvent>().Select(a => a.Position!.Seq).Order());
+    }
+
+    [Fact]
     public async Task AClientThatConnectsGetsTheOpenAlertsOfItsAudienceFirst()
     {
         var suffix = Guid.NewGuid().ToString("N")[..6];

@@ -18,6 +18,8 @@ public sealed class ServerFixture : IAsyncLifetime, IServerEndpoints
 
     public string Output => _server.Output;
 
+    public string DataDirectory => _server.DataDirectory;
+
 #pragma warning restore CA1001
     public Task InitializeAsync() => _server.Start();
 

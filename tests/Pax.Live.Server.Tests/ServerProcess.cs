@@ -81,6 +81,13 @@ public sealed class ServerProcess : IAsyncDisposable, IServerEndpoints
             $"--Pax:DataDirectory={DataDirectory}",
             "--Pax:Live:StatusInterval=00:00:00.100",
             $"--Pax:Auth:AdminPassword={AdminPassword}",
+
+            // The contract, storage and cluster tests publish as anonymous lab devices, for any place; DeviceTrustTests
+            // turn this off again (a later argument wins) to test the server as shipped.
+            "--Pax:Mqtt:AllowAnonymous=true",
+
+            // Tests sign many users in from one address.
+            "--Pax:Http:LoginAttemptsPerMinute=100000",
             .. _extraArgs,
         ];
         foreach (var arg in args)

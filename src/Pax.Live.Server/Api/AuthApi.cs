@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Pax.Live.Abstractions;
 using Pax.Live.Contracts;
 using Pax.Live.Server.Auth;
+using Pax.Live.Server.Hosting;
 
 namespace Pax.Live.Server.Api;
 
@@ -24,7 +25,7 @@ public static class AuthApi
     /// <summary>Maps the endpoints.</summary>
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/auth/login", Login).AllowAnonymous().WithTags("Auth");
+        app.MapPost("/api/auth/login", Login).AllowAnonymous().RequireRateLimiting(Hardening.LoginPolicy).WithTags("Auth");
         app.MapGet("/api/auth/me", (ClaimsPrincipal user) => user.ToActor()).RequireAuthorization().WithTags("Auth");
         var users = app.MapGroup("/api/users").RequireAuthorization(PaxClaims.AdminOnly).WithTags("Users");
         users.MapGet("/", async (IGrainFactory grains) =>

@@ -6,6 +6,7 @@ namespace Pax.Live.Server.Ingest;
 public sealed class IngestStats
 {
     private readonly long[] _counts = new long[RejectReasons.Count];
+    private readonly long[] _refused = new long[3];
 
     /// <summary>Counts one message: accepted when <paramref name="reason"/> is <see cref="RejectReason.None"/>.</summary>
     public void Count(RejectReason reason) => Interlocked.Increment(ref _counts[(int)reason]);
@@ -16,7 +17,16 @@ public sealed class IngestStats
     /// <summary>Messages rejected for <paramref name="reason"/>.</summary>
     public long Rejected(RejectReason reason) => Interlocked.Read(ref _counts[(int)reason]);
 
-    /// <summary>The stats document: <c>{"accepted": n, "rejected": {"reason": n, …}}</c>, every reason listed.</summary>
+    /// <summary>Counts one MQTT connection the broker turned away.</summary>
+    public void Refused(ConnectionRefusal why) => Interlocked.Increment(ref _refused[(int)why]);
+
+    /// <summary>Connections refused for <paramref name="why"/>.</summary>
+    public long RefusedConnections(ConnectionRefusal why) => Interlocked.Read(ref _refused[(int)why]);
+
+    /// <summary>
+    /// The stats document: <c>{"accepted": n, "rejected": {"reason": n, …}, "refusedConnections": {"why": n, …}}</c>,
+    /// every reason listed.
+    /// </summary>
     public IngestStatsView Snapshot()
     {
         var rejected = new SortedDictionary<string, long>(StringComparer.Ordinal);
@@ -25,9 +35,26 @@ public sealed class IngestStats
             rejected[((RejectReason)i).Name()] = Interlocked.Read(ref _counts[i]);
         }
 
-        return new IngestStatsView(Accepted, rejected);
+        var refused = new SortedDictionary<string, long>(StringComparer.Ordinal)
+        {
+            ["anonymous"] = RefusedConnections(ConnectionRefusal.Anonymous),
+            ["bad_credentials"] = RefusedConnections(ConnectionRefusal.BadCredentials),
+            ["revoked"] = RefusedConnections(ConnectionRefusal.Revoked),
+        };
+        return new IngestStatsView(Accepted, rejected, refused);
     }
 }
 
+/// <summary>Why the broker turned a connection away.</summary>
+public enum ConnectionRefusal
+{
+    /// <summary>No user name, and anonymous devices are not allowed.</summary>
+    Anonymous,
+    /// <summary>An unknown device, or the wrong secret.</summary>
+    BadCredentials,
+    /// <summary>A revoked device.</summary>
+    Revoked,
+}
+
 /// <summary>The wire shape of <c>GET /api/ingest/stats</c>.</summary>
-public sealed record IngestStatsView(long Accepted, IReadOnlyDictionary<string, long> Rejected);
+public sealed record IngestStatsView(long Accepted, IReadOnlyDictionary<string, long> Rejected, IReadOnlyDictionary<string, long> RefusedConnections);

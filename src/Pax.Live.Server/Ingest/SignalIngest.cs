@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using Pax.Live.Contracts;
+using Pax.Live.Server.Mqtt;
 
 namespace Pax.Live.Server.Ingest;
 
@@ -22,13 +23,24 @@ public sealed partial class SignalIngest(
 
     private readonly ConcurrentDictionary<string, RejectLogEntry> _rejectLog = new(StringComparer.Ordinal);
 
-    /// <summary>Takes one published message. Returns why it was rejected, or <see cref="RejectReason.None"/>.</summary>
-    public ValueTask<RejectReason> AcceptAsync(string clientId, string topic, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes one published message. Returns why it was rejected, or <see cref="RejectReason.None"/>. A device's
+    /// <paramref name="limiter"/>, when it has one, is asked only about messages that are otherwise acceptable, and
+    /// knows whether the message carries an event.
+    /// </summary>
+    public ValueTask<RejectReason> AcceptAsync(
+        string clientId, string topic, ReadOnlySequence<byte> payload, CancellationToken cancellationToken, DeviceLimiter? limiter = null)
     {
         var reason = Validate(topic, payload, out var envelope);
         if (reason != RejectReason.None)
         {
             return ValueTask.FromResult(Reject(clientId, topic, reason));
+        }
+
+        if (limiter is not null && !limiter.TryTake(envelope.HasEvent || envelope.IsStatus, clock.GetUtcNow().ToUnixTimeMilliseconds()))
+        {
+            envelope.Release();
+            return ValueTask.FromResult(Reject(clientId, topic, RejectReason.RateLimited));
         }
 
         if (queue.TryWrite(envelope))
@@ -101,6 +113,9 @@ public sealed partial class SignalIngest(
         envelope.NewPlace = newPlace;
         return RejectReason.None;
     }
+
+    /// <summary>Counts and logs a message refused before ingest looked at it (the broker's topic rules).</summary>
+    public RejectReason Refuse(string clientId, string topic, RejectReason reason) => Reject(clientId, topic, reason);
 
     private RejectReason Reject(string clientId, string topic, RejectReason reason)
     {

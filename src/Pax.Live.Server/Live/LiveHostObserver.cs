@@ -2,11 +2,12 @@ using Microsoft.AspNetCore.SignalR;
 using Pax.Live.Abstractions;
 using Pax.Live.Grains;
 using Pax.Live.Server.Ingest;
+using Pax.Live.Server.Mqtt;
 
 namespace Pax.Live.Server.Live;
 
 /// <summary>This host's ear on the cluster: receives live events from every silo's notifier and pushes them to its own SignalR clients.</summary>
-public sealed class LiveHostObserver(IHubContext<LiveHub, ILiveClient> hub, PlaceDirectory places) : ILiveObserver
+public sealed class LiveHostObserver(IHubContext<LiveHub, ILiveClient> hub, PlaceDirectory places, IServiceProvider services) : ILiveObserver
 {
     /// <inheritdoc />
     public async Task OnStatusesChanged(PlaceStatusChanged[] changes)
@@ -33,6 +34,9 @@ public sealed class LiveHostObserver(IHubContext<LiveHub, ILiveClient> hub, Plac
     private ILiveClient Audience(string audience, string placeId) => Audiences.AreaOf(audience) is { } area
         ? hub.Clients.Group(LiveHub.AreaGroup(area))
         : hub.Clients.Groups(LiveHub.AllAlerts, LiveHub.AlertGroup(placeId));
+
+    /// <inheritdoc />
+    public Task OnDeviceRevoked(string deviceId) => services.GetService<MqttBroker>()?.DropAsync(deviceId) ?? Task.CompletedTask;
 
     /// <inheritdoc />
     public Task OnPlaceDefined(PlaceDefinition definition)

@@ -1,6 +1,9 @@
+using System.Collections.Concurrent;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using Pax.Live.Abstractions;
 using Pax.Live.Contracts;
 using Pax.Live.Server.Ingest;
 
@@ -15,49 +18,247 @@ public sealed class MqttOptions
     /// <summary>Run the embedded broker (off when devices publish to an external broker).</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>The TCP port devices connect to.</summary>
+    /// <summary>The plain TCP port devices connect to.</summary>
     public int Port { get; set; } = 1883;
+
+    /// <summary>Listen on the plain port at all (turn it off when every device speaks TLS).</summary>
+    public bool PlainEnabled { get; set; } = true;
+
+    /// <summary>The TLS port; the TLS listener runs when <see cref="TlsCertificate"/> is set.</summary>
+    public int TlsPort { get; set; } = 8883;
+
+    /// <summary>The server certificate: a PKCS#12 file (<c>.pfx</c>, <c>.p12</c>) or a PEM certificate.</summary>
+    public string? TlsCertificate { get; set; }
+
+    /// <summary>The PEM private key, when <see cref="TlsCertificate"/> is PEM and does not hold the key itself.</summary>
+    public string? TlsKey { get; set; }
+
+    /// <summary>The PKCS#12 file's password.</summary>
+    public string? TlsCertificatePassword { get; set; }
 
     /// <summary>The address to listen on; any address by default, <c>127.0.0.1</c> in tests.</summary>
     public string BindAddress { get; set; } = "0.0.0.0";
+
+    /// <summary>
+    /// A lab switch: let clients connect without credentials and publish for any place. Off by default, and loud in the
+    /// log when on. Never in production: anyone who reaches the port could then feed any place.
+    /// </summary>
+    public bool AllowAnonymous { get; set; }
+
+    /// <summary>Messages a connection may publish per second on average (0: no limit).</summary>
+    public double MessagesPerSecond { get; set; } = 20;
+
+    /// <summary>How many messages a connection may publish at once before the average applies.</summary>
+    public double Burst { get; set; } = 40;
+
+    /// <summary>Messages with an event (or a device status) that pass per second once the general budget is spent.</summary>
+    public double EventsPerSecond { get; set; } = 10;
+
+    /// <summary>How many such messages may pass at once (a reconnecting device forwarding what it stored).</summary>
+    public double EventBurst { get; set; } = 200;
 }
 
 /// <summary>
-/// The embedded MQTT broker. Every publish goes through ingest; signals are consumed there and never dispatched to
-/// subscribers (dispatch costs work per connected session: MQTTnet's throughput collapses with many idle clients).
-/// Status messages do go through, so that their retained copy stays on the broker as the contract says.
+/// The embedded MQTT broker. Devices sign in with their id and secret (<see cref="IDeviceRegistryGrain"/>), publish
+/// only under their own place and id, subscribe only to their own command topic, and within a message budget. Every
+/// publish goes through ingest; signals are consumed there and never dispatched to subscribers (dispatch costs work per
+/// connected session: MQTTnet's throughput collapses with many idle clients). Status messages do go through, so that
+/// their retained copy stays on the broker as the contract says.
 /// </summary>
-public sealed partial class MqttBroker(MqttOptions options, SignalIngest ingest, ILogger<MqttBroker> logger) : IHostedService, IAsyncDisposable
+public sealed partial class MqttBroker(
+    MqttOptions options,
+    SignalIngest ingest,
+    IngestStats stats,
+    IGrainFactory grains,
+    TimeProvider clock,
+    ILogger<MqttBroker> logger) : IHostedService, IAsyncDisposable
 {
-    private MqttServer? _server;
+    /// <summary>A device's own command topic's last level.</summary>
+    public const string CommandLeaf = "command";
 
-    /// <summary>The port the broker listens on.</summary>
+    private readonly ConcurrentDictionary<string, string> _deviceConnections = new(StringComparer.Ordinal);
+    private MqttServer? _server;
+    private long _lastRefusalLoggedAt = long.MinValue / 2;
+    private long _refusalsNotLogged;
+
+    /// <summary>The plain port the broker listens on.</summary>
     public int Port => options.Port;
 
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var factory = new MqttServerFactory();
-        var serverOptions = factory.CreateServerOptionsBuilder()
-            .WithDefaultEndpoint()
-            .WithDefaultEndpointBoundIPAddress(IPAddress.Parse(options.BindAddress))
-            .WithDefaultEndpointPort(options.Port)
-            .Build();
-        _server = factory.CreateMqttServer(serverOptions);
-        _server.ValidatingConnectionAsync += AssignClientId;
+        var builder = factory.CreateServerOptionsBuilder();
+        var address = IPAddress.Parse(options.BindAddress);
+        if (options.PlainEnabled)
+        {
+            builder.WithDefaultEndpoint().WithDefaultEndpointBoundIPAddress(address).WithDefaultEndpointPort(options.Port);
+        }
+        else
+        {
+            builder.WithoutDefaultEndpoint();
+        }
+
+        if (options.TlsCertificate is { } certificate)
+        {
+            builder.WithEncryptedEndpoint()
+                .WithEncryptedEndpointBoundIPAddress(address)
+                .WithEncryptedEndpointPort(options.TlsPort)
+                .WithEncryptionCertificate(LoadCertificate(certificate));
+        }
+
+        _server = factory.CreateMqttServer(builder.Build());
+        _server.ValidatingConnectionAsync += ValidateAsync;
+        _server.ClientConnectedAsync += OnConnectedAsync;
+        _server.ClientDisconnectedAsync += OnDisconnectedAsync;
         _server.InterceptingPublishAsync += OnPublishAsync;
+        _server.InterceptingSubscriptionAsync += OnSubscribeAsync;
         await _server.StartAsync();
-        LogStarted(logger, options.BindAddress, options.Port);
+        if (options.AllowAnonymous)
+        {
+            LogAnonymousAllowed(logger);
+        }
+
+        LogStarted(logger, options.BindAddress, options.PlainEnabled ? options.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) : "off",
+            options.TlsCertificate is null ? "off" : options.TlsPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    private static Task AssignClientId(ValidatingConnectionEventArgs e)
+    private X509Certificate2 LoadCertificate(string path)
+    {
+        var extension = Path.GetExtension(path);
+        if (extension.Equals(".pfx", StringComparison.OrdinalIgnoreCase) || extension.Equals(".p12", StringComparison.OrdinalIgnoreCase))
+        {
+            return X509CertificateLoader.LoadPkcs12FromFile(path, options.TlsCertificatePassword);
+        }
+
+        return X509Certificate2.CreateFromPemFile(path, options.TlsKey);
+    }
+
+    private async Task ValidateAsync(ValidatingConnectionEventArgs e)
+    {
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var limiter = options.MessagesPerSecond > 0 ? new DeviceLimiter(options, now) : null;
+        if (string.IsNullOrEmpty(e.UserName))
+        {
+            if (!options.AllowAnonymous)
+            {
+                Refuse(e, ConnectionRefusal.Anonymous, MqttConnectReasonCode.NotAuthorized);
+                return;
+            }
+
+            AssignClientId(e, "anon-" + Guid.NewGuid().ToString("N"));
+            e.SessionItems[DeviceSession.Key] = new DeviceSession(null, null, null, limiter);
+            return;
+        }
+
+        DeviceCredential? credential;
+        try
+        {
+            credential = Ids.IsValid(e.UserName) ? await grains.GetGrain<IDeviceRegistryGrain>(0).Find(e.UserName) : null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The cluster cannot answer: the device tries again, as it would after any refusal.
+            LogRegistryUnavailable(logger, ex);
+            e.ReasonCode = MqttConnectReasonCode.ServerUnavailable;
+            return;
+        }
+
+        if (credential is null || !DeviceSecrets.Verify(e.Password, credential.SecretHash))
+        {
+            Refuse(e, ConnectionRefusal.BadCredentials, MqttConnectReasonCode.BadUserNameOrPassword);
+            return;
+        }
+
+        if (credential.RevokedAt is not null)
+        {
+            Refuse(e, ConnectionRefusal.Revoked, MqttConnectReasonCode.NotAuthorized);
+            return;
+        }
+
+        AssignClientId(e, credential.DeviceId);
+        var prefix = $"pax/v1/{credential.PlaceId}/{credential.DeviceId}/";
+        e.SessionItems[DeviceSession.Key] = new DeviceSession(credential.DeviceId, prefix, prefix + CommandLeaf, limiter);
+    }
+
+    private void Refuse(ValidatingConnectionEventArgs e, ConnectionRefusal why, MqttConnectReasonCode code)
+    {
+        e.ReasonCode = code;
+        stats.Refused(why);
+
+        // At most one line per 10 s: someone trying passwords must not flood the log (the counts are in the stats).
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var last = Interlocked.Read(ref _lastRefusalLoggedAt);
+        if (now - last >= 10_000 && Interlocked.CompareExchange(ref _lastRefusalLoggedAt, now, last) == last)
+        {
+            LogRefused(logger, e.UserName ?? "", e.RemoteEndPoint?.ToString() ?? "", why, Interlocked.Exchange(ref _refusalsNotLogged, 0));
+        }
+        else
+        {
+            Interlocked.Increment(ref _refusalsNotLogged);
+        }
+    }
+
+    private static void AssignClientId(ValidatingConnectionEventArgs e, string id)
     {
         // MQTT 5 lets a client with a clean session leave its id empty; the broker names it then. (MQTTnet refuses an
         // empty id from MQTT 3.1.1 clients whatever we say here, so 3.1.1 clients must send one: mosquitto_pub -i.)
         if (string.IsNullOrEmpty(e.ClientId) && e.CleanSession != false)
         {
-            e.AssignedClientIdentifier = "anon-" + Guid.NewGuid().ToString("N");
+            e.AssignedClientIdentifier = id;
             e.ReasonCode = MqttConnectReasonCode.Success;
+        }
+    }
+
+    /// <summary>One live connection per device: a device that connects again (by any client id) replaces its old connection.</summary>
+    private async Task OnConnectedAsync(ClientConnectedEventArgs e)
+    {
+        if (e.SessionItems[DeviceSession.Key] is not DeviceSession { DeviceId: { } device })
+        {
+            return;
+        }
+
+        var previous = _deviceConnections.GetValueOrDefault(device);
+        _deviceConnections[device] = e.ClientId;
+        if (previous is not null && previous != e.ClientId)
+        {
+            await DisconnectAsync(previous, MqttDisconnectReasonCode.SessionTakenOver);
+        }
+    }
+
+    private Task OnDisconnectedAsync(ClientDisconnectedEventArgs e)
+    {
+        if (e.SessionItems?[DeviceSession.Key] is DeviceSession { DeviceId: { } device })
+        {
+            _deviceConnections.TryRemove(new KeyValuePair<string, string>(device, e.ClientId));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Drops a device's connection at once (it was revoked or given a new secret).</summary>
+    public Task DropAsync(string deviceId) => _deviceConnections.TryGetValue(deviceId, out var clientId)
+        ? DisconnectAsync(clientId, MqttDisconnectReasonCode.NotAuthorized)
+        : Task.CompletedTask;
+
+    private async Task DisconnectAsync(string clientId, MqttDisconnectReasonCode code)
+    {
+        try
+        {
+            await _server!.DisconnectClientAsync(clientId, new MqttServerClientDisconnectOptions { ReasonCode = code });
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+        {
+            // Gone already.
+        }
+    }
+
+    private Task OnSubscribeAsync(InterceptingSubscriptionEventArgs e)
+    {
+        if (e.SessionItems[DeviceSession.Key] is DeviceSession { CommandTopic: { } own } && e.TopicFilter.Topic != own)
+        {
+            e.ProcessSubscription = false;
+            e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
         }
 
         return Task.CompletedTask;
@@ -68,26 +269,39 @@ public sealed partial class MqttBroker(MqttOptions options, SignalIngest ingest,
         // Signals are consumed here and never dispatched to subscribers: dispatch costs work per connected session.
         e.ProcessPublish = false;
         var message = e.ApplicationMessage;
-        var accepting = ingest.AcceptAsync(e.ClientId, message.Topic, message.Payload, e.CancellationToken);
+        var session = e.SessionItems[DeviceSession.Key] as DeviceSession;
+        if (session?.TopicPrefix is { } prefix && !message.Topic.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            ingest.Refuse(e.ClientId, message.Topic, RejectReason.NotAllowed);
+            e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
+            return Task.CompletedTask;
+        }
+
+        var accepting = ingest.AcceptAsync(e.ClientId, message.Topic, message.Payload, e.CancellationToken, session?.Limiter);
         if (accepting.IsCompletedSuccessfully)
         {
             // Nearly always: ingest waits only when the queue is full and the message carries an event.
-            e.ProcessPublish = IsAcceptedStatus(accepting.Result, message.Topic);
+            Answer(e, accepting.Result);
             return Task.CompletedTask;
         }
 
         return AwaitAcceptAsync(e, accepting);
     }
 
-    private static async Task AwaitAcceptAsync(InterceptingPublishEventArgs e, ValueTask<RejectReason> accepting)
-    {
-        var reason = await accepting;
-        e.ProcessPublish = IsAcceptedStatus(reason, e.ApplicationMessage.Topic);
-    }
+    private static async Task AwaitAcceptAsync(InterceptingPublishEventArgs e, ValueTask<RejectReason> accepting) => Answer(e, await accepting);
 
-    /// <summary>Status messages go through so that their retained copy stays on the broker, as the contract says.</summary>
-    private static bool IsAcceptedStatus(RejectReason reason, string topic) =>
-        reason == RejectReason.None && topic.EndsWith("/status", StringComparison.Ordinal);
+    /// <summary>
+    /// Status messages go through so that their retained copy stays on the broker, as the contract says. A message over
+    /// the device's budget is answered "quota exceeded" (MQTT 5, QoS 1), so a device that keeps what it sends can try later.
+    /// </summary>
+    private static void Answer(InterceptingPublishEventArgs e, RejectReason reason)
+    {
+        e.ProcessPublish = reason == RejectReason.None && e.ApplicationMessage.Topic.EndsWith("/status", StringComparison.Ordinal);
+        if (reason == RejectReason.RateLimited)
+        {
+            e.Response.ReasonCode = MqttPubAckReasonCode.QuotaExceeded;
+        }
+    }
 
     /// <inheritdoc />
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -105,6 +319,15 @@ public sealed partial class MqttBroker(MqttOptions options, SignalIngest ingest,
         return ValueTask.CompletedTask;
     }
 
-    [LoggerMessage(LogLevel.Information, "MQTT broker listening on {Address}:{Port}")]
-    private static partial void LogStarted(ILogger logger, string address, int port);
+    [LoggerMessage(LogLevel.Information, "MQTT broker listening on {Address}, plain port {Port}, TLS port {TlsPort}")]
+    private static partial void LogStarted(ILogger logger, string address, string port, string tlsPort);
+
+    [LoggerMessage(LogLevel.Warning, "ANONYMOUS DEVICES ALLOWED (Pax:Mqtt:AllowAnonymous): any client that reaches the broker can publish for any place. For a lab only, never in production.")]
+    private static partial void LogAnonymousAllowed(ILogger logger);
+
+    [LoggerMessage(LogLevel.Warning, "Refused an MQTT connection from {Remote} as '{User}': {Why} ({NotLogged} more refused since the last line)")]
+    private static partial void LogRefused(ILogger logger, string user, string remote, ConnectionRefusal why, long notLogged);
+
+    [LoggerMessage(LogLevel.Warning, "Could not check a device's credentials; the connection was refused as unavailable")]
+    private static partial void LogRegistryUnavailable(ILogger logger, Exception exception);
 }

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.FileProviders;
-using Microsoft.Net.Http.Headers;
 
 namespace Pax.Live.Server.Ui;
 
@@ -49,44 +48,28 @@ public static class WebUi
     public static WebApplication UsePaxUi(this WebApplication app)
     {
         var root = Path.Combine(AppContext.BaseDirectory, "wwwroot");
-        var options = app.Services.GetRequiredService<UiOptions>();
         if (!Directory.Exists(root))
         {
             UiLog.NotBuilt(app.Logger, root);
             return app;
         }
 
-        var policy = ContentSecurityPolicy(options.TileUrl);
         app.UseStaticFiles(new StaticFileOptions
         {
             FileProvider = new PhysicalFileProvider(root),
             OnPrepareResponse = context => context.Context.Response.Headers.CacheControl = "no-cache",
         });
-        app.MapGet("/", (HttpContext context) => Page(context, root, "index.html", policy)).AllowAnonymous().ExcludeFromDescription();
-        app.MapGet("/guard", (HttpContext context) => Page(context, root, "guard.html", policy)).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet("/", (HttpContext context) => Page(context, root, "index.html")).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet("/guard", (HttpContext context) => Page(context, root, "guard.html")).AllowAnonymous().ExcludeFromDescription();
         app.MapGet("/api/ui/config", (UiOptions o) => new UiConfig(o.TileUrl, o.TileAttribution, o.StaleAfter.TotalSeconds))
             .AllowAnonymous().WithTags("UI");
         return app;
     }
 
-    private static PhysicalFileHttpResult Page(HttpContext context, string root, string file, string policy)
+    /// <summary>A page; its content security policy (this server only, plus the tile server) comes from the hardening on every response.</summary>
+    private static PhysicalFileHttpResult Page(HttpContext context, string root, string file)
     {
         context.Response.Headers.CacheControl = "no-cache";
-        context.Response.Headers.ContentSecurityPolicy = policy;
-        context.Response.Headers[HeaderNames.XContentTypeOptions] = "nosniff";
         return TypedResults.PhysicalFile(Path.Combine(root, file), "text/html; charset=utf-8");
-    }
-
-    /// <summary>Scripts, styles and connections only from this server; images also from the tile server, if any.</summary>
-    private static string ContentSecurityPolicy(string tileUrl)
-    {
-        var tiles = "";
-        if (Uri.TryCreate(tileUrl.Replace("{s}", "a", StringComparison.Ordinal), UriKind.Absolute, out var uri))
-        {
-            tiles = " " + uri.GetLeftPart(UriPartial.Authority).Replace("//a.", "//*.", StringComparison.Ordinal);
-        }
-
-        return $"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:{tiles}; " +
-            "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
     }
 }

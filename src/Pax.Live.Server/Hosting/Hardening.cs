@@ -1,0 +1,120 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Pax.Live.Server.Hosting;
+
+/// <summary>HTTP settings, section <c>Pax:Http</c>.</summary>
+public sealed class HttpOptions
+{
+    /// <summary>The section name.</summary>
+    public const string Section = "Pax:Http";
+
+    /// <summary>Sign-in attempts one address may make per minute; more are answered 429.</summary>
+    public int LoginAttemptsPerMinute { get; set; } = 10;
+
+    /// <summary>The largest request body, in bytes.</summary>
+    public long MaxRequestBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// The largest message a SignalR client may send. <c>Watch</c> with its 10,000 ids of up to 64 characters needs
+    /// about 700 KB; the default of SignalR (32 KB) would refuse a control room that watches a big town.
+    /// </summary>
+    public long MaxHubMessageBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Origins other than the server's own that browsers may call the API from. None by default: CORS is closed.</summary>
+    public string[] CorsOrigins { get; set; } = [];
+}
+
+/// <summary>What every response and request goes through: limits, sign-in throttling, security headers, and CORS only when asked for.</summary>
+public static class Hardening
+{
+    /// <summary>The rate-limiting policy of <c>POST /api/auth/login</c>.</summary>
+    public const string LoginPolicy = "login";
+
+    /// <summary>Registers the limits.</summary>
+    public static IHostApplicationBuilder AddPaxHardening(this IHostApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(HttpOptions.Section).Get<HttpOptions>() ?? new HttpOptions();
+        builder.Services.AddSingleton(options);
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = options.MaxRequestBytes);
+        builder.Services.Configure<HubOptions>(h => h.MaximumReceiveMessageSize = options.MaxHubMessageBytes);
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = async (context, cancellationToken) =>
+            {
+                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+                {
+                    context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                await TypedResults.Problem(
+                    title: "Too many sign-in attempts.",
+                    detail: "Wait a minute before trying again.",
+                    statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(context.HttpContext);
+            };
+            limiter.AddPolicy(LoginPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = options.LoginAttemptsPerMinute,
+                    Window = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                }));
+        });
+        if (options.CorsOrigins.Length > 0)
+        {
+            builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy => policy
+                .WithOrigins(options.CorsOrigins).AllowAnyHeader().AllowAnyMethod().AllowCredentials()));
+        }
+
+        return builder;
+    }
+
+    /// <summary>Security headers on every response, the rate limiter, and CORS when origins are configured.</summary>
+    public static WebApplication UsePaxHardening(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<HttpOptions>();
+        var tiles = TileOrigin(app.Configuration["Pax:Ui:TileUrl"]);
+        var policy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
+            $"img-src 'self' data: blob:{tiles}; connect-src 'self'; media-src 'self' data:; object-src 'none'; " +
+            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+        app.Use((context, next) =>
+        {
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers["Cross-Origin-Opener-Policy"] = "same-origin";
+            headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(self)";
+            headers.ContentSecurityPolicy = policy;
+            return next(context);
+        });
+        if (options.CorsOrigins.Length > 0)
+        {
+            app.UseCors();
+        }
+
+        app.UseRateLimiter();
+        return app;
+    }
+
+    /// <summary>The origin of the map's tile server, for the content security policy (the map's tiles are its only outside images).</summary>
+    private static string TileOrigin(string? tileUrl)
+    {
+        if (string.IsNullOrEmpty(tileUrl))
+        {
+            return "";
+        }
+
+        var template = tileUrl.Replace("{s}", "*", StringComparison.Ordinal);
+        var schemeEnd = template.IndexOf("://", StringComparison.Ordinal);
+        if (schemeEnd < 0)
+        {
+            return "";
+        }
+
+        var hostEnd = template.IndexOf('/', schemeEnd + 3);
+        return " " + (hostEnd < 0 ? template : template[..hostEnd]);
+    }
+}

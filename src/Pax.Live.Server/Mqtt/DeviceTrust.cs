@@ -1,0 +1,74 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Pax.Live.Server.Mqtt;
+
+/// <summary>
+/// Device secrets: 256 random bits, shown once, stored as a SHA-256 hash. A secret this long cannot be guessed, so it
+/// needs no slow hash (unlike a person's password); and a broker that 10,000 devices reconnect to at once must not
+/// spend a PBKDF2 round on each.
+/// </summary>
+public static class DeviceSecrets
+{
+    private const string Scheme = "sha256:";
+
+    /// <summary>A new secret, URL-safe base64 (43 characters).</summary>
+    public static string Generate() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))
+        .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>What is stored of a secret.</summary>
+    public static string Hash(string secret) => Scheme + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+    /// <summary>Whether <paramref name="secret"/> is the one <paramref name="hash"/> was made from (in constant time).</summary>
+    public static bool Verify(string? secret, string hash)
+    {
+        if (string.IsNullOrEmpty(secret) || !hash.StartsWith(Scheme, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Hash(secret)), Encoding.ASCII.GetBytes(hash));
+    }
+}
+
+/// <summary>
+/// One connection's message budget, a token bucket: <c>MessagesPerSecond</c> with bursts up to <c>Burst</c>. When it is
+/// empty, messages that carry an event (or a device status) still pass from a bucket of their own, up to
+/// <c>EventsPerSecond</c> with bursts of <c>EventBurst</c>, so a flood of periodic readings cannot hide an alert, nor
+/// can a flood of fake alerts go unbounded. A broker reads one connection's packets one at a time, so no lock.
+/// </summary>
+public sealed class DeviceLimiter(MqttOptions options, long nowMs)
+{
+    private double _tokens = options.Burst;
+    private double _eventTokens = options.EventBurst;
+    private long _last = nowMs;
+
+    /// <summary>Takes one message's token; false when the device is over its limit.</summary>
+    public bool TryTake(bool carriesEvent, long nowMs)
+    {
+        var elapsed = Math.Max(0, nowMs - _last) / 1000.0;
+        _last = Math.Max(_last, nowMs);
+        _tokens = Math.Min(options.Burst, _tokens + (elapsed * options.MessagesPerSecond));
+        _eventTokens = Math.Min(options.EventBurst, _eventTokens + (elapsed * options.EventsPerSecond));
+        if (_tokens >= 1)
+        {
+            _tokens--;
+            return true;
+        }
+
+        if (carriesEvent && _eventTokens >= 1)
+        {
+            _eventTokens--;
+            return true;
+        }
+
+        return false;
+    }
+}
+
+/// <summary>What the broker knows of a connection: the device it proved to be (null: an anonymous lab client) and its budget.</summary>
+public sealed record DeviceSession(string? DeviceId, string? TopicPrefix, string? CommandTopic, DeviceLimiter? Limiter)
+{
+    /// <summary>The key in MQTTnet's session items.</summary>
+    public const string Key = "pax.device";
+}
