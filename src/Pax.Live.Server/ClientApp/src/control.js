@@ -173,7 +173,8 @@ function renderMarker(place) {
     if (path) path.setAttribute('class', `leaflet-interactive ${style.className}`);
   }
   marker.setStyle({ opacity: visible(place) ? 1 : 0.15, fillOpacity: visible(place) ? style.fillOpacity : 0.1 });
-  marker.bindTooltip(`${place.name} – ${t(`level.${place.level}`)}`);
+  // An element, not a string: Leaflet would read a string as HTML.
+  marker.bindTooltip(el('span', {}, `${place.name} – ${t(`level.${place.level}`)}`));
 }
 
 // ---------- place detail ----------

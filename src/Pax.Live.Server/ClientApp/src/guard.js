@@ -91,7 +91,7 @@ function renderPins(open) {
     if (!place || pins.has(id)) continue;
     const pin = L.circleMarker([place.latitude, place.longitude], {
       radius: 12, color: '#fff', weight: 2, fillColor: '#f85149', fillOpacity: 0.9, className: `place-marker place-${id}`,
-    }).addTo(map).bindTooltip(place.name);
+    }).addTo(map).bindTooltip(el('span', {}, place.name)); // an element: Leaflet reads a string as HTML
     pins.set(id, pin);
   }
 }
