@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Playwright;
 using Pax.Live.Server.Tests;
 
@@ -22,7 +23,8 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>Screenshots, for people to look at: <c>artifacts/</c> beside the test assembly.</summary>
     public static string Artifacts { get; } = Path.Combine(AppContext.BaseDirectory, "artifacts");
 
-    public ServerProcess Server { get; } = new(ServerProcess.NewTempDirectory("pax-web"));
+    /// <summary>The server as shipped: devices need credentials (the shared test process allows anonymous ones; a later argument wins).</summary>
+    public ServerProcess Server { get; } = new(ServerProcess.NewTempDirectory("pax-web"), "--Pax:Mqtt:AllowAnonymous=false");
 
     public IPlaywright Playwright { get; private set; } = null!;
 
@@ -59,6 +61,16 @@ public sealed class BrowserFixture : IAsyncLifetime
         Playwright?.Dispose();
         await Server.DisposeAsync();
         Directory.Delete(Server.DataDirectory, recursive: true);
+    }
+
+    /// <summary>A camera of <paramref name="place"/>, issued its secret by the admin and signed in to the broker with it.</summary>
+    public async Task<Device> Camera(string place, string deviceId)
+    {
+        var response = await Server.Http.PutAsJsonAsync($"/api/devices/{deviceId}", new { place });
+        response.EnsureSuccessStatusCode();
+        var issued = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var secret = issued.GetProperty("secret").GetString()!;
+        return await Device.Connect(Server, deviceId, o => o.WithCredentials(issued.GetProperty("username").GetString()!, secret));
     }
 
     private async Task PutUser(string name, string role, string[] areas)

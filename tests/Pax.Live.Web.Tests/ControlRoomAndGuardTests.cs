@@ -27,7 +27,7 @@ public sealed class ControlRoomAndGuardTests(BrowserFixture fixture)
         await Expect(guard.Locator($"#alert-list [data-place={Place}]")).ToHaveCountAsync(0);
 
         // A camera at the place hears a bang: alert-grade, over real MQTT to the server's broker.
-        await using (var camera = await Device.Connect(server, "cam-ui"))
+        await using (var camera = await fixture.Camera(Place, "cam-ui"))
         {
             await camera.Publish($"pax/v1/{Place}/cam-ui/signals", Device.Signals(Device.Now, ("people", 7), ("motion", 0.3), ("impulse", 1)));
         }
@@ -133,7 +133,7 @@ public sealed class ControlRoomAndGuardTests(BrowserFixture fixture)
         await server.Start();
 
         // Raised as soon as the server is back, most likely before the page has reconnected: it must still arrive.
-        await using (var camera = await Device.Connect(server, "cam-park"))
+        await using (var camera = await fixture.Camera("stadsparken", "cam-park"))
         {
             await camera.Publish("pax/v1/stadsparken/cam-park/signals", Device.Signals(Device.Now, ("impulse", 1)));
         }
@@ -179,7 +179,7 @@ public sealed class ControlRoomAndGuardTests(BrowserFixture fixture)
         await Expect(board.Locator("#connection")).Not.ToHaveAttributeAsync("data-state", "connected");
 
         // Missed by the page: a bang at Resecentrum, and an operator elsewhere acknowledging it.
-        await using (var camera = await Device.Connect(server, "cam-station"))
+        await using (var camera = await fixture.Camera("resecentrum", "cam-station"))
         {
             await camera.Publish("pax/v1/resecentrum/cam-station/signals", Device.Signals(Device.Now, ("impulse", 1)));
         }
