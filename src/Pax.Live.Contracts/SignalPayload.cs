@@ -19,6 +19,9 @@ public static class SignalPayload
     /// <summary>How far a device's clock may run ahead of the server's, in milliseconds.</summary>
     public const long MaxFutureSkewMs = 5 * 60 * 1000;
 
+    // The longest word the contract compares text with is "-Infinity"; room to spare.
+    private const int MaxAsciiName = 16;
+
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 8 };
 
     /// <summary>Parses a payload that may arrive in segments (as MQTT hands it over).</summary>
@@ -122,7 +125,7 @@ public static class SignalPayload
         var sawSignals = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("ts"u8))
+            if (TextEquals(ref reader, "ts"u8))
             {
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out timestamp))
@@ -137,7 +140,7 @@ public static class SignalPayload
 
                 sawTimestamp = true;
             }
-            else if (reader.ValueTextEquals("signals"u8))
+            else if (TextEquals(ref reader, "signals"u8))
             {
                 reader.Read();
                 var reason = ReadSignals(ref reader, destination, out count);
@@ -205,7 +208,7 @@ public static class SignalPayload
         var sawValue = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("kind"u8))
+            if (TextEquals(ref reader, "kind"u8))
             {
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.String)
@@ -220,7 +223,7 @@ public static class SignalPayload
 
                 sawKind = true;
             }
-            else if (reader.ValueTextEquals("value"u8))
+            else if (TextEquals(ref reader, "value"u8))
             {
                 reader.Read();
                 var reason = ReadValue(ref reader, out value);
@@ -259,17 +262,109 @@ public static class SignalPayload
             return SignalKinds.TryParse(reader.ValueSpan, out kind);
         }
 
-        // An escaped name ("\u006dotion") is still a name; unescape it into a small stack buffer.
-        // Unescaping never lengthens a string, so a buffer as long as the escaped text always fits.
+        // An escaped name ("\u006dotion") is still a name.
         kind = default;
-        if (reader.ValueSpan.Length > 64)
+        Span<byte> name = stackalloc byte[MaxAsciiName];
+        return TryUnescapeAscii(reader.ValueSpan, name, out var length) && SignalKinds.TryParse(name[..length], out kind);
+    }
+
+    /// <summary>Whether the current property name or string is <paramref name="ascii"/>, escapes decoded.</summary>
+    private static bool TextEquals(ref Utf8JsonReader reader, ReadOnlySpan<byte> ascii)
+    {
+        if (!reader.ValueIsEscaped)
         {
-            return false;
+            return reader.ValueSpan.SequenceEqual(ascii);
         }
 
-        Span<byte> name = stackalloc byte[64];
-        var length = reader.CopyString(name);
-        return SignalKinds.TryParse(name[..length], out kind);
+        Span<byte> text = stackalloc byte[MaxAsciiName];
+        return TryUnescapeAscii(reader.ValueSpan, text, out var length) && text[..length].SequenceEqual(ascii);
+    }
+
+    /// <summary>
+    /// Decodes the escapes of a name or string the reader has already validated, if the result is short ASCII: every
+    /// word the contract knows is. Anything else cannot be one of them, so it is not decoded at all. The reader's own
+    /// unescaping (ValueTextEquals, CopyString) throws InvalidOperationException on a lone surrogate escape
+    /// ("\uDC00"), which is grammatical JSON (RFC 8259 §8.2): that exception escaped Parse, and would cost a throw.
+    /// </summary>
+    private static bool TryUnescapeAscii(ReadOnlySpan<byte> escaped, Span<byte> destination, out int length)
+    {
+        length = 0;
+        var i = 0;
+        while (i < escaped.Length)
+        {
+            if (length == destination.Length)
+            {
+                return false;
+            }
+
+            var b = escaped[i];
+            if (b != (byte)'\\')
+            {
+                i++;
+            }
+            else if (i + 1 < escaped.Length && escaped[i + 1] == (byte)'u')
+            {
+                if (i + 6 > escaped.Length || !TryReadHex(escaped.Slice(i + 2, 4), out var code) || code > 0x7F)
+                {
+                    return false;
+                }
+
+                b = (byte)code;
+                i += 6;
+            }
+            else if (i + 1 < escaped.Length)
+            {
+                b = escaped[i + 1] switch
+                {
+                    (byte)'"' => (byte)'"',
+                    (byte)'\\' => (byte)'\\',
+                    (byte)'/' => (byte)'/',
+                    (byte)'b' => (byte)'\b',
+                    (byte)'f' => (byte)'\f',
+                    (byte)'n' => (byte)'\n',
+                    (byte)'r' => (byte)'\r',
+                    (byte)'t' => (byte)'\t',
+                    _ => 0xFF,
+                };
+                i += 2;
+            }
+            else
+            {
+                return false;
+            }
+
+            if (b > 0x7F)
+            {
+                return false;
+            }
+
+            destination[length++] = b;
+        }
+
+        return true;
+    }
+
+    private static bool TryReadHex(ReadOnlySpan<byte> four, out int value)
+    {
+        value = 0;
+        foreach (var c in four)
+        {
+            var digit = c switch
+            {
+                >= (byte)'0' and <= (byte)'9' => c - '0',
+                >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
+                >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
+                _ => -1,
+            };
+            if (digit < 0)
+            {
+                return false;
+            }
+
+            value = (value << 4) | digit;
+        }
+
+        return true;
     }
 
     private static RejectReason ReadValue(ref Utf8JsonReader reader, out double value)
@@ -278,7 +373,7 @@ public static class SignalPayload
         if (reader.TokenType == JsonTokenType.String)
         {
             // JSON has no NaN or infinity; producers that write them as strings get told what they sent.
-            return reader.ValueTextEquals("NaN"u8) || reader.ValueTextEquals("Infinity"u8) || reader.ValueTextEquals("-Infinity"u8)
+            return TextEquals(ref reader, "NaN"u8) || TextEquals(ref reader, "Infinity"u8) || TextEquals(ref reader, "-Infinity"u8)
                 ? RejectReason.NotFinite
                 : RejectReason.BadShape;
         }

@@ -27,6 +27,7 @@ public sealed partial class PlaceGrain(
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
 
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan DeliveryRetryEvery = TimeSpan.FromSeconds(1);
     private const long ValuesEveryMs = 250;
 
     /// <summary>Thresholds of a place in focus are this share of their usual value.</summary>
@@ -37,7 +38,8 @@ public sealed partial class PlaceGrain(
 
     private readonly Dictionary<string, DeviceInfo> _devices = new(StringComparer.Ordinal);
     private readonly Dictionary<SignalKind, OpenAlert> _alerts = [];
-    private readonly List<AlertRaised> _raised = [];
+    private readonly List<(AlertRaised Raised, AlertView View)> _raised = [];
+    private IGrainTimer? _deliveryRetry;
     private readonly Dictionary<SignalKind, int> _repeats = [];
     private readonly HashSet<SignalKind> _causeCleared = [];
     private readonly List<ClosedAlert> _recent = [];
@@ -128,7 +130,7 @@ public sealed partial class PlaceGrain(
                 await TrySave(now);
             }
 
-            await DeliverAlerts();
+            await DeliverAlertsOrRetry();
         }
     }
 
@@ -298,34 +300,51 @@ public sealed partial class PlaceGrain(
             AlertSummaries.For(kind, cause.Value, _definition?.Name ?? PlaceId));
         _alerts[kind] = alert;
         LogAlertRaised(logger, alert.AlertId, PlaceId, alert.Summary);
-        _raised.Add(new AlertRaised(alert.AlertId, PlaceId, kind, alert.Severity, raisedAt, alert.Summary, _definition?.Area));
+        _raised.Add((new AlertRaised(alert.AlertId, PlaceId, kind, alert.Severity, raisedAt, alert.Summary, _definition?.Area), ViewOf(alert, count: 1)));
     }
 
-    /// <summary>Hands the batch's new alerts and repeats to their alert grains, new ones first, and announces the new ones.</summary>
+    /// <summary>
+    /// Hands the batch's new alerts and repeats to their alert grains, new ones first, and announces the new ones. What
+    /// cannot be delivered now (an alert grain or a feed on a node that just died) is tried again every second until it
+    /// is: the level already says alert, and the people must hear why.
+    /// </summary>
+    private async Task DeliverAlertsOrRetry()
+    {
+        try
+        {
+            await DeliverAlerts();
+            _deliveryRetry?.Dispose();
+            _deliveryRetry = null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogDeliveryFailed(logger, ex, PlaceId);
+            _deliveryRetry ??= this.RegisterGrainTimer(DeliverAlertsOrRetry, new GrainTimerCreationOptions(DeliveryRetryEvery, DeliveryRetryEvery) { KeepAlive = true });
+        }
+    }
+
+    /// <summary>Delivers one step at a time and forgets each once done, so a retry repeats nothing that was delivered.</summary>
     private async Task DeliverAlerts()
     {
-        var views = new AlertView[_raised.Count];
-        for (var i = 0; i < _raised.Count; i++)
+        while (_raised.Count > 0)
         {
-            // A new alert counts its first occurrence when it opens; the batch's other occurrences are repeats.
-            views[i] = ViewOf(_alerts[_raised[i].Kind], count: 1);
-            await GrainFactory.GetGrain<IAlertGrain>(views[i].AlertId).Open(views[i]);
+            // A new alert counts its first occurrence when it opens; the batch's other occurrences are repeats. It goes
+            // out at once, to every audience's feed, and is awaited: a lost alert is worse than a late one.
+            var (raised, view) = _raised[0];
+            await GrainFactory.GetGrain<IAlertGrain>(view.AlertId).Open(view);
+            await AlertFeeds.Publish(GrainFactory, raised, view);
+            _raised.RemoveAt(0);
         }
 
-        foreach (var (kind, count) in _repeats)
+        foreach (var (kind, count) in _repeats.ToArray())
         {
-            var open = _alerts[kind];
-            await GrainFactory.GetGrain<IAlertGrain>(open.AlertId).Repeat(count, open.LastSeen, open.Severity);
-        }
+            if (_alerts.TryGetValue(kind, out var open))
+            {
+                await GrainFactory.GetGrain<IAlertGrain>(open.AlertId).Repeat(count, open.LastSeen, open.Severity);
+            }
 
-        _repeats.Clear();
-        for (var i = 0; i < _raised.Count; i++)
-        {
-            // Alerts go out at once, to every audience's feed, and are awaited: a lost alert is worse than a late one.
-            await AlertFeeds.Publish(GrainFactory, _raised[i], views[i]);
+            _repeats.Remove(kind);
         }
-
-        _raised.Clear();
     }
 
     /// <summary>The alert grain's first view of one of this place's alerts.</summary>
@@ -434,6 +453,9 @@ public sealed partial class PlaceGrain(
 
     [LoggerMessage(LogLevel.Information, "Alert {AlertId} raised at {PlaceId}: {Summary}")]
     private static partial void LogAlertRaised(ILogger logger, string alertId, string placeId, string summary);
+
+    [LoggerMessage(LogLevel.Warning, "Could not deliver the alerts of {PlaceId} yet; retrying every second")]
+    private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string placeId);
 
     private void Seen(string deviceId, bool online, long now)
     {

@@ -174,6 +174,25 @@ public sealed class SignalPayloadAcceptanceTests
         Assert.Equal([new Signal(SignalKind.Impulse, 1)], parsed.Signals);
     }
 
+    [Theory]
+    [InlineData("\\uDC00")]
+    [InlineData("\\uD800")]
+    [InlineData("\\uD800x")]
+    [InlineData("\\uD800\\u0041")]
+    [InlineData("\\uD800\\uD800")]
+    [InlineData("t\\uDFFFs")]
+    public void MemberNamedWithALoneSurrogateEscapeIsIgnoredLikeAnyUnknownMember(string name)
+    {
+        // Found by the fuzzer: the reader threw InvalidOperationException out of Parse for these grammatical names.
+        var json = $$$"""{"{{{name}}}":1,"ts":1764161000123,"signals":[{"{{{name}}}":2,"kind":"motion","value":0.5}],"x":{"{{{name}}}":3}}""";
+
+        var parsed = Parse(json);
+
+        Assert.Equal(RejectReason.None, parsed.Reason);
+        Assert.Equal(Ts, parsed.Timestamp);
+        Assert.Equal([new Signal(SignalKind.Motion, 0.5)], parsed.Signals);
+    }
+
     [Fact]
     public void WhitespaceAroundTheRootIsAccepted()
     {

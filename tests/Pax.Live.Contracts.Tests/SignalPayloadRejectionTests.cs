@@ -92,6 +92,8 @@ public sealed class SignalPayloadRejectionTests
     [InlineData("""{"ts":1764161000123,"signals":[{"kind":"motion","value":"high"}]}""")]
     [InlineData("""{"ts":1764161000123,"signals":[{"kind":"motion","value":"0.5"}]}""")]
     [InlineData("""{"ts":1764161000123,"signals":[{"kind":"motion","value":"nan"}]}""")]
+    [InlineData("""{"ts":1764161000123,"signals":[{"kind":"motion","value":"\uD800"}]}""")]
+    [InlineData("""{"ts":1764161000123,"signals":[{"kind":"motion","value":"N\uDC00N"}]}""")]
     [InlineData("""{"ts":1764161000123,"signals":[{"kind":"motion","value":true}]}""")]
     [InlineData("""{"ts":1764161000123,"signals":[{"kind":"motion","value":null}]}""")]
     [InlineData("""{"ts":1764161000123,"signals":[{"kind":"motion","value":[0.5]}]}""")]
@@ -112,6 +114,10 @@ public sealed class SignalPayloadRejectionTests
     [InlineData("\\u0073moke")]
     [InlineData("\\u004dotion")]
     [InlineData("\\u006dotion\\u006dotion\\u006dotion\\u006dotion\\u006dotion\\u006dotion")]
+    [InlineData("\\uDC00")]
+    [InlineData("\\uD800")]
+    [InlineData("motion\\uD800")]
+    [InlineData("\\uD800\\u006dotion")]
     public void KindNotInTheContractIsUnknownKind(string kind) =>
         AssertRejected(RejectReason.UnknownKind, Message(Signal("motion", "0.5"), Signal(kind, "0.5")));
 

@@ -13,16 +13,32 @@ internal sealed class MosquittoBroker : IAsyncDisposable
     private readonly string _directory;
     private readonly Process _process;
 
-    private MosquittoBroker(string directory, Process process, int port)
+    private readonly List<string> _log;
+
+    private MosquittoBroker(string directory, Process process, int port, List<string> log)
     {
         _directory = directory;
         _process = process;
         Port = port;
+        _log = log;
     }
 
     public int Port { get; }
 
-    public static async Task<MosquittoBroker> StartAsync()
+    /// <summary>The broker's log so far (connections, refusals).</summary>
+    public IReadOnlyList<string> Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return [.. _log];
+            }
+        }
+    }
+
+    /// <summary>Starts the broker; with <paramref name="tls"/>, its only listener speaks TLS with that certificate.</summary>
+    public static async Task<MosquittoBroker> StartAsync(TestCertificates? tls = null, int? port = null)
     {
         const string broker = "/usr/sbin/mosquitto";
         if (!File.Exists(broker))
@@ -44,19 +60,40 @@ internal sealed class MosquittoBroker : IAsyncDisposable
             await passwd.WaitForExitAsync();
         }
 
-        var port = ServerProcess.FreePort();
+        var listen = port ?? ServerProcess.FreePort();
         var config = Path.Combine(directory, "mosquitto.conf");
-        await File.WriteAllTextAsync(config, $"listener {port} 127.0.0.1\nallow_anonymous false\npassword_file {passwords}\npersistence false\n");
-        var process = Process.Start(new ProcessStartInfo(broker, ["-c", config]) { RedirectStandardError = true, RedirectStandardOutput = true })
-            ?? throw new InvalidOperationException("mosquitto did not start.");
+        var text = $"listener {listen} 127.0.0.1\nallow_anonymous false\npassword_file {passwords}\npersistence false\nlog_dest stderr\nlog_type all\n";
+        if (tls is not null)
+        {
+            text += $"cafile {TestCertificates.Write(directory, "ca.pem", tls.CaPem)}\ncertfile {TestCertificates.Write(directory, "server.pem", tls.ServerPem)}\n"
+                + $"keyfile {TestCertificates.Write(directory, "server.key", tls.ServerKeyPem)}\n";
+        }
+
+        await File.WriteAllTextAsync(config, text);
+        var log = new List<string>();
+        var process = new Process { StartInfo = new ProcessStartInfo(broker, ["-c", config]) { RedirectStandardError = true, RedirectStandardOutput = true } };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                lock (log)
+                {
+                    log.Add(line);
+                }
+            }
+        };
+        process.OutputDataReceived += (_, _) => { };
+        process.Start();
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (DateTime.UtcNow < deadline)
         {
             using var probe = new TcpClient();
             try
             {
-                await probe.ConnectAsync(IPAddress.Loopback, port);
-                return new MosquittoBroker(directory, process, port);
+                await probe.ConnectAsync(IPAddress.Loopback, listen);
+                return new MosquittoBroker(directory, process, listen, log);
             }
             catch (SocketException)
             {
@@ -66,7 +103,29 @@ internal sealed class MosquittoBroker : IAsyncDisposable
 
         process.Kill();
         Directory.Delete(directory, recursive: true);
-        throw new TimeoutException($"mosquitto did not listen on {port}: {await process.StandardError.ReadToEndAsync()}");
+        lock (log)
+        {
+            throw new TimeoutException($"mosquitto did not listen on {listen}: {string.Join("\n", log)}");
+        }
+    }
+
+    /// <summary>Adds a user to the password file and has the running broker reload it (SIGHUP), as an operator would.</summary>
+    public async Task AddUserAsync(string user, string password)
+    {
+        var passwords = Path.Combine(_directory, "passwords");
+        using (var passwd = Process.Start("mosquitto_passwd", ["-b", passwords, user, password]))
+        {
+            await passwd.WaitForExitAsync();
+        }
+
+        // Reloaded after the broker dropped to its own user: the file must stay readable to it.
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(passwords, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        }
+
+        using var hup = Process.Start("kill", ["-HUP", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await hup.WaitForExitAsync();
     }
 
     public async ValueTask DisposeAsync()

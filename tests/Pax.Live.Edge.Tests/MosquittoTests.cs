@@ -72,6 +72,53 @@ public sealed class MosquittoTests : IDisposable
         await subscriber.DisconnectAsync();
     }
 
+    [Fact]
+    public async Task AlertsKeptWhileRefusedAreSentInOrderWithTheirOriginalTimestampsOnceLetIn()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var received = new ConcurrentQueue<MqttApplicationMessage>();
+        using var subscriber = new MqttClientFactory().CreateMqttClient();
+        subscriber.ApplicationMessageReceivedAsync += e =>
+        {
+            received.Enqueue(e.ApplicationMessage);
+            return Task.CompletedTask;
+        };
+        await subscriber.ConnectAsync(new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", broker.Port).WithClientId("watcher").WithCredentials(MosquittoBroker.User, MosquittoBroker.Password).Build());
+        await subscriber.SubscribeAsync(Topic.Signals("stora-torget", "cam-q"), MqttQualityOfServiceLevel.AtLeastOnce);
+
+        // The device's account does not exist yet: every attempt is refused, alert-grade messages wait on disk.
+        await using var publisher = NewPublisher(broker.Port, "cam-new", "n3w");
+        using var stop = new CancellationTokenSource();
+        var run = publisher.RunAsync(stop.Token);
+        var minuteAgo = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000;
+        for (var i = 0; i < 3; i++)
+        {
+            publisher.Publish(SignalMessage.Create(minuteAgo + (i * 1000), [new Signal(SignalKind.Motion, 0.3), new Signal(SignalKind.Impulse, 1)]));
+            publisher.Publish(SignalMessage.Create(minuteAgo + (i * 1000) + 500, [new Signal(SignalKind.Motion, 0.3)]));
+        }
+
+        await Until(() => publisher.Waiting == 3);
+        await Until(() => broker.Log.Count(l => l.Contains("not authorised", StringComparison.Ordinal)) >= 2);
+        Assert.Empty(received);
+
+        // The operator adds the account; the next attempt gets in and the stored messages follow, oldest first.
+        await broker.AddUserAsync("cam-new", "n3w");
+        await Until(() => received.Count == 3 && publisher.Waiting == 0);
+        var signals = new Signal[SignalPayload.MaxSignals];
+        var timestamps = received.Select(m =>
+        {
+            Assert.Equal(RejectReason.None, SignalPayload.Parse(m.Payload, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), signals, out var ts, out _));
+            Assert.Equal(MqttQualityOfServiceLevel.AtLeastOnce, m.QualityOfServiceLevel);
+            return ts;
+        }).ToArray();
+        Assert.Equal([minuteAgo, minuteAgo + 1000, minuteAgo + 2000], timestamps);
+
+        await stop.CancelAsync();
+        await run;
+        await subscriber.DisconnectAsync();
+    }
+
     private DevicePublisher NewPublisher(int port, string user, string password) => new(
         new MqttOptions { Host = "127.0.0.1", Port = port, Username = user, Password = password, ReconnectSeconds = 0.3 },
         new StoreOptions { Directory = _store },

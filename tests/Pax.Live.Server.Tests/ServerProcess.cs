@@ -167,6 +167,12 @@ public sealed class ServerProcess : IAsyncDisposable, IServerEndpoints
 
     private async Task<bool> MqttIsListening()
     {
+        if (_extraArgs.Contains("--Pax:Mqtt:Enabled=false"))
+        {
+            // No embedded broker: the node consumes from an external one.
+            return true;
+        }
+
         using var probe = new TcpClient();
         try
         {

@@ -7,8 +7,11 @@ using Pax.Live.Edge.Vision;
 namespace Pax.Live.Edge.Analysis;
 
 /// <summary>Runs one camera on its own thread: decode every frame, analyse the ones that are due, hand messages to the publisher.</summary>
-public sealed partial class CameraWorker(CameraOptions options, DevicePublisher publisher, ILogger logger)
+public sealed partial class CameraWorker(CameraOptions options, DevicePublisher publisher, ILogger logger, TimeSpan? retryAfter = null)
 {
+    // How long a failed source waits before it is opened again: long enough not to hammer a camera that reboots.
+    private readonly TimeSpan _retryAfter = retryAfter ?? TimeSpan.FromSeconds(5);
+
     /// <summary>Runs until <paramref name="stoppingToken"/> fires; a lost source is reopened, a failed analysis restarted, after a pause.</summary>
     public void Run(CancellationToken stoppingToken)
     {
@@ -23,7 +26,7 @@ public sealed partial class CameraWorker(CameraOptions options, DevicePublisher 
             {
                 // One camera's failure must not stop the others, nor this camera for good.
                 LogAnalysisFailed(logger, options.DeviceId, e.Message);
-                stoppingToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(5));
+                stoppingToken.WaitHandle.WaitOne(_retryAfter);
             }
         }
     }
@@ -45,7 +48,7 @@ public sealed partial class CameraWorker(CameraOptions options, DevicePublisher 
             catch (IOException e)
             {
                 LogSourceFailed(logger, options.DeviceId, e.Message);
-                stoppingToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(5));
+                stoppingToken.WaitHandle.WaitOne(_retryAfter);
                 continue;
             }
 

@@ -1,3 +1,5 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
@@ -25,6 +27,7 @@ public sealed partial class DevicePublisher : IAsyncDisposable
     private readonly string _statusTopic;
     private readonly Channel<SignalMessage> _queue = Channel.CreateBounded<SignalMessage>(
         new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly X509Certificate2? _ca;
     private DateTime _lastPing;
     private long _sent;
 
@@ -56,12 +59,19 @@ public sealed partial class DevicePublisher : IAsyncDisposable
 
         if (options.Tls)
         {
+            // Read once here, so that a missing or broken CA file stops the agent at start rather than at every connect.
+            var ca = string.IsNullOrEmpty(options.CaCertificate) ? null : X509CertificateLoader.LoadCertificateFromFile(options.CaCertificate);
+            _ca = ca;
             builder.WithTlsOptions(tls =>
             {
-                tls.UseTls();
+                tls.UseTls().WithTargetHost(options.Host);
                 if (options.AllowUntrustedCertificates)
                 {
                     tls.WithCertificateValidationHandler(_ => true);
+                }
+                else if (ca is not null)
+                {
+                    tls.WithCertificateValidationHandler(e => IssuedBy(ca, e.Certificate, e.SslPolicyErrors));
                 }
             });
         }
@@ -288,10 +298,28 @@ public sealed partial class DevicePublisher : IAsyncDisposable
         }
     }
 
+    // The broker's certificate must name the host and chain to the pinned CA; the system's roots do not count, so a
+    // certificate from any public CA (or another customer's) is refused. A private CA publishes no revocation list.
+    private static bool IssuedBy(X509Certificate2 ca, X509Certificate? presented, SslPolicyErrors errors)
+    {
+        if (presented is null || (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0)
+        {
+            return false;
+        }
+
+        using var certificate = X509CertificateLoader.LoadCertificate(presented.GetRawCertData());
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(certificate);
+    }
+
     /// <inheritdoc />
     public ValueTask DisposeAsync()
     {
         _client.Dispose();
+        _ca?.Dispose();
         return ValueTask.CompletedTask;
     }
 

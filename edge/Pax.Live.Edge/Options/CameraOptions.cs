@@ -12,7 +12,7 @@ public sealed class CameraOptions
     /// <summary>The place the camera watches, as in the server's catalogue.</summary>
     public string PlaceId { get; set; } = "";
 
-    /// <summary>An RTSP or HTTP URL, a V4L2 device (<c>/dev/video0</c> or <c>0</c>), or a video file.</summary>
+    /// <summary>An HTTP(S) MJPEG stream URL (credentials may be in it), a V4L2 device (<c>/dev/video0</c> or <c>0</c>), or a video file.</summary>
     public string Source { get; set; } = "";
 
     /// <summary>Play a video file again from the start when it ends (demos).</summary>

@@ -34,6 +34,13 @@ public sealed class MqttOptions
     /// <summary>Use TLS.</summary>
     public bool Tls { get; set; }
 
+    /// <summary>
+    /// A PEM file with the CA that signed the broker's certificate. When set, the broker must present a certificate
+    /// for <see cref="Host"/> issued by this CA and no other (the system's trusted roots are not consulted); when
+    /// empty, the system's trusted roots decide.
+    /// </summary>
+    public string? CaCertificate { get; set; }
+
     /// <summary>Accept a broker certificate that does not validate (test brokers only).</summary>
     public bool AllowUntrustedCertificates { get; set; }
 

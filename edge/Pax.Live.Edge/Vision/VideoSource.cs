@@ -5,15 +5,19 @@ using OpenCvSharp;
 namespace Pax.Live.Edge.Vision;
 
 /// <summary>
-/// Frames from an RTSP or HTTP stream, a V4L2 device or a video file. Decoding (<see cref="Grab"/>) and converting
+/// Frames from an HTTP MJPEG stream, a V4L2 device or a video file (RTSP needs an FFmpeg with network protocols,
+/// which OpenCvSharp's official runtime lacks: see docs/edge.md). Decoding (<see cref="Grab"/>) and converting
 /// to a picture (<see cref="Retrieve"/>) are separate so that frames no analyser needs cost only their decode.
 /// </summary>
 public sealed class VideoSource : IDisposable
 {
     private readonly string _source;
     private readonly bool _loop;
+    private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(10);
+
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private VideoCapture? _capture;
+    private MjpegHttpStream? _mjpeg;
     private long _frameIndex;
     private TimeSpan _fileOffset;
 
@@ -37,6 +41,11 @@ public sealed class VideoSource : IDisposable
     /// <summary>Decodes the next frame; false when a file has ended (and does not loop) or a stream is lost.</summary>
     public bool Grab()
     {
+        if (IsHttp)
+        {
+            return GrabHttp();
+        }
+
         _capture ??= Open();
         if (_capture.Grab())
         {
@@ -62,7 +71,43 @@ public sealed class VideoSource : IDisposable
     }
 
     /// <summary>Converts the grabbed frame into <paramref name="frame"/> (BGR), reusing its buffer.</summary>
-    public bool Retrieve(Mat frame) => _capture is not null && _capture.Retrieve(frame) && !frame.Empty();
+    public bool Retrieve(Mat frame) => _mjpeg is not null
+        ? _mjpeg.Retrieve(frame)
+        : _capture is not null && _capture.Retrieve(frame) && !frame.Empty();
+
+    private bool IsHttp => _source.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || _source.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+
+    private bool GrabHttp()
+    {
+        if (_mjpeg is null)
+        {
+            try
+            {
+                _mjpeg = MjpegHttpStream.Open(new Uri(_source), ReadTimeout);
+            }
+            catch (IOException e)
+            {
+                throw new IOException($"Cannot open the video source '{Redacted}': {e.Message}", e);
+            }
+        }
+
+        if (_mjpeg.Grab())
+        {
+            _frameIndex++;
+            Time = _clock.Elapsed;
+            return true;
+        }
+
+        // A lost stream is reopened on the next call.
+        _mjpeg.Dispose();
+        _mjpeg = null;
+        return false;
+    }
+
+    // A password in the URL is never written to a log.
+    private string Redacted => Uri.TryCreate(_source, UriKind.Absolute, out var url) && url.UserInfo.Length > 0
+        ? _source.Replace(url.UserInfo + "@", "***@", StringComparison.Ordinal)
+        : _source;
 
     private VideoCapture Open()
     {
@@ -71,8 +116,13 @@ public sealed class VideoSource : IDisposable
         {
             capture = new VideoCapture(index, VideoCaptureAPIs.V4L2);
         }
-        else if (_source.StartsWith("/dev/video", StringComparison.Ordinal))
+        else if (_source.StartsWith("/dev/", StringComparison.Ordinal))
         {
+            if (!File.Exists(_source))
+            {
+                throw new IOException($"Cannot open the video source '{_source}': no such device (is the camera plugged in, and the agent in the video group?).");
+            }
+
             capture = new VideoCapture(_source, VideoCaptureAPIs.V4L2);
         }
         else
@@ -83,7 +133,9 @@ public sealed class VideoSource : IDisposable
         if (!capture.IsOpened())
         {
             capture.Dispose();
-            throw new IOException($"Cannot open the video source '{_source}'.");
+            throw new IOException(_source.Contains("://", StringComparison.Ordinal)
+                ? $"Cannot open the video source '{Redacted}': OpenCvSharp's official runtime has FFmpeg without network protocols, so only http(s) MJPEG streams, V4L2 devices and files can be read."
+                : $"Cannot open the video source '{Redacted}'.");
         }
 
         var fps = capture.Fps;
@@ -92,5 +144,9 @@ public sealed class VideoSource : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _capture?.Dispose();
+    public void Dispose()
+    {
+        _capture?.Dispose();
+        _mjpeg?.Dispose();
+    }
 }

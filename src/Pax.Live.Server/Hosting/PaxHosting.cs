@@ -178,6 +178,14 @@ public static class PaxHosting
             builder.Services.AddHostedService(sp => sp.GetRequiredService<MqttBroker>());
         }
 
+        var external = Bind<ExternalBrokerOptions>(builder, ExternalBrokerOptions.Section);
+        if (!string.IsNullOrEmpty(external.Host))
+        {
+            builder.Services.AddSingleton(external);
+            builder.Services.AddSingleton<SharedSubscriber>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<SharedSubscriber>());
+        }
+
         return builder;
     }
 

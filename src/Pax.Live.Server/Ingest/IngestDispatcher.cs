@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Pax.Live.Abstractions;
+using Pax.Live.Contracts;
 
 namespace Pax.Live.Server.Ingest;
 
@@ -82,7 +83,9 @@ public sealed partial class IngestDispatcher(
 
         if (envelope.IsStatus)
         {
-            _calls.Add(grains.GetGrain<IPlaceGrain>(envelope.PlaceId).DeviceStatusChanged(envelope.DeviceId, envelope.Online).AsTask());
+            var (placeId, deviceId, online) = (envelope.PlaceId, envelope.DeviceId, envelope.Online);
+            _calls.Add(Delivered(grains.GetGrain<IPlaceGrain>(placeId).DeviceStatusChanged(deviceId, online), placeId,
+                () => grains.GetGrain<IPlaceGrain>(placeId).DeviceStatusChanged(deviceId, online)));
             return ValueTask.CompletedTask;
         }
 
@@ -105,7 +108,8 @@ public sealed partial class IngestDispatcher(
         {
             var grain = batch.Target as IPlaceGrain ?? grains.GetGrain<IPlaceGrain>(batch.PlaceId);
             batch.Target = grain;
-            _calls.Add(grain.Ingest(batch.Take()).AsTask());
+            var signals = batch.Take();
+            _calls.Add(Delivered(grain.Ingest(signals), batch.PlaceId, HasEvent(signals) ? () => grain.Ingest(signals) : null));
         }
 
         _batcher.EndRound(4 * options.MaxBatchMessages);
@@ -123,6 +127,74 @@ public sealed partial class IngestDispatcher(
         }
     }
 
+    private static bool HasEvent(SignalBatch batch)
+    {
+        foreach (var sample in batch.Samples)
+        {
+            if (sample.Kind.IsEvent())
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// A call of this round. If it fails and <paramref name="again"/> is given (the batch holds an event, or it is a
+    /// device's status), it is tried again apart from the rounds, with growing pauses, until it lands: a place whose
+    /// node just died is back on another node within seconds, and its alert must not be lost meanwhile. Periodic
+    /// readings are not worth holding up for: their failure is logged with the round's.
+    /// </summary>
+    private Task Delivered(ValueTask call, string placeId, Func<ValueTask>? again)
+    {
+        if (call.IsCompletedSuccessfully)
+        {
+            return Task.CompletedTask;
+        }
+
+        return again is null ? call.AsTask() : RetryOnFailure(call, placeId, again);
+    }
+
+    private async Task RetryOnFailure(ValueTask call, string placeId, Func<ValueTask> again)
+    {
+        try
+        {
+            await call;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogRetrying(logger, ex, placeId);
+            _ = Retry(placeId, again);
+        }
+    }
+
+    private async Task Retry(string placeId, Func<ValueTask> again)
+    {
+        var pause = TimeSpan.FromMilliseconds(250);
+        var giveUp = Stopwatch.GetTimestamp() + (long)(options.EventRetryFor.TotalSeconds * Stopwatch.Frequency);
+        while (true)
+        {
+            await Task.Delay(pause);
+            try
+            {
+                await again();
+                LogRetried(logger, placeId);
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                if (Stopwatch.GetTimestamp() > giveUp)
+                {
+                    LogLost(logger, ex, placeId);
+                    return;
+                }
+
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
+        }
+    }
+
     private async ValueTask Complete(Task round)
     {
         try
@@ -134,6 +206,15 @@ public sealed partial class IngestDispatcher(
             LogRoundFailed(logger, ex);
         }
     }
+
+    [LoggerMessage(LogLevel.Warning, "Events for {PlaceId} could not be delivered; retrying until they are")]
+    private static partial void LogRetrying(ILogger logger, Exception exception, string placeId);
+
+    [LoggerMessage(LogLevel.Information, "Events for {PlaceId} delivered after retrying")]
+    private static partial void LogRetried(ILogger logger, string placeId);
+
+    [LoggerMessage(LogLevel.Error, "Events for {PlaceId} could not be delivered and were given up")]
+    private static partial void LogLost(ILogger logger, Exception exception, string placeId);
 
     [LoggerMessage(LogLevel.Error, "An ingest round of grain calls had failures")]
     private static partial void LogRoundFailed(ILogger logger, Exception exception);

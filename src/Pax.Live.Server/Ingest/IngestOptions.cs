@@ -27,6 +27,9 @@ public sealed class IngestOptions
     /// </summary>
     public int MaxRoundsInFlight { get; set; } = 4;
 
+    /// <summary>How long a batch holding an event (or a device status) is retried when its place cannot be reached (its node died).</summary>
+    public TimeSpan EventRetryFor { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Accept signals for places that are not in the catalogue and add them to it (off: they are rejected).</summary>
     public bool AcceptNewPlaces { get; set; }
 }

@@ -1,0 +1,139 @@
+using System.Net.Http.Json;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace Pax.Live.Server.Tests;
+
+/// <summary>
+/// The scale-out shape: three nodes in one cluster on PostgreSQL take shares of one Mosquitto's stream (MQTT 5 shared
+/// subscriptions); a SignalR client on node A hears alerts of places whose grains live anywhere; a node dies.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class ExternalBrokerTests(PostgresFixture postgres)
+{
+    [Fact]
+    public async Task ThreeNodesShareOneBrokersStreamAndAClientOnAnyNodeHearsEveryAlertWhenANodeDies()
+    {
+        var connectionString = await postgres.Server.CreateDatabase();
+        await using var broker = await Mosquitto.Start("cam-ext");
+        string[] node =
+        [
+            "--Pax:Storage:Provider=PostgreSql",
+            $"--Pax:Storage:ConnectionString={connectionString}",
+            "--Pax:Orleans:Clustering=PostgreSql",
+            "--Pax:Orleans:ClusterId=pax-ext",
+            "--Pax:Orleans:Membership:ProbeTimeout=00:00:01",
+            "--Pax:Orleans:Membership:NumMissedProbesLimit=2",
+            "--Pax:Orleans:Membership:NumVotesForDeathDeclaration=1",
+            "--Pax:Orleans:Membership:IAmAliveTablePublishTimeout=00:00:05",
+            "--Pax:Orleans:Membership:TableRefreshTimeout=00:00:02",
+            "--Pax:Mqtt:Enabled=false",
+            "--Pax:Mqtt:External:Host=127.0.0.1",
+            $"--Pax:Mqtt:External:Port={broker.Port}",
+            $"--Pax:Mqtt:External:Username={Mosquitto.NodeUser}",
+            $"--Pax:Mqtt:External:Password={Mosquitto.NodePassword}",
+            "--Pax:Mqtt:External:ReconnectDelay=00:00:00.500",
+        ];
+        await using var a = new ServerProcess(ServerProcess.NewTempDirectory("pax-ext-a"), node);
+        await using var b = new ServerProcess(ServerProcess.NewTempDirectory("pax-ext-b"), node);
+        await using var c = new ServerProcess(ServerProcess.NewTempDirectory("pax-ext-c"), node);
+        await a.Start();
+        await b.Start();
+        await c.Start();
+        var places = Enumerable.Range(0, 12).Select(i => $"ext-{i}").ToArray();
+        foreach (var place in places)
+        {
+            await a.Http.PutAsJsonAsync($"/api/places/{place}", new { name = place, kind = "torg", area = "ext", latitude = 59.3, longitude = 15.2 });
+        }
+
+        var (watcher, _) = await LiveClient.Watch(a);
+        await using var _1 = watcher;
+        using var device = new MqttClientFactory().CreateMqttClient();
+        await device.ConnectAsync(new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", broker.Port)
+            .WithClientId("cam-ext")
+            .WithCredentials("cam-ext", Mosquitto.DevicePassword)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .Build());
+
+        // Readings until every node has taken a share: each message goes to one node.
+        ServerProcess[] nodes = [a, b, c];
+        var before = await Task.WhenAll(nodes.Select(n => n.Stats()));
+        var sent = 0;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            await Publish(device, places[sent % places.Length], ("people", 3));
+            sent++;
+            var now = await Task.WhenAll(nodes.Select(n => n.Stats()));
+            if (Enumerable.Range(0, 3).All(i => now[i].Accepted > before[i].Accepted) && sent >= 30)
+            {
+                break;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "not every node took a share of the stream");
+            await Task.Delay(50);
+        }
+
+        var shared = await WaitForTotal(nodes, before, sent);
+        Assert.Equal(sent, shared);
+
+        // Alerts at half the places are heard on node A, wherever their grains live.
+        foreach (var place in places[..6])
+        {
+            await Publish(device, place, ("impulse", 1));
+        }
+
+        foreach (var place in places[..6])
+        {
+            await watcher.WaitFor<AlertEvent>(e => e.PlaceId == place, TimeSpan.FromSeconds(30));
+        }
+
+        // Node C dies; the broker gives its share to A and B, and no alert-grade message is lost.
+        await c.Stop(crash: true);
+        foreach (var place in places[6..])
+        {
+            await Publish(device, place, ("fire", 0.95));
+            await Task.Delay(100);
+        }
+
+        foreach (var place in places[6..])
+        {
+            await watcher.WaitFor<AlertEvent>(e => e.PlaceId == place, TimeSpan.FromSeconds(60));
+        }
+
+        Assert.Equal(places.Length, watcher.Of<AlertEvent>().Select(e => e.PlaceId).Distinct().Count());
+        Assert.Equal(places.Length, watcher.Of<AlertEvent>().Count());
+    }
+
+    private static async Task Publish(IMqttClient device, string place, params (string Kind, double Value)[] signals)
+    {
+        var result = await device.PublishAsync(new MqttApplicationMessageBuilder()
+            .WithTopic($"pax/v1/{place}/cam-ext/signals")
+            .WithPayload(Device.Signals(Device.Now, signals))
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build());
+        Assert.True(result.IsSuccess, $"publish to {place}: {result.ReasonCode}");
+    }
+
+    /// <summary>Waits until the nodes together accepted <paramref name="sent"/> more messages, and returns how many they did.</summary>
+    private static async Task<long> WaitForTotal(ServerProcess[] nodes, StatsDocument[] before, int sent)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var now = await Task.WhenAll(nodes.Select(n => n.Stats()));
+            var total = Enumerable.Range(0, nodes.Length).Sum(i => now[i].Accepted - before[i].Accepted);
+            if (total >= sent || DateTime.UtcNow > deadline)
+            {
+                // A little longer, to see a duplicate if there were one.
+                await Task.Delay(500);
+                now = await Task.WhenAll(nodes.Select(n => n.Stats()));
+                return Enumerable.Range(0, nodes.Length).Sum(i => now[i].Accepted - before[i].Accepted);
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}
