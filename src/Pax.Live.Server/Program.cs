@@ -3,6 +3,7 @@ using Pax.Live.Server.Auth;
 using Pax.Live.Server.Hosting;
 using Pax.Live.Server.Live;
 using Pax.Live.Server.Storage;
+using Pax.Live.Server.Ui;
 
 if (args is ["migrate", .. var rest])
 {
@@ -16,11 +17,13 @@ builder.AddPaxIngest();
 builder.AddPaxApi();
 builder.AddPaxAuth();
 builder.AddPaxHardening();
+builder.AddPaxUi();
 
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UsePaxHardening();
+app.UsePaxUi();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapHealthChecks("/healthz");
