@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Pax.Live.Abstractions;
@@ -84,11 +85,13 @@ public sealed partial class PlaceGrain(
         _history.Start(_core, saved.HistoryRolledUpTo, Now);
 
         this.RegisterGrainTimer(OnTick, new GrainTimerCreationOptions(Tick, Tick) { KeepAlive = true });
+        HotPathMetrics.PlaceActivated();
     }
 
     /// <inheritdoc />
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        HotPathMetrics.PlaceDeactivated();
         if (_unsaved)
         {
             await TrySave(Now);
@@ -99,11 +102,17 @@ public sealed partial class PlaceGrain(
     public async ValueTask Ingest(SignalBatch batch)
     {
         var now = Now;
+        var started = Stopwatch.GetTimestamp();
+        long raisedBy = 0;
         foreach (var sample in batch.Samples)
         {
-            if (_core.Record(sample.Kind, sample.Value, sample.Timestamp, now) != CauseOutcome.None)
+            if (_core.Record(sample.Kind, sample.Value, sample.Timestamp, now) is var outcome && outcome != CauseOutcome.None)
             {
                 OnCause(sample.Kind);
+                if (outcome == CauseOutcome.Raised && raisedBy == 0)
+                {
+                    raisedBy = sample.Timestamp;
+                }
             }
 
             Seen(sample.DeviceId, online: true, now);
@@ -123,12 +132,21 @@ public sealed partial class PlaceGrain(
         {
             // A new alert is stored (by its alert grain, and in the place's snapshot) before it is announced, so that
             // it survives a crash a moment later; while the database is known to be away nothing waits on it.
-            if (_raised.Count > 0 && !storage.RecentlyFailed)
+            var raised = _raised.Count > 0;
+            if (raised && !storage.RecentlyFailed)
             {
                 await TrySave(now);
             }
 
+            var saved = Stopwatch.GetTimestamp();
             await DeliverAlerts();
+            if (raised)
+            {
+                HotPathMetrics.Alert(new AlertStages(
+                    now - raisedBy,
+                    Stopwatch.GetElapsedTime(started, saved).TotalMilliseconds,
+                    Stopwatch.GetElapsedTime(saved).TotalMilliseconds));
+            }
         }
     }
 
