@@ -62,6 +62,9 @@ public sealed partial class PlaceGrain(
         var rules = RulesFor(_definition);
         var saved = state.State;
         _core = saved.Core is { } snapshot ? PlaceAggregator.FromSnapshot(snapshot, rules, Now) : new PlaceAggregator(rules, Now);
+
+        // The snapshot's bytes are needed only on their way to and from storage; kept, they doubled a place's memory.
+        saved.Core = null;
         foreach (var alert in saved.OpenAlerts)
         {
             _alerts[alert.Kind] = alert;
@@ -83,6 +86,11 @@ public sealed partial class PlaceGrain(
 
         _history = new PlaceHistory(PlaceId, historySink);
         _history.Start(_core, saved.HistoryRolledUpTo, Now);
+
+        // The first snapshot comes at a random point of the first interval: places activated together (a restart, a
+        // seeded catalogue, every place hearing its first message within seconds) must not all write in the same tick.
+        // With 100,000 places that was 100,000 writes at once, each holding a thread while SQLite serialised them.
+        _nextSaveAt = Now + Random.Shared.NextInt64(Math.Max(1, (long)snapshots.Interval.TotalMilliseconds));
 
         this.RegisterGrainTimer(OnTick, new GrainTimerCreationOptions(Tick, Tick) { KeepAlive = true });
         HotPathMetrics.PlaceActivated();
@@ -242,12 +250,14 @@ public sealed partial class PlaceGrain(
             state.State.HistoryRolledUpTo = _history.RolledUpTo;
             state.State.RecentAlerts = [.. _recent];
             await state.WriteStateAsync();
+            state.State.Core = null;
             _unsaved = false;
             _failedSaves = 0;
             _nextSaveAt = now + (long)snapshots.Interval.TotalMilliseconds;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            state.State.Core = null;
             storage.Failed();
             _failedSaves++;
             var delay = Math.Min(MaxRetryDelay.TotalMilliseconds, 1000 * Math.Pow(2, Math.Min(_failedSaves, 10)));
