@@ -232,7 +232,14 @@ public sealed partial class PlaceGrain(
         PublishStatus();
         if (_unsaved && now >= _nextSaveAt)
         {
-            await TrySave(now);
+            if (storage.Congested)
+            {
+                _nextSaveAt = now + Random.Shared.NextInt64(Math.Max(1, (long)snapshots.Interval.TotalMilliseconds));
+            }
+            else
+            {
+                await TrySave(now);
+            }
         }
     }
 
