@@ -134,21 +134,29 @@ public static class LoadRun
         Console.Error.WriteLine($"server up (pid {server.Id}) with {o.Places} places");
 
         var probes = new Probes();
-        await using var watcher = new HubConnectionBuilder()
-            .WithUrl(new Uri(http.BaseAddress!, "/hubs/live"), c => c.AccessTokenProvider = () => Task.FromResult<string?>(token))
-            // Watching every place activates every place: with 100,000 of them the first answer takes longer than the
-            // default 30 s without a message.
-            .WithServerTimeout(TimeSpan.FromMinutes(10))
-            .Build();
-        watcher.On<JsonElement>("AlertRaised", e =>
+        // One watcher per 10,000 places (the most one client may list), so that no single Watch call has to gather
+        // 100,000 statuses within the hub's client timeout; with fewer places one watcher watches every place.
+        const int PerWatcher = 10_000;
+        var watchers = new List<HubConnection>();
+        await using var closeWatchers = new AsyncDisposables(watchers);
+        for (var first = 0; first < Math.Max(1, o.Places); first += PerWatcher)
         {
-            probes.OnAlert(e.GetProperty("placeId").GetString()!);
+            var watcher = new HubConnectionBuilder()
+                .WithUrl(new Uri(http.BaseAddress!, "/hubs/live"), c => c.AccessTokenProvider = () => Task.FromResult<string?>(token))
+                .WithServerTimeout(TimeSpan.FromMinutes(10))
+                .Build();
+            watcher.On<JsonElement>("AlertRaised", e =>
+            {
+                probes.OnAlert(e.GetProperty("placeId").GetString()!);
 
-            // An alert stays open until someone resolves it; resolve the probe's so its place can raise the next one.
-            _ = http.PostAsJsonAsync(
-                $"/api/alerts/{e.GetProperty("alertId").GetString()}/resolve", new { outcome = "no-action-needed", note = "load probe" }, CancellationToken.None);
-        });
-        watcher.On<JsonElement>("PlaceStatusChanged", e => probes.OnStatus(e.GetProperty("placeId").GetString()!, e.GetProperty("level").GetString()!));
+                // An alert stays open until someone resolves it; resolve the probe's so its place can raise the next one.
+                _ = http.PostAsJsonAsync(
+                    $"/api/alerts/{e.GetProperty("alertId").GetString()}/resolve", new { outcome = "no-action-needed", note = "load probe" }, CancellationToken.None);
+            });
+            watcher.On<JsonElement>("PlaceStatusChanged", e => probes.OnStatus(e.GetProperty("placeId").GetString()!, e.GetProperty("level").GetString()!));
+            watchers.Add(watcher);
+        }
+
         Console.Error.WriteLine($"connecting {o.Devices} devices and {o.Idle} idle ones");
         await using var fleet = await Fleet.Connect("127.0.0.1", mqttPort, o.Devices, o.Places, o.Idle, ct);
 
@@ -164,9 +172,16 @@ public static class LoadRun
         }
 
         Console.Error.WriteLine($"every place active after {Stopwatch.GetElapsedTime(primeStarted).TotalSeconds:F1} s");
-        await watcher.StartAsync(ct);
         var watchStarted = Stopwatch.GetTimestamp();
-        await watcher.InvokeAsync<JsonElement[]>("Watch", Array.Empty<string>(), ct);
+        for (var w = 0; w < watchers.Count; w++)
+        {
+            await watchers[w].StartAsync(ct);
+            var ids = watchers.Count == 1
+                ? []
+                : Enumerable.Range(w * PerWatcher, Math.Min(PerWatcher, o.Places - (w * PerWatcher))).Select(Fleet.PlaceId).ToArray();
+            await watchers[w].InvokeAsync<JsonElement[]>("Watch", ids, ct);
+        }
+
         Console.Error.WriteLine($"watching every place: {Stopwatch.GetElapsedTime(watchStarted).TotalSeconds:F1} s to get their status");
 
         Window measured;
@@ -361,5 +376,17 @@ public static class LoadRun
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Disposes hub connections at the end of a pass.</summary>
+internal sealed class AsyncDisposables(List<HubConnection> connections) : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var connection in connections)
+        {
+            await connection.DisposeAsync();
+        }
     }
 }
