@@ -141,13 +141,26 @@ public sealed partial class PlaceGrain(
             // A new alert is stored (by its alert grain, and in the place's snapshot) before it is announced, so that
             // it survives a crash a moment later; while the database is known to be away nothing waits on it.
             var raised = _raised.Count > 0;
-            if (raised && !storage.RecentlyFailed)
+            var saved = 0L;
+
+            // The alert's writes — this save, and the alert grain's own in DeliverAlerts, which Orleans' request context
+            // reaches — go before queued snapshots.
+            StorageHealth.MarkUrgent(raised);
+            try
             {
-                await TrySave(now);
+                if (raised && !storage.RecentlyFailed)
+                {
+                    await TrySave(now);
+                }
+
+                saved = Stopwatch.GetTimestamp();
+                await DeliverAlerts();
+            }
+            finally
+            {
+                StorageHealth.MarkUrgent(false);
             }
 
-            var saved = Stopwatch.GetTimestamp();
-            await DeliverAlerts();
             if (raised)
             {
                 HotPathMetrics.Alert(new AlertStages(

@@ -11,28 +11,34 @@ namespace Pax.Live.Server.Storage;
 /// gate without a thread and meet the database one at a time, so none of them finds it busy. PostgreSQL takes
 /// concurrent writers and goes without it.
 /// </summary>
-public sealed class SqliteWriteGate(StorageHealth health) : IDisposable
+public sealed class SqliteWriteGate(StorageHealth health)
 {
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Lock _lock = new();
+    private readonly Queue<TaskCompletionSource> _urgent = new();
+    private readonly Queue<TaskCompletionSource> _routine = new();
+    private bool _busy;
     private int _waiting;
 
     /// <summary>Writes queued or in progress.</summary>
     public int Waiting => Volatile.Read(ref _waiting);
 
-    /// <summary>Runs <paramref name="write"/> when no other write is in progress.</summary>
+    /// <summary>
+    /// Runs <paramref name="write"/> when no other write is in progress. A write made for an alert (see
+    /// <see cref="StorageHealth.IsUrgent"/>) goes before every queued routine one: an alert does not wait for a wave of snapshots.
+    /// </summary>
     public async Task<T> Run<T>(Func<Task<T>> write, CancellationToken cancellationToken = default)
     {
         health.ReportQueuedWrites(Interlocked.Increment(ref _waiting));
         try
         {
-            await _gate.WaitAsync(cancellationToken);
+            await Enter(StorageHealth.IsUrgent, cancellationToken);
             try
             {
                 return await write();
             }
             finally
             {
-                _gate.Release();
+                Leave();
             }
         }
         finally
@@ -41,9 +47,6 @@ public sealed class SqliteWriteGate(StorageHealth health) : IDisposable
         }
     }
 
-    /// <inheritdoc />
-    public void Dispose() => _gate.Dispose();
-
     /// <summary>Runs <paramref name="write"/> when no other write is in progress.</summary>
     public Task Run(Func<Task> write, CancellationToken cancellationToken = default) =>
         Run(async () =>
@@ -51,6 +54,38 @@ public sealed class SqliteWriteGate(StorageHealth health) : IDisposable
             await write();
             return true;
         }, cancellationToken);
+
+    private Task Enter(bool urgent, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (!_busy)
+            {
+                _busy = true;
+                return Task.CompletedTask;
+            }
+
+            var turn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            (urgent ? _urgent : _routine).Enqueue(turn);
+            return cancellationToken.CanBeCanceled ? turn.Task.WaitAsync(cancellationToken) : turn.Task;
+        }
+    }
+
+    private void Leave()
+    {
+        TaskCompletionSource? next;
+        lock (_lock)
+        {
+            if (!_urgent.TryDequeue(out next) && !_routine.TryDequeue(out next))
+            {
+                _busy = false;
+                return;
+            }
+        }
+
+        // The turn passes straight to the next writer; the gate stays taken.
+        next.SetResult();
+    }
 }
 
 /// <summary>The grain storage with its writes through the <see cref="SqliteWriteGate"/>; reads go straight through (WAL readers never wait on the writer).</summary>
