@@ -134,12 +134,14 @@ public static class LoadRun
         Console.Error.WriteLine($"server up (pid {server.Id}) with {o.Places} places");
 
         var probes = new Probes();
-        // One watcher per 10,000 places (the most one client may list), so that no single Watch call has to gather
-        // 100,000 statuses within the hub's client timeout; with fewer places one watcher watches every place.
-        const int PerWatcher = 10_000;
+        // One watcher per 2,000 places, so that no single Watch call has to gather 100,000 statuses within the hub's
+        // client timeout; with fewer places one watcher watches every place. (The hub lets a client list 10,000, but a
+        // list of more than about 2,400 of these ids exceeds SignalR's default 32 KB message limit and the server
+        // closes the connection.)
+        const int PerWatcher = 2_000;
         var watchers = new List<HubConnection>();
         await using var closeWatchers = new AsyncDisposables(watchers);
-        for (var first = 0; first < Math.Max(1, o.Places); first += PerWatcher)
+        for (var first = 0; first < Math.Max(1, o.Places); first += o.Places <= 10_000 ? int.MaxValue : PerWatcher)
         {
             var watcher = new HubConnectionBuilder()
                 .WithUrl(new Uri(http.BaseAddress!, "/hubs/live"), c => c.AccessTokenProvider = () => Task.FromResult<string?>(token))
