@@ -106,7 +106,7 @@ public static class PaxHosting
         {
             builder.Services.AddSingleton(Bind<HistoryOptions>(builder, HistoryOptions.Section));
             builder.Services.AddSingleton(sp => new HistoryStore(
-                storage, connectionString, storage.Provider == StorageProvider.Sqlite ? sp.GetRequiredService<SqliteWriteGate>() : null));
+                storage, connectionString, storage.Provider == StorageProvider.Sqlite && storage.SerializeSqliteWrites ? sp.GetRequiredService<SqliteWriteGate>() : null));
             builder.Services.AddSingleton<HistoryWriter>();
             builder.Services.AddSingleton<IHistorySink>(sp => sp.GetRequiredService<HistoryWriter>());
             builder.Services.AddHostedService(sp => sp.GetRequiredService<HistoryWriter>());
@@ -150,7 +150,7 @@ public static class PaxHosting
             {
                 orleans.AddMemoryGrainStorage(PaxStorage.Name);
             }
-            else if (storage.Provider == StorageProvider.Sqlite)
+            else if (storage.Provider == StorageProvider.Sqlite && storage.SerializeSqliteWrites)
             {
                 // One writer at a time, queued without a thread (see SqliteWriteGate); the provider itself goes under
                 // another name and the grains' name resolves to the gated one.
