@@ -35,7 +35,8 @@ public static class RuntimeApi
     public static IEndpointRouteBuilder MapRuntimeApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/debug/runtime", (bool? collect, long? alertsAfter) => Read(collect == true, alertsAfter ?? long.MaxValue))
-            .RequireAuthorization(PaxClaims.ControlRoom)
+            // Admins only: a forced full collection of a large heap stalls the whole server for seconds.
+            .RequireAuthorization(PaxClaims.AdminOnly)
             .WithTags("Debug");
         return app;
     }
