@@ -30,6 +30,7 @@ app.MapHealthChecks("/healthz");
 app.MapPlacesApi();
 app.MapHistoryApi();
 app.MapIngestApi();
+app.MapRuntimeApi();
 app.MapAuthApi();
 app.MapAlertsApi();
 app.MapFieldApi();
