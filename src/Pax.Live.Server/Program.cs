@@ -2,6 +2,7 @@ using Pax.Live.Server.Api;
 using Pax.Live.Server.Auth;
 using Pax.Live.Server.Hosting;
 using Pax.Live.Server.Live;
+using Pax.Live.Server.Observability;
 using Pax.Live.Server.Storage;
 
 if (args is ["migrate", .. var rest])
@@ -16,6 +17,7 @@ builder.AddPaxIngest();
 builder.AddPaxApi();
 builder.AddPaxAuth();
 builder.AddPaxHardening();
+builder.AddPaxObservability();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -23,7 +25,8 @@ app.UseStatusCodePages();
 app.UsePaxHardening();
 app.UseAuthentication();
 app.UseAuthorization();
-app.MapHealthChecks("/healthz");
+app.MapHealthChecks("/healthz", new() { Predicate = _ => false });
+app.MapPaxObservability();
 app.MapPlacesApi();
 app.MapHistoryApi();
 app.MapIngestApi();
