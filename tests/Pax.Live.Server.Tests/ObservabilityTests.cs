@@ -24,6 +24,7 @@ public sealed partial class MetricsTests(ServerFixture server)
         Assert.True(Value(text, "pax_signalr_connections", "") >= 1, text);
         Assert.Contains("pax_ingest_messages_rejected_total{", text, StringComparison.Ordinal);
         Assert.Contains("pax_mqtt_connections_refused_total{", text, StringComparison.Ordinal);
+        Assert.Contains("pax_ingest_queue_depth{", text, StringComparison.Ordinal);
 
         // Orleans' own meters come along.
         Assert.Contains("orleans_", text, StringComparison.Ordinal);

@@ -23,7 +23,7 @@ public sealed class PaxMetrics : IDisposable
     private readonly KeyValuePair<string, object?>[] _kindTags;
 
     /// <summary>Creates the instruments; the observable ones read <paramref name="stats"/>.</summary>
-    public PaxMetrics(IMeterFactory meters, IngestStats stats)
+    public PaxMetrics(IMeterFactory meters, IngestStats stats, IngestQueue queue)
     {
         _meter = meters.Create(MeterName);
         _kindTags = new KeyValuePair<string, object?>[SignalKinds.Count];
@@ -43,6 +43,8 @@ public sealed class PaxMetrics : IDisposable
 
         _meter.CreateObservableCounter("pax.ingest.messages.accepted", () => stats.Accepted, "{message}", "MQTT messages ingest accepted.");
         _meter.CreateObservableCounter("pax.ingest.messages.rejected", () => Rejections(stats), "{message}", "MQTT messages ingest rejected, by reason.");
+        _meter.CreateObservableGauge("pax.ingest.queue.depth", () => QueueDepth(queue), "{message}",
+            "Messages accepted and waiting for their round of grain calls, by lane (the wait before pax.ingest.duration starts).");
         _meter.CreateObservableCounter("pax.mqtt.connections.refused", () => Refusals(stats), "{connection}", "MQTT connections the embedded broker refused, by reason.");
     }
 
@@ -79,6 +81,19 @@ public sealed class PaxMetrics : IDisposable
         {
             var reason = (RejectReason)i;
             yield return new Measurement<long>(stats.Rejected(reason), new KeyValuePair<string, object?>("reason", reason.Name()));
+        }
+    }
+
+    private static IEnumerable<Measurement<int>> QueueDepth(IngestQueue queue)
+    {
+        if (queue.PriorityReader.CanCount)
+        {
+            yield return new Measurement<int>(queue.PriorityReader.Count, new KeyValuePair<string, object?>("lane", "priority"));
+        }
+
+        if (queue.Reader.CanCount)
+        {
+            yield return new Measurement<int>(queue.Reader.Count, new KeyValuePair<string, object?>("lane", "periodic"));
         }
     }
 
