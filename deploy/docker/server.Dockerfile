@@ -32,6 +32,7 @@ ENV ASPNETCORE_HTTP_PORTS="" \
     Urls=http://0.0.0.0:8080 \
     Pax__DataDirectory=/var/lib/pax \
     Logging__Console__FormatterName=json \
+    Logging__Console__FormatterOptions__TimestampFormat=yyyy-MM-ddTHH:mm:ss.fffZ \
     DOTNET_shutdownTimeoutSeconds=45
 # 8080 HTTP + SignalR, 1883 MQTT (embedded broker), 11111 silo, 30000 gateway, 9464 metrics (with Pax__Metrics__Port=9464)
 EXPOSE 8080 1883 11111 30000 9464
