@@ -2,6 +2,7 @@ using Pax.Live.Server.Api;
 using Pax.Live.Server.Auth;
 using Pax.Live.Server.Hosting;
 using Pax.Live.Server.Live;
+using Pax.Live.Server.Observability;
 using Pax.Live.Server.Storage;
 using Pax.Live.Server.Ui;
 
@@ -18,6 +19,7 @@ builder.AddPaxApi();
 builder.AddPaxAuth();
 builder.AddPaxHardening();
 builder.AddPaxUi();
+builder.AddPaxObservability();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -26,7 +28,8 @@ app.UsePaxHardening();
 app.UsePaxUi();
 app.UseAuthentication();
 app.UseAuthorization();
-app.MapHealthChecks("/healthz");
+app.MapHealthChecks("/healthz", new() { Predicate = _ => false });
+app.MapPaxObservability();
 app.MapPlacesApi();
 app.MapHistoryApi();
 app.MapIngestApi();
