@@ -12,7 +12,7 @@ public sealed class CameraOptions
     /// <summary>The place the camera watches, as in the server's catalogue.</summary>
     public string PlaceId { get; set; } = "";
 
-    /// <summary>An HTTP(S) MJPEG stream URL (credentials may be in it), a V4L2 device (<c>/dev/video0</c> or <c>0</c>), or a video file.</summary>
+    /// <summary>An RTSP URL or any other URL FFmpeg reads (through the <c>ffmpeg</c> program), an HTTP(S) MJPEG stream URL (credentials may be in it), a V4L2 device (<c>/dev/video0</c> or <c>0</c>), or a video file.</summary>
     public string Source { get; set; } = "";
 
     /// <summary>Play a video file again from the start when it ends (demos).</summary>
@@ -23,6 +23,9 @@ public sealed class CameraOptions
 
     /// <summary>The legal basis: permit, decision or GDPR article the filming rests on.</summary>
     public string LegalBasis { get; set; } = "";
+
+    /// <summary>This camera's own MQTT credentials (each camera is its own device); empty: the process-wide <c>Mqtt</c> ones.</summary>
+    public DeviceCredentials Credentials { get; set; } = new();
 
     /// <summary>Messages per second (all kinds of this camera in one message).</summary>
     public double RateHz { get; set; } = 2;
