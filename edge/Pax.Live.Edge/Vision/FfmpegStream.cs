@@ -172,6 +172,19 @@ public sealed class FfmpegStream : IDisposable
     /// <summary>Why the stream ended, from ffmpeg's own error lines (passwords replaced), or its exit code.</summary>
     public string Why()
     {
+        // ffmpeg's last words arrive on stderr after stdout has ended: wait for it to exit, then for its stderr to be
+        // read to the end (only the untimed WaitForExit waits for the redirected streams).
+        try
+        {
+            if (_process.WaitForExit(TimeSpan.FromSeconds(2)))
+            {
+                _process.WaitForExit();
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
         lock (_errors)
         {
             if (_errors.Count > 0)
@@ -220,8 +233,6 @@ public sealed class FfmpegStream : IDisposable
         var header = ReadLine();
         if (header is null || !header.StartsWith("YUV4MPEG2 ", StringComparison.Ordinal))
         {
-            // Give ffmpeg a moment to write why it stopped.
-            _process.WaitForExit(TimeSpan.FromSeconds(2));
             throw new IOException($"ffmpeg cannot read {Redact(url, _secrets)}: {Why()}");
         }
 
