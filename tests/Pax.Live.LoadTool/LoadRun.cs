@@ -40,7 +40,7 @@ public sealed record LoadSummary(
         $"alerts {AlertsReceived}/{ProbesSent} lost {AlertsLost}, AlertRaised p50 {AlertRaisedMs.P50} p99 {AlertRaisedMs.P99} p99.9 {AlertRaisedMs.P999} ms, " +
         $"status p50 {StatusChangedMs.P50} p99 {StatusChangedMs.P99} ms | server peak RSS {ServerPeakRssMiB:F0} MiB | " +
         $"ceiling {CeilingMessagesPerSecond:F0} msg/s, pipeline/ceiling {PipelineToCeiling:F2}") +
-        (Runtime is { } r ? Environment.NewLine + r.Line() : "");
+        (Runtime is { } r ? Environment.NewLine + r.Line() + Environment.NewLine + r.SoakLine() : "");
 }
 
 /// <summary>
@@ -61,8 +61,23 @@ public sealed record ServerRuntime(
     double GcCommittedMiB,
     Percentiles ProbeToGrainMs,
     Percentiles AlertSaveMs,
-    Percentiles AlertDeliverMs)
+    Percentiles AlertDeliverMs,
+    double HeapAfterWarmupMiB = double.NaN,
+    double WorkingSetAfterWarmupMiB = double.NaN,
+    int ErrorLines = 0)
 {
+    /// <summary>Growth of the live heap (after a full collection) from early in the window to its end, in per cent.</summary>
+    public double HeapGrowthPercent => Math.Round(100 * (HeapAfterFullGcMiB - HeapAfterWarmupMiB) / HeapAfterWarmupMiB, 1);
+
+    /// <summary>Growth of the working set over the same span, in per cent.</summary>
+    public double WorkingSetGrowthPercent => Math.Round(100 * (WorkingSetMiB - WorkingSetAfterWarmupMiB) / WorkingSetAfterWarmupMiB, 1);
+
+    /// <summary>The soak's figures: memory early in the window and at its end, and the server's error lines.</summary>
+    public string SoakLine() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"pax-load soak: live heap after full GC {HeapAfterWarmupMiB:F0} → {HeapAfterFullGcMiB:F0} MiB ({HeapGrowthPercent:+0.0;-0.0} %), " +
+        $"working set {WorkingSetAfterWarmupMiB:F0} → {WorkingSetMiB:F0} MiB ({WorkingSetGrowthPercent:+0.0;-0.0} %), server error lines {ErrorLines}");
+
     public string Line() => string.Create(
         CultureInfo.InvariantCulture,
         $"pax-load server: {GcMode} GC, in the window gen0/1/2 {Gen0}/{Gen1}/{Gen2}, pause {GcPauseMs:F0} ms, max thread-pool queue {MaxThreadPoolQueue} | " +
@@ -193,14 +208,22 @@ public static class LoadRun
         Window measured;
         var runtimeBefore = await ReadRuntime(http, collect: false, alertsAfter: null);
         var maxQueue = 0L;
+        RuntimeDoc? early = null;
+        var earlyAt = Stopwatch.GetTimestamp() + (long)((o.Warmup + Math.Min(60, o.Seconds / 5.0)) * Stopwatch.Frequency);
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
         {
             // The thread pool's queue is sampled through the window: a growing queue is starvation, not the network.
+            // Once, a minute into the window (a fifth of a short one), the memory a soak compares the end with.
             while (!sampling.IsCancellationRequested)
             {
                 try
                 {
+                    if (early is null && Stopwatch.GetTimestamp() >= earlyAt)
+                    {
+                        early = await ReadRuntime(http, collect: true, alertsAfter: null);
+                    }
+
                     maxQueue = Math.Max(maxQueue, (await ReadRuntime(http, collect: false, alertsAfter: null)).ThreadPoolQueueLength);
                     await Task.Delay(500, sampling.Token);
                 }
@@ -252,7 +275,10 @@ public static class LoadRun
             Math.Round(collected.GcCommittedMiB, 1),
             Percentiles.Of([.. runtimeAfter.Alerts.ToGrainMs]),
             Percentiles.Of([.. runtimeAfter.Alerts.SaveMs]),
-            Percentiles.Of([.. runtimeAfter.Alerts.DeliverMs]));
+            Percentiles.Of([.. runtimeAfter.Alerts.DeliverMs]),
+            Math.Round(early?.GcHeapSizeMiB ?? double.NaN, 1),
+            Math.Round(early?.WorkingSetMiB ?? double.NaN, 1),
+            server.Output.Split('\n').Count(line => line.Contains("fail:", StringComparison.Ordinal) || line.Contains("crit:", StringComparison.Ordinal)));
         var rss = server.PeakRssMiB();
         var rejectedOther = after.Rejected.Where(r => r.Key != "overload").Sum(r => r.Value) - before.Rejected.Where(r => r.Key != "overload").Sum(r => r.Value);
         return new PipelineResult(
