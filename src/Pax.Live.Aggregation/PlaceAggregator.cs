@@ -447,7 +447,8 @@ public sealed partial class PlaceAggregator
     private int AlertSeverity(SignalKind kind, double value) => kind switch
     {
         SignalKind.Impulse when value >= 1 => 3,
-        SignalKind.Fire when value >= _rules.FireAlertAt => 3,
+        SignalKind.Fire when value >= _rules.FireCertainAt => 3,
+        SignalKind.Fire when value >= _rules.FireAlertAt => 2,
         SignalKind.Report when value >= 3 => 3,
         _ => 0,
     };

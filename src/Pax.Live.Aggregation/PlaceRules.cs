@@ -45,6 +45,12 @@ public sealed record PlaceRules
     public double FireAlertAt { get; init; } = 0.8;
 
     /// <summary>
+    /// Fire confidence from which an alert is of the highest severity (3); between <see cref="FireAlertAt"/> and this
+    /// it is a candidate for a person to confirm (severity 2), escalated after the medium wait rather than the short one.
+    /// </summary>
+    public double FireCertainAt { get; init; } = 0.9;
+
+    /// <summary>
     /// The weight of each new reading in a kind's exponentially weighted moving average (0..1]: 0.2 follows the last
     /// few readings and smooths single spikes.
     /// </summary>

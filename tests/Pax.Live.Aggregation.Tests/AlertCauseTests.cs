@@ -194,7 +194,7 @@ public sealed class AlertCauseTests
         var cause = place.Cause(SignalKind.Fire);
         Assert.True(cause.IsOpen);
         Assert.Equal(0.8, cause.Value);
-        Assert.Equal(3, cause.Severity);
+        Assert.Equal(2, cause.Severity);
     }
 
     [Fact]
@@ -283,6 +283,9 @@ public sealed class AlertCauseTests
         Assert.Equal(2, cause.Count);
         Assert.Equal(At(20), cause.LastSeen);
         Assert.Equal(0.8, cause.Value);
+
+        // A surer reading of the same fire raises the open alert's severity: 0.8 is a candidate, 0.95 is not.
+        Assert.Equal(3, cause.Severity);
     }
 
     [Fact]
