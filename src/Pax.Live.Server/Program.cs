@@ -26,6 +26,7 @@ app.UseAuthorization();
 app.MapHealthChecks("/healthz");
 app.MapPlacesApi();
 app.MapHistoryApi();
+app.MapReportsApi();
 app.MapIngestApi();
 app.MapAuthApi();
 app.MapAlertsApi();

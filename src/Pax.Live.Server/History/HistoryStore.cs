@@ -15,7 +15,7 @@ public sealed record HistoryPoint(DateTimeOffset T, long Count, double Min, doub
 public sealed record LevelChangePoint(DateTimeOffset At, Level From, Level To);
 
 /// <summary>The history tables (<c>pax_rollup</c>, <c>pax_level_change</c>, <c>pax_alert</c>) in the same database as the grain state.</summary>
-public sealed class HistoryStore(StorageOptions options, string connectionString)
+public sealed partial class HistoryStore(StorageOptions options, string connectionString)
 {
     private const int RowsPerStatement = 100;
 
