@@ -90,7 +90,7 @@ public static class LagesbildHtml
         html.Append("<style>\n").Append(Style).Append("</style>\n</head>\n<body>\n");
 
         Append(html, $"<h1>Lägesbild <span class=\"muted\">(situation report)</span></h1>\n");
-        Append(html, $"<p class=\"meta\">Period: <b>{Time(report.From)} – {Time(report.To)}</b> (UTC), {E(area)}, {report.Places.Count} platser (places).</p>\n");
+        Append(html, $"<p class=\"meta\">Period: <b>{Time(report.From)} – {Time(report.To)}</b> (UTC), {E(area)}, {report.Places.Count} {(report.Places.Count == 1 ? "plats (place)" : "platser (places)")}.</p>\n");
         Append(html, $"<p class=\"meta\">Jämförs med föregående period (compared with the previous period) {Time(report.PreviousFrom)} – {Time(report.PreviousTo)}.");
         if (report.HoursUntil < report.To)
         {
@@ -339,13 +339,14 @@ public static class LagesbildHtml
             return "<span class=\"muted\">–</span>";
         }
 
-        if (change == 0)
+        var seconds = trend.Metric.Contains("seconds", StringComparison.Ordinal);
+        var amount = seconds ? Duration(Math.Abs(change)) : Num(Math.Abs(change), trend.Metric.EndsWith("hours", StringComparison.Ordinal) ? 1 : 0);
+        if (amount is "0" or "0,0" or "0 s")
         {
+            // Too small to show: say so rather than print an arrow for "0,0".
             return "<span class=\"muted\">± 0</span>";
         }
 
-        var seconds = trend.Metric.Contains("seconds", StringComparison.Ordinal);
-        var amount = seconds ? Duration(Math.Abs(change)) : Num(Math.Abs(change), trend.Metric.EndsWith("hours", StringComparison.Ordinal) ? 1 : 0);
         var percent = trend.ChangePercent is { } p ? $" ({(p > 0 ? "+" : "−")}{Num(Math.Abs(p), 0)} %)" : "";
         return change > 0
             ? $"<span class=\"up\">▲ +{amount}{percent}</span>"
