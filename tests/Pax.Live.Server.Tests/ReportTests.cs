@@ -115,6 +115,11 @@ public sealed partial class ReportTests(ServerFixture server)
         var all = await server.Http.GetFromJsonAsync<JsonElement>("/api/reports/lagesbild?format=json");
         Assert.True(all.GetProperty("places").GetArrayLength() > 0);
         Assert.Equal(30, (all.GetProperty("to").GetDateTimeOffset() - all.GetProperty("from").GetDateTimeOffset()).TotalDays, 3);
+
+        // A period reaching back past the retention (90 days by default) says its figures are incomplete.
+        var year = await olle.GetFromJsonAsync<JsonElement>("/api/reports/lagesbild?format=json&from=" + Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(-365).ToString("O")));
+        Assert.Equal(90, (DateTimeOffset.UtcNow - year.GetProperty("historySince").GetDateTimeOffset()).TotalDays, 0);
+        Assert.Contains("Ofullständigt underlag", await olle.GetStringAsync("/api/reports/lagesbild?from=" + Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(-365).ToString("O"))), StringComparison.Ordinal);
     }
 
     private static async Task<JsonElement> Poll(HttpClient client, string url, Func<JsonElement, bool> done)

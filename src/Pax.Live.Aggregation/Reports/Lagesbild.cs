@@ -114,7 +114,14 @@ public sealed record LagesbildReport(
     PeriodSummary Previous,
     IReadOnlyList<Trend> Trends,
     IReadOnlyList<PlaceReport> Places,
-    IReadOnlyList<AlertFact> Alerts);
+    IReadOnlyList<AlertFact> Alerts)
+{
+    /// <summary>
+    /// The oldest history kept (now less the retention), when known: figures of earlier times are incomplete, since
+    /// their level changes and alerts have been purged.
+    /// </summary>
+    public DateTimeOffset? HistorySince { get; init; }
+}
 
 /// <summary>The report's arithmetic: plain functions of explicit times.</summary>
 public static class LagesbildMath

@@ -95,7 +95,10 @@ public static class ReportsApi
         var ids = places.Select(p => p.PlaceId).ToHashSet(StringComparer.Ordinal);
         var changes = await store.LevelChanges(ids, previousFrom.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds(), cancellationToken);
         var alerts = await store.Alerts(previousFrom.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds(), cancellationToken);
-        var report = LagesbildMath.Build(start, end, now, string.IsNullOrEmpty(area) ? null : area, places, changes, alerts);
+        var report = LagesbildMath.Build(start, end, now, string.IsNullOrEmpty(area) ? null : area, places, changes, alerts) with
+        {
+            HistorySince = services.GetService<HistoryOptions>() is { } history ? now - history.Retention : null,
+        };
         context.Response.Headers.Vary = HeaderNames.Accept;
         return json
             ? TypedResults.Ok(report)

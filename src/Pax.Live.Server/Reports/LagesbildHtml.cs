@@ -60,6 +60,7 @@ public static class LagesbildHtml
         th, td { border-bottom: 1px solid #ddd; padding: 0.3rem 0.5rem; text-align: right; vertical-align: top; }
         th:first-child, td:first-child { text-align: left; }
         thead th { background: #f2f3f5; }
+        .warning { border-left: 4px solid #e0a31b; background: #fff8e5; padding: 0.4rem 0.8rem; }
         .up { color: #a4262c; } .down { color: #2b7a3d; } .muted { color: #777; }
         .cards { display: flex; flex-wrap: wrap; gap: 1rem; margin: 1rem 0; }
         .card { border: 1px solid #ddd; border-radius: 6px; padding: 0.6rem 1rem; min-width: 10rem; }
@@ -98,6 +99,11 @@ public static class LagesbildHtml
         }
 
         Append(html, $" Skapad (generated) {Time(report.GeneratedAt)}.</p>\n");
+        if (report.HistorySince is { } since && report.PreviousFrom < since)
+        {
+            Append(html, $"<p class=\"warning\"><b>Ofullständigt underlag (incomplete data):</b> historik före {Time(since)} har rensats enligt lagringstiden (purged by the retention), så siffror för tiden före dess, och trender som jämför med den, är ofullständiga.</p>\n");
+        }
+
 
         Summary(html, report);
         LevelSection(html, report);
