@@ -14,6 +14,10 @@ compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql
 dpkg -s libgtk-3-0 >/dev/null 2>&1 || missing+=(libgtk-3-0)
 vtest=/usr/share/doc/opencv-doc/examples/data/vtest.avi
 [ -f "$vtest" ] || missing+=(opencv-doc)
+# The browser tests drive Debian's Chromium headless (Playwright never downloads a browser here).
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+# The server's build bundles the web UI with npm, from ClientApp/package-lock.json (npm ci).
+command -v npm >/dev/null || missing+=(nodejs npm)
 if ((${#missing[@]})); then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -6,11 +6,13 @@ namespace Pax.Live.Aggregation;
 /// Snapshots: the whole live state of a place as bytes — latest readings, windows, moving averages, learned
 /// baselines and alert causes — written now and then (never per signal) so that a restart resumes where the place was.
 /// The format carries a version byte; an unknown version is refused, not misread. Rules are not in it: they come
-/// from the catalogue.
+/// from the catalogue. Version 3 writes only the buckets and baseline hours that hold something, so a place that has
+/// learned little costs little to store; version 2 (every bucket with its slot) is still read.
 /// </summary>
 public sealed partial class PlaceAggregator
 {
-    private const byte SnapshotVersion = 2;
+    private const byte SnapshotVersion = 3;
+    private const byte SlottedBucketsVersion = 2;
 
     /// <summary>Writes the state.</summary>
     public byte[] ToSnapshot()
@@ -41,7 +43,7 @@ public sealed partial class PlaceAggregator
         using var stream = new MemoryStream(snapshot.ToArray(), writable: false);
         using var reader = new BinaryReader(stream);
         var version = reader.ReadByte();
-        if (version != SnapshotVersion)
+        if (version is not (SnapshotVersion or SlottedBucketsVersion))
         {
             throw new InvalidDataException($"Place snapshot version {version} is not known (expected {SnapshotVersion}).");
         }
@@ -59,7 +61,7 @@ public sealed partial class PlaceAggregator
 
         for (var k = 0; k < kinds; k++)
         {
-            Read(reader, ref place._kinds[k]);
+            Read(reader, ref place._kinds[k], version);
         }
 
         // Thresholds and the hour of the week are derived from the rules and the clock, not stored.
@@ -76,13 +78,21 @@ public sealed partial class PlaceAggregator
         writer.Write(state.Window.Start);
         writer.Write(state.Window.Index);
         writer.Write(state.Ring?.Length ?? 0);
-        foreach (var bucket in state.Ring ?? [])
+        if (state.Ring is { } ring)
         {
-            writer.Write(bucket.Slot);
-            writer.Write(bucket.Count);
-            writer.Write(bucket.Sum);
-            writer.Write(bucket.Min);
-            writer.Write(bucket.Max);
+            writer.Write(CountUsed(ring));
+            for (var i = 0; i < ring.Length; i++)
+            {
+                ref readonly var bucket = ref ring[i];
+                if (bucket.Count != 0)
+                {
+                    writer.Write(i);
+                    writer.Write(bucket.Count);
+                    writer.Write(bucket.Sum);
+                    writer.Write(bucket.Min);
+                    writer.Write(bucket.Max);
+                }
+            }
         }
 
         writer.Write(state.Ewma);
@@ -91,11 +101,26 @@ public sealed partial class PlaceAggregator
         writer.Write(state.LearnSum);
         writer.Write(state.LearnCount);
         writer.Write(state.Baseline?.Length ?? 0);
-        foreach (var cell in state.Baseline ?? [])
+        if (state.Baseline is { } cells)
         {
-            writer.Write(cell.Count);
-            writer.Write(cell.Mean);
-            writer.Write(cell.M2);
+            var used = 0;
+            foreach (ref readonly var cell in cells.AsSpan())
+            {
+                used += cell.Count != 0 ? 1 : 0;
+            }
+
+            writer.Write(used);
+            for (var i = 0; i < cells.Length; i++)
+            {
+                ref readonly var cell = ref cells[i];
+                if (cell.Count != 0)
+                {
+                    writer.Write(i);
+                    writer.Write(cell.Count);
+                    writer.Write(cell.Mean);
+                    writer.Write(cell.M2);
+                }
+            }
         }
 
         writer.Write(state.AnomalySince);
@@ -112,24 +137,50 @@ public sealed partial class PlaceAggregator
         writer.Write(cause.Sequence);
     }
 
-    private static void Read(BinaryReader reader, ref KindState state)
+    private static int CountUsed(WindowBucket[] ring)
+    {
+        var used = 0;
+        foreach (ref readonly var bucket in ring.AsSpan())
+        {
+            used += bucket.Count != 0 ? 1 : 0;
+        }
+
+        return used;
+    }
+
+    private static void Read(BinaryReader reader, ref KindState state, byte version)
     {
         state.Latest = reader.ReadDouble();
         state.LatestAt = reader.ReadInt64();
         state.OverSince = reader.ReadInt64();
         state.Window = new WindowHead { Slot = reader.ReadInt64(), Start = reader.ReadInt64(), Index = reader.ReadInt32() };
-        var buckets = reader.ReadInt32();
-        var ring = buckets == 0 ? null : new WindowBucket[buckets];
-        for (var i = 0; i < buckets; i++)
+        var length = reader.ReadInt32();
+        var ring = length == 0 ? null : new WindowBucket[length];
+        if (version == SlottedBucketsVersion)
         {
-            ring![i] = new WindowBucket
+            // Every bucket with its slot: keep those of the head's lap, where the slot-free ring expects them.
+            for (var i = 0; i < length; i++)
             {
-                Slot = reader.ReadInt64(),
-                Count = reader.ReadInt32(),
-                Sum = reader.ReadDouble(),
-                Min = reader.ReadDouble(),
-                Max = reader.ReadDouble(),
-            };
+                var slot = reader.ReadInt64();
+                var bucket = new WindowBucket { Count = reader.ReadInt32(), Sum = reader.ReadDouble(), Min = (float)reader.ReadDouble(), Max = (float)reader.ReadDouble() };
+                if (bucket.Count != 0 && slot <= state.Window.Slot && slot > state.Window.Slot - length)
+                {
+                    ring![slot % length] = bucket;
+                }
+            }
+        }
+        else if (ring is not null)
+        {
+            var used = reader.ReadInt32();
+            for (var i = 0; i < used; i++)
+            {
+                var index = reader.ReadInt32();
+                var bucket = new WindowBucket { Count = reader.ReadInt32(), Sum = reader.ReadDouble(), Min = reader.ReadSingle(), Max = reader.ReadSingle() };
+                if ((uint)index < (uint)length)
+                {
+                    ring[index] = bucket;
+                }
+            }
         }
 
         // A ring of another length (changed configuration) starts empty rather than misplacing history.
@@ -147,9 +198,15 @@ public sealed partial class PlaceAggregator
         state.LearnCount = reader.ReadInt32();
         var cells = reader.ReadInt32();
         var baseline = cells == 0 ? null : new BaselineCell[cells];
-        for (var i = 0; i < cells; i++)
+        var stored = version == SlottedBucketsVersion ? cells : (cells == 0 ? 0 : reader.ReadInt32());
+        for (var i = 0; i < stored; i++)
         {
-            baseline![i] = new BaselineCell { Count = reader.ReadInt32(), Mean = reader.ReadSingle(), M2 = reader.ReadSingle() };
+            var hour = version == SlottedBucketsVersion ? i : reader.ReadInt32();
+            var cell = new BaselineCell { Count = reader.ReadInt32(), Mean = reader.ReadSingle(), M2 = reader.ReadSingle() };
+            if ((uint)hour < (uint)cells)
+            {
+                baseline![hour] = cell;
+            }
         }
 
         state.Baseline = baseline is { Length: HourOfWeek.Count } ? baseline : null;

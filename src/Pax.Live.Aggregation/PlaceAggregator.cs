@@ -95,7 +95,7 @@ public sealed partial class PlaceAggregator
 
     /// <summary>The window statistics of a kind ending at <paramref name="nowMs"/>.</summary>
     public WindowStats Window(SignalKind kind, long nowMs) =>
-        _kinds[(int)kind].Ring is { } ring ? WindowRing.Stats(ring, DefaultBucketMs, nowMs) : default;
+        _kinds[(int)kind].Ring is { } ring ? WindowRing.Stats(ring, in _kinds[(int)kind].Window, DefaultBucketMs, nowMs) : default;
 
     /// <summary>The exponentially weighted moving average of a kind's readings (in time order), or NaN if none.</summary>
     public double Ewma(SignalKind kind)
@@ -138,7 +138,7 @@ public sealed partial class PlaceAggregator
 
     /// <summary>The statistics of a kind over [<paramref name="fromMs"/>, <paramref name="toMs"/>), while it is still in the window.</summary>
     public WindowStats Window(SignalKind kind, long fromMs, long toMs) =>
-        _kinds[(int)kind].Ring is { } ring ? WindowRing.Stats(ring, DefaultBucketMs, fromMs, toMs) : default;
+        _kinds[(int)kind].Ring is { } ring ? WindowRing.Stats(ring, in _kinds[(int)kind].Window, DefaultBucketMs, fromMs, toMs) : default;
 
     /// <summary>The alert cause of a kind (open or not).</summary>
     public ref readonly AlertCause Cause(SignalKind kind) => ref _kinds[(int)kind].Cause;

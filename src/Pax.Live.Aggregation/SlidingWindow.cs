@@ -36,8 +36,8 @@ public sealed partial class SlidingWindow
     /// The statistics of the buckets that start in [<paramref name="fromMs"/>, <paramref name="toMs"/>) and are still in
     /// the ring; exact when the range's ends fall on bucket boundaries (a minute of 5 s buckets, say).
     /// </summary>
-    public WindowStats Stats(long fromMs, long toMs) => WindowRing.Stats(_buckets, _widthMs, fromMs, toMs);
+    public WindowStats Stats(long fromMs, long toMs) => WindowRing.Stats(_buckets, in _head, _widthMs, fromMs, toMs);
 
     /// <summary>The statistics of every value in the window that ends at <paramref name="nowMs"/>.</summary>
-    public WindowStats Stats(long nowMs) => WindowRing.Stats(_buckets, _widthMs, nowMs);
+    public WindowStats Stats(long nowMs) => WindowRing.Stats(_buckets, in _head, _widthMs, nowMs);
 }

@@ -1,13 +1,21 @@
+using System.Runtime.InteropServices;
+
 namespace Pax.Live.Aggregation;
 
-/// <summary>One bucket of a window ring: the values whose timestamp fell into one slot of time.</summary>
+/// <summary>
+/// One bucket of a window ring: the values whose timestamp fell into one slot of time. 20 bytes: the slot is not stored
+/// (it follows from the bucket's place in the ring and the ring's head), min and max are floats (7 significant digits,
+/// more than a count, a share or a sound level carries) and the sum stays a double so that a long mean does not drift.
+/// </summary>
+[StructLayout(LayoutKind.Sequential, Pack = 4)]
 internal struct WindowBucket
 {
-    public long Slot;
-    public int Count;
     public double Sum;
-    public double Min;
-    public double Max;
+    public int Count;
+    public float Min;
+    public float Max;
+
+    public static WindowBucket Of(double value) => new() { Sum = value, Count = 1, Min = (float)value, Max = (float)value };
 }
 
 /// <summary>
@@ -25,7 +33,12 @@ internal struct WindowHead
     public static WindowHead Empty => new() { Slot = -1, Start = long.MaxValue, Index = 0 };
 }
 
-/// <summary>The window logic shared by <see cref="SlidingWindow"/> and the flat per-kind rings of <see cref="PlaceAggregator"/>.</summary>
+/// <summary>
+/// The window logic shared by <see cref="SlidingWindow"/> and the flat per-kind rings of <see cref="PlaceAggregator"/>.
+/// Slot <c>s</c> lives at index <c>s % length</c>, and every bucket holds a slot of the last lap before the head (or is
+/// empty): when the head moves on, the buckets it passes over are cleared, at most one lap of them, so the ring need not
+/// store each bucket's slot.
+/// </summary>
 internal static class WindowRing
 {
     public static void Add(ref WindowHead head, Span<WindowBucket> ring, long widthMs, double value, long timestampMs)
@@ -36,8 +49,8 @@ internal static class WindowRing
             ref var current = ref ring[head.Index];
             current.Count++;
             current.Sum += value;
-            current.Min = Math.Min(current.Min, value);
-            current.Max = Math.Max(current.Max, value);
+            current.Min = Math.Min(current.Min, (float)value);
+            current.Max = Math.Max(current.Max, (float)value);
             return;
         }
 
@@ -47,49 +60,84 @@ internal static class WindowRing
     private static void AddSlow(ref WindowHead head, Span<WindowBucket> ring, long widthMs, double value, long timestampMs)
     {
         var slot = timestampMs / widthMs;
-        var index = slot == head.Slot + 1
-            ? (head.Index + 1 == ring.Length ? 0 : head.Index + 1)
-            : (int)(slot % ring.Length);
-        ref var bucket = ref ring[index];
-        if (bucket.Slot != slot)
+        if (slot > head.Slot)
         {
-            if (bucket.Slot > slot)
+            // The head moves on: the slots it passes over (at most a lap of them) had no values.
+            var gap = slot - head.Slot;
+            if (head.Slot < 0 || gap >= ring.Length)
             {
-                return;
+                ring.Clear();
+            }
+            else
+            {
+                var i = head.Index;
+                for (var k = 0; k < gap; k++)
+                {
+                    i = i + 1 == ring.Length ? 0 : i + 1;
+                    ring[i] = default;
+                }
             }
 
-            bucket = new WindowBucket { Slot = slot, Min = value, Max = value };
+            var index = (int)(slot % ring.Length);
+            ring[index] = WindowBucket.Of(value);
+            head = new WindowHead { Slot = slot, Start = slot * widthMs, Index = index };
+            return;
+        }
+
+        if (slot <= head.Slot - ring.Length)
+        {
+            // Older than the ring's lap: its bucket now holds a newer slot.
+            return;
+        }
+
+        ref var bucket = ref ring[(int)(slot % ring.Length)];
+        if (bucket.Count == 0)
+        {
+            bucket = WindowBucket.Of(value);
+            return;
         }
 
         bucket.Count++;
         bucket.Sum += value;
-        bucket.Min = Math.Min(bucket.Min, value);
-        bucket.Max = Math.Max(bucket.Max, value);
-        if (slot > head.Slot)
-        {
-            head = new WindowHead { Slot = slot, Start = slot * widthMs, Index = index };
-        }
+        bucket.Min = Math.Min(bucket.Min, (float)value);
+        bucket.Max = Math.Max(bucket.Max, (float)value);
     }
 
+    /// <summary>The slot of the bucket at <paramref name="index"/>, given the ring's head.</summary>
+    public static long SlotAt(in WindowHead head, int index, int length) =>
+        head.Slot - ((head.Index - index + length) % length);
+
     /// <summary>The statistics of the window that ends at <paramref name="nowMs"/>.</summary>
-    public static WindowStats Stats(ReadOnlySpan<WindowBucket> ring, long widthMs, long nowMs)
+    public static WindowStats Stats(ReadOnlySpan<WindowBucket> ring, in WindowHead head, long widthMs, long nowMs)
     {
         var newest = nowMs / widthMs;
-        return Sum(ring, newest - ring.Length + 1, newest);
+        return Sum(ring, in head, newest - ring.Length + 1, newest);
     }
 
     /// <summary>The statistics of the buckets that start in [<paramref name="fromMs"/>, <paramref name="toMs"/>).</summary>
-    public static WindowStats Stats(ReadOnlySpan<WindowBucket> ring, long widthMs, long fromMs, long toMs) =>
-        Sum(ring, (fromMs + widthMs - 1) / widthMs, ((toMs + widthMs - 1) / widthMs) - 1);
+    public static WindowStats Stats(ReadOnlySpan<WindowBucket> ring, in WindowHead head, long widthMs, long fromMs, long toMs) =>
+        Sum(ring, in head, (fromMs + widthMs - 1) / widthMs, ((toMs + widthMs - 1) / widthMs) - 1);
 
     /// <summary>The statistics of the buckets whose slot is in [<paramref name="oldest"/>, <paramref name="newest"/>].</summary>
-    private static WindowStats Sum(ReadOnlySpan<WindowBucket> ring, long oldest, long newest)
+    private static WindowStats Sum(ReadOnlySpan<WindowBucket> ring, in WindowHead head, long oldest, long newest)
     {
+        if (head.Slot < 0)
+        {
+            return default;
+        }
+
         int count = 0;
         double sum = 0, min = double.PositiveInfinity, max = double.NegativeInfinity;
-        foreach (ref readonly var bucket in ring)
+        for (var i = 0; i < ring.Length; i++)
         {
-            if (bucket.Count == 0 || bucket.Slot < oldest || bucket.Slot > newest)
+            ref readonly var bucket = ref ring[i];
+            if (bucket.Count == 0)
+            {
+                continue;
+            }
+
+            var slot = SlotAt(in head, i, ring.Length);
+            if (slot < oldest || slot > newest)
             {
                 continue;
             }

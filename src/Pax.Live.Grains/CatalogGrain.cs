@@ -53,10 +53,25 @@ public sealed class CatalogGrain(
         if (added.Count > 0)
         {
             await state.WriteStateAsync();
+
+            // A place that was not in the catalogue has no grain to configure: its grain reads the definition when it
+            // first activates. Configuring each here activated every seeded place at start (100,000 activations, each
+            // asking this grain for its definition while this turn held it) and the start timed out. The hosts still
+            // hear of every new place, in concurrent slices rather than one awaited call after another.
+            const int Slice = 1024;
+            var notifier = GrainFactory.GetGrain<ILiveNotifierGrain>(0);
+            var calls = new List<Task>(Math.Min(Slice, added.Count));
             foreach (var definition in added)
             {
-                await Announce(definition);
+                calls.Add(notifier.PlaceDefined(definition).AsTask());
+                if (calls.Count == Slice)
+                {
+                    await Task.WhenAll(calls);
+                    calls.Clear();
+                }
             }
+
+            await Task.WhenAll(calls);
         }
 
         return added.Count;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Pax.Live.Abstractions;
@@ -63,6 +64,9 @@ public sealed partial class PlaceGrain(
         var rules = RulesFor(_definition);
         var saved = state.State;
         _core = saved.Core is { } snapshot ? PlaceAggregator.FromSnapshot(snapshot, rules, Now) : new PlaceAggregator(rules, Now);
+
+        // The snapshot's bytes are needed only on their way to and from storage; kept, they doubled a place's memory.
+        saved.Core = null;
         foreach (var alert in saved.OpenAlerts)
         {
             _alerts[alert.Kind] = alert;
@@ -85,12 +89,19 @@ public sealed partial class PlaceGrain(
         _history = new PlaceHistory(PlaceId, historySink);
         _history.Start(_core, saved.HistoryRolledUpTo, Now);
 
+        // The first snapshot comes at a random point of the first interval: places activated together (a restart, a
+        // seeded catalogue, every place hearing its first message within seconds) must not all write in the same tick.
+        // With 100,000 places that was 100,000 writes at once, each holding a thread while SQLite serialised them.
+        _nextSaveAt = Now + Random.Shared.NextInt64(Math.Max(1, (long)snapshots.Interval.TotalMilliseconds));
+
         this.RegisterGrainTimer(OnTick, new GrainTimerCreationOptions(Tick, Tick) { KeepAlive = true });
+        HotPathMetrics.PlaceActivated();
     }
 
     /// <inheritdoc />
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        HotPathMetrics.PlaceDeactivated();
         if (_unsaved)
         {
             await TrySave(Now);
@@ -101,11 +112,17 @@ public sealed partial class PlaceGrain(
     public async ValueTask Ingest(SignalBatch batch)
     {
         var now = Now;
+        var started = Stopwatch.GetTimestamp();
+        long raisedBy = 0;
         foreach (var sample in batch.Samples)
         {
-            if (_core.Record(sample.Kind, sample.Value, sample.Timestamp, now) != CauseOutcome.None)
+            if (_core.Record(sample.Kind, sample.Value, sample.Timestamp, now) is var outcome && outcome != CauseOutcome.None)
             {
                 OnCause(sample.Kind);
+                if (outcome == CauseOutcome.Raised && raisedBy == 0)
+                {
+                    raisedBy = sample.Timestamp;
+                }
             }
 
             Seen(sample.DeviceId, online: true, now);
@@ -125,12 +142,34 @@ public sealed partial class PlaceGrain(
         {
             // A new alert is stored (by its alert grain, and in the place's snapshot) before it is announced, so that
             // it survives a crash a moment later; while the database is known to be away nothing waits on it.
-            if (_raised.Count > 0 && !storage.RecentlyFailed)
+            var raised = _raised.Count > 0;
+            var saved = 0L;
+
+            // The alert's writes — this save, and the alert grain's own in DeliverAlerts, which Orleans' request context
+            // reaches — go before queued snapshots.
+            StorageHealth.MarkUrgent(raised);
+            try
             {
-                await TrySave(now);
+                if (raised && !storage.RecentlyFailed)
+                {
+                    await TrySave(now);
+                }
+
+                saved = Stopwatch.GetTimestamp();
+                await DeliverAlertsOrRetry();
+            }
+            finally
+            {
+                StorageHealth.MarkUrgent(false);
             }
 
-            await DeliverAlertsOrRetry();
+            if (raised)
+            {
+                HotPathMetrics.Alert(new AlertStages(
+                    now - raisedBy,
+                    Stopwatch.GetElapsedTime(started, saved).TotalMilliseconds,
+                    Stopwatch.GetElapsedTime(saved).TotalMilliseconds));
+            }
         }
     }
 
@@ -208,7 +247,14 @@ public sealed partial class PlaceGrain(
         PublishStatus();
         if (_unsaved && now >= _nextSaveAt)
         {
-            await TrySave(now);
+            if (storage.Congested)
+            {
+                _nextSaveAt = now + Random.Shared.NextInt64(Math.Max(1, (long)snapshots.Interval.TotalMilliseconds));
+            }
+            else
+            {
+                await TrySave(now);
+            }
         }
     }
 
@@ -226,12 +272,14 @@ public sealed partial class PlaceGrain(
             state.State.HistoryRolledUpTo = _history.RolledUpTo;
             state.State.RecentAlerts = [.. _recent];
             await state.WriteStateAsync();
+            state.State.Core = null;
             _unsaved = false;
             _failedSaves = 0;
             _nextSaveAt = now + (long)snapshots.Interval.TotalMilliseconds;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            state.State.Core = null;
             storage.Failed();
             _failedSaves++;
             var delay = Math.Min(MaxRetryDelay.TotalMilliseconds, 1000 * Math.Pow(2, Math.Min(_failedSaves, 10)));

@@ -9,11 +9,47 @@ public sealed class StorageHealth(TimeProvider clock)
 {
     private static readonly TimeSpan Suspicion = TimeSpan.FromSeconds(10);
 
+    /// <summary>Above this many queued writes, periodic snapshots wait for a later tick.</summary>
+    public const int CongestedAt = 64;
+
     private long _lastFailureTicks;
+    private int _queuedWrites;
 
     /// <summary>Whether a write failed within the last 10 s.</summary>
     public bool RecentlyFailed => clock.GetUtcNow().UtcTicks - Interlocked.Read(ref _lastFailureTicks) < Suspicion.Ticks;
 
     /// <summary>Records a failed write.</summary>
     public void Failed() => Interlocked.Exchange(ref _lastFailureTicks, clock.GetUtcNow().UtcTicks);
+
+    /// <summary>
+    /// Whether the storage has more writes queued than it keeps up with: a place then puts off its periodic snapshot
+    /// (nothing is lost, the next one carries everything), so that alerts and operators' changes are not queued behind
+    /// a wave of snapshots.
+    /// </summary>
+    public bool Congested => Volatile.Read(ref _queuedWrites) > CongestedAt;
+
+    /// <summary>
+    /// Whether the write being made is for an alert: set by the place around the save and the hand-over of a new alert,
+    /// and carried by Orleans' request context into the alert grain's own write. Storage that queues writes serves
+    /// these first.
+    /// </summary>
+    public static bool IsUrgent => RequestContext.Get(UrgentKey) is true;
+
+    /// <summary>Marks what this turn writes, and the grain calls it makes, as urgent (or no longer).</summary>
+    public static void MarkUrgent(bool urgent)
+    {
+        if (urgent)
+        {
+            RequestContext.Set(UrgentKey, true);
+        }
+        else
+        {
+            RequestContext.Remove(UrgentKey);
+        }
+    }
+
+    private const string UrgentKey = "pax.urgent";
+
+    /// <summary>Reports how many writes wait for the database (storage that queues its writes calls this).</summary>
+    public void ReportQueuedWrites(int queued) => Volatile.Write(ref _queuedWrites, queued);
 }

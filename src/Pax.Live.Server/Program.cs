@@ -2,7 +2,9 @@ using Pax.Live.Server.Api;
 using Pax.Live.Server.Auth;
 using Pax.Live.Server.Hosting;
 using Pax.Live.Server.Live;
+using Pax.Live.Server.Observability;
 using Pax.Live.Server.Storage;
+using Pax.Live.Server.Ui;
 
 if (args is ["migrate", .. var rest])
 {
@@ -16,18 +18,23 @@ builder.AddPaxIngest();
 builder.AddPaxApi();
 builder.AddPaxAuth();
 builder.AddPaxHardening();
+builder.AddPaxUi();
+builder.AddPaxObservability();
 
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UsePaxHardening();
+app.UsePaxUi();
 app.UseAuthentication();
 app.UseAuthorization();
-app.MapHealthChecks("/healthz");
+app.MapHealthChecks("/healthz", new() { Predicate = _ => false });
+app.MapPaxObservability();
 app.MapPlacesApi();
 app.MapHistoryApi();
 app.MapReportsApi();
 app.MapIngestApi();
+app.MapRuntimeApi();
 app.MapAuthApi();
 app.MapAlertsApi();
 app.MapFieldApi();

@@ -156,6 +156,32 @@ public sealed class Fleet : IAsyncDisposable
         }
     }
 
+    /// <summary>Publishes one message to every place (QoS 1, so that each has arrived when this returns), every device at once.</summary>
+    public async Task Prime(CancellationToken ct)
+    {
+        var payload = Payload(1, 0);
+        async Task One(int device)
+        {
+            foreach (var topic in _topics[device])
+            {
+                var message = new MqttApplicationMessageBuilder()
+                    .WithTopic(topic)
+                    .WithPayload(payload)
+                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                    .Build();
+                await _clients[device].PublishAsync(message, ct);
+            }
+        }
+
+        var devices = new Task[_clients.Length];
+        for (var i = 0; i < devices.Length; i++)
+        {
+            devices[i] = One(i);
+        }
+
+        await Task.WhenAll(devices);
+    }
+
     /// <summary>Sends one QoS 1 impulse from the first device of a place, stamped with the send time.</summary>
     public async Task Probe(int place, long sentUnixMs)
     {

@@ -30,7 +30,8 @@ public sealed record LoadSummary(
     double ServerPeakRssMiB,
     double CeilingMessagesPerSecond,
     double CeilingPeakRssMiB,
-    double PipelineToCeiling)
+    double PipelineToCeiling,
+    ServerRuntime? Runtime)
 {
     public string Line() => string.Create(
         CultureInfo.InvariantCulture,
@@ -38,8 +39,44 @@ public sealed record LoadSummary(
         $"accepted {AcceptedMessagesPerSecond:F0} msg/s = {AcceptedSignalsPerSecond:F0} signals/s (sent {SentMessagesPerSecond:F0}), dropped {DroppedMessages}, " +
         $"alerts {AlertsReceived}/{ProbesSent} lost {AlertsLost}, AlertRaised p50 {AlertRaisedMs.P50} p99 {AlertRaisedMs.P99} p99.9 {AlertRaisedMs.P999} ms, " +
         $"status p50 {StatusChangedMs.P50} p99 {StatusChangedMs.P99} ms | server peak RSS {ServerPeakRssMiB:F0} MiB | " +
-        $"ceiling {CeilingMessagesPerSecond:F0} msg/s, pipeline/ceiling {PipelineToCeiling:F2}");
+        $"ceiling {CeilingMessagesPerSecond:F0} msg/s, pipeline/ceiling {PipelineToCeiling:F2}") +
+        (Runtime is { } r ? Environment.NewLine + r.Line() : "");
 }
+
+/// <summary>
+/// The server's own view of the measured window (from <c>GET /api/debug/runtime</c>): garbage collections and their
+/// pauses, the thread pool, live places, the managed heap after a full collection at the end, and where the probe
+/// alerts' time went inside the server.
+/// </summary>
+public sealed record ServerRuntime(
+    string GcMode,
+    int Gen0,
+    int Gen1,
+    int Gen2,
+    double GcPauseMs,
+    double MaxThreadPoolQueue,
+    long ActivePlaces,
+    double WorkingSetMiB,
+    double HeapAfterFullGcMiB,
+    double GcCommittedMiB,
+    Percentiles ProbeToGrainMs,
+    Percentiles AlertSaveMs,
+    Percentiles AlertDeliverMs)
+{
+    public string Line() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"pax-load server: {GcMode} GC, in the window gen0/1/2 {Gen0}/{Gen1}/{Gen2}, pause {GcPauseMs:F0} ms, max thread-pool queue {MaxThreadPoolQueue} | " +
+        $"{ActivePlaces} places active, working set {WorkingSetMiB:F0} MiB, live heap after full GC {HeapAfterFullGcMiB:F0} MiB (committed {GcCommittedMiB:F0}) | " +
+        $"alert stages p50/p99 ms: publish→grain {ProbeToGrainMs.P50}/{ProbeToGrainMs.P99}, save {AlertSaveMs.P50}/{AlertSaveMs.P99}, deliver {AlertDeliverMs.P50}/{AlertDeliverMs.P99}");
+}
+
+/// <summary>The part of the server's runtime document the load tool reads.</summary>
+public sealed record RuntimeDoc(
+    double WorkingSetMiB, double GcHeapSizeMiB, double GcCommittedMiB, int Gen0Collections, int Gen1Collections, int Gen2Collections,
+    double GcPauseTotalMs, string GcMode, long ThreadPoolQueueLength, long ActivePlaces, AlertStagesDoc Alerts);
+
+/// <summary>The alert stages in the runtime document.</summary>
+public sealed record AlertStagesDoc(long Count, double[] ToGrainMs, double[] SaveMs, double[] DeliverMs);
 
 /// <summary>One run: the pipeline pass against the real server, then the ceiling pass against a counting broker.</summary>
 public static class LoadRun
@@ -56,12 +93,12 @@ public static class LoadRun
             Math.Round(p.Sent, 1), Math.Round(p.Accepted, 1), Math.Round(p.Accepted * o.Signals, 1),
             p.Dropped, p.RejectedOther, p.Failures, p.ProbesSent, p.Alerts, p.ProbesSent - p.Alerts,
             p.AlertLatency, p.StatusLatency, Math.Round(p.PeakRssMiB, 1),
-            Math.Round(ceilingRate, 1), Math.Round(ceilingRss, 1), Math.Round(p.Accepted / ceilingRate, 3));
+            Math.Round(ceilingRate, 1), Math.Round(ceilingRss, 1), Math.Round(p.Accepted / ceilingRate, 3), p.Runtime);
     }
 
     private sealed record PipelineResult(
         double Sent, double Accepted, long Dropped, long RejectedOther, long Failures, long ProbesSent, long Alerts,
-        Percentiles AlertLatency, Percentiles StatusLatency, double PeakRssMiB);
+        Percentiles AlertLatency, Percentiles StatusLatency, double PeakRssMiB, ServerRuntime? Runtime = null);
 
     private sealed record Stats(long Accepted, Dictionary<string, long> Rejected);
 
@@ -101,24 +138,77 @@ public static class LoadRun
         Console.Error.WriteLine($"server up (pid {server.Id}) with {o.Places} places");
 
         var probes = new Probes();
-        await using var watcher = new HubConnectionBuilder()
-            .WithUrl(new Uri(http.BaseAddress!, "/hubs/live"), c => c.AccessTokenProvider = () => Task.FromResult<string?>(token))
-            .Build();
-        watcher.On<JsonElement, JsonElement>("AlertRaised", (e, position) =>
+        // One watcher per 2,000 places, so that no single Watch call has to gather 100,000 statuses within the hub's
+        // client timeout; with fewer places one watcher watches every place. (The hub lets a client list 10,000, but a
+        // list of more than about 2,400 of these ids exceeds SignalR's default 32 KB message limit and the server
+        // closes the connection.)
+        const int PerWatcher = 2_000;
+        var watchers = new List<HubConnection>();
+        await using var closeWatchers = new AsyncDisposables(watchers);
+        for (var first = 0; first < Math.Max(1, o.Places); first += o.Places <= 10_000 ? int.MaxValue : PerWatcher)
         {
-            probes.OnAlert(e.GetProperty("placeId").GetString()!);
+            var watcher = new HubConnectionBuilder()
+                .WithUrl(new Uri(http.BaseAddress!, "/hubs/live"), c => c.AccessTokenProvider = () => Task.FromResult<string?>(token))
+                .WithServerTimeout(TimeSpan.FromMinutes(10))
+                .Build();
+            watcher.On<JsonElement, JsonElement>("AlertRaised", (e, position) =>
+            {
+                probes.OnAlert(e.GetProperty("placeId").GetString()!);
 
-            // An alert stays open until someone resolves it; resolve the probe's so its place can raise the next one.
-            _ = http.PostAsJsonAsync(
-                $"/api/alerts/{e.GetProperty("alertId").GetString()}/resolve", new { outcome = "no-action-needed", note = "load probe" }, CancellationToken.None);
-        });
-        watcher.On<JsonElement>("PlaceStatusChanged", e => probes.OnStatus(e.GetProperty("placeId").GetString()!, e.GetProperty("level").GetString()!));
-        await watcher.StartAsync(ct);
-        await watcher.InvokeAsync<JsonElement[]>("Watch", Array.Empty<string>(), ct);
+                // An alert stays open until someone resolves it; resolve the probe's so its place can raise the next one.
+                _ = http.PostAsJsonAsync(
+                    $"/api/alerts/{e.GetProperty("alertId").GetString()}/resolve", new { outcome = "no-action-needed", note = "load probe" }, CancellationToken.None);
+            });
+            watcher.On<JsonElement>("PlaceStatusChanged", e => probes.OnStatus(e.GetProperty("placeId").GetString()!, e.GetProperty("level").GetString()!));
+            watchers.Add(watcher);
+        }
 
         Console.Error.WriteLine($"connecting {o.Devices} devices and {o.Idle} idle ones");
         await using var fleet = await Fleet.Connect("127.0.0.1", mqttPort, o.Devices, o.Places, o.Idle, ct);
+
+        // Every place hears one message first, so that watching every place finds them active: activating 100,000
+        // places inside the hub's Watch call outlasts the hub's client timeout (a hub method in progress holds the
+        // connection's messages, pings included).
+        var primeStarted = Stopwatch.GetTimestamp();
+        await fleet.Prime(ct);
+        while (!ct.IsCancellationRequested && (await ReadRuntime(http, collect: false, alertsAfter: null)).ActivePlaces < o.Places
+            && Stopwatch.GetElapsedTime(primeStarted) < TimeSpan.FromMinutes(10))
+        {
+            await Task.Delay(500, ct);
+        }
+
+        Console.Error.WriteLine($"every place active after {Stopwatch.GetElapsedTime(primeStarted).TotalSeconds:F1} s");
+        var watchStarted = Stopwatch.GetTimestamp();
+        for (var w = 0; w < watchers.Count; w++)
+        {
+            await watchers[w].StartAsync(ct);
+            var ids = watchers.Count == 1
+                ? []
+                : Enumerable.Range(w * PerWatcher, Math.Min(PerWatcher, o.Places - (w * PerWatcher))).Select(Fleet.PlaceId).ToArray();
+            await watchers[w].InvokeAsync<JsonElement[]>("Watch", ids, ct);
+        }
+
+        Console.Error.WriteLine($"watching every place: {Stopwatch.GetElapsedTime(watchStarted).TotalSeconds:F1} s to get their status");
+
         Window measured;
+        var runtimeBefore = await ReadRuntime(http, collect: false, alertsAfter: null);
+        var maxQueue = 0L;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            // The thread pool's queue is sampled through the window: a growing queue is starvation, not the network.
+            while (!sampling.IsCancellationRequested)
+            {
+                try
+                {
+                    maxQueue = Math.Max(maxQueue, (await ReadRuntime(http, collect: false, alertsAfter: null)).ThreadPoolQueueLength);
+                    await Task.Delay(500, sampling.Token);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or HttpRequestException)
+                {
+                }
+            }
+        }, CancellationToken.None);
         try
         {
             measured = await Measure(o, fleet, probes, () => ReadStats(http), ct);
@@ -145,6 +235,24 @@ public static class LoadRun
             await Task.Delay(100, CancellationToken.None);
         }
 
+        await sampling.CancelAsync();
+        await sampler;
+        var runtimeAfter = await ReadRuntime(http, collect: false, alertsAfter: runtimeBefore.Alerts.Count);
+        var collected = await ReadRuntime(http, collect: true, alertsAfter: null);
+        var runtime = new ServerRuntime(
+            runtimeAfter.GcMode,
+            runtimeAfter.Gen0Collections - runtimeBefore.Gen0Collections,
+            runtimeAfter.Gen1Collections - runtimeBefore.Gen1Collections,
+            runtimeAfter.Gen2Collections - runtimeBefore.Gen2Collections,
+            Math.Round(runtimeAfter.GcPauseTotalMs - runtimeBefore.GcPauseTotalMs, 1),
+            maxQueue,
+            runtimeAfter.ActivePlaces,
+            Math.Round(runtimeAfter.WorkingSetMiB, 1),
+            Math.Round(collected.GcHeapSizeMiB, 1),
+            Math.Round(collected.GcCommittedMiB, 1),
+            Percentiles.Of([.. runtimeAfter.Alerts.ToGrainMs]),
+            Percentiles.Of([.. runtimeAfter.Alerts.SaveMs]),
+            Percentiles.Of([.. runtimeAfter.Alerts.DeliverMs]));
         var rss = server.PeakRssMiB();
         var rejectedOther = after.Rejected.Where(r => r.Key != "overload").Sum(r => r.Value) - before.Rejected.Where(r => r.Key != "overload").Sum(r => r.Value);
         return new PipelineResult(
@@ -157,7 +265,12 @@ public static class LoadRun
             probes.Alerts,
             probes.AlertLatency(),
             probes.StatusLatency(),
-            rss);
+            rss,
+            runtime);
+
+        static async Task<RuntimeDoc> ReadRuntime(HttpClient client, bool collect, long? alertsAfter) =>
+            (await client.GetFromJsonAsync<RuntimeDoc>(
+                $"/api/debug/runtime?collect={(collect ? "true" : "false")}" + (alertsAfter is { } n ? $"&alertsAfter={n}" : ""), Json, CancellationToken.None))!;
 
         async Task<Stats> ReadStats(HttpClient client) => (await client.GetFromJsonAsync<Stats>("/api/ingest/stats", Json, CancellationToken.None))!;
     }
@@ -269,5 +382,17 @@ public static class LoadRun
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Disposes hub connections at the end of a pass.</summary>
+internal sealed class AsyncDisposables(List<HubConnection> connections) : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var connection in connections)
+        {
+            await connection.DisposeAsync();
+        }
     }
 }

@@ -14,8 +14,11 @@ public sealed record HistoryPoint(DateTimeOffset T, long Count, double Min, doub
 /// <summary>A level change as history shows it.</summary>
 public sealed record LevelChangePoint(DateTimeOffset At, Level From, Level To);
 
-/// <summary>The history tables (<c>pax_rollup</c>, <c>pax_level_change</c>, <c>pax_alert</c>) in the same database as the grain state.</summary>
-public sealed partial class HistoryStore(StorageOptions options, string connectionString)
+/// <summary>
+/// The history tables (<c>pax_rollup</c>, <c>pax_level_change</c>, <c>pax_alert</c>) in the same database as the grain
+/// state. On SQLite its writes take their turn with the grains' at the <see cref="SqliteWriteGate"/>.
+/// </summary>
+public sealed partial class HistoryStore(StorageOptions options, string connectionString, SqliteWriteGate? gate = null)
 {
     private const int RowsPerStatement = 100;
 
@@ -27,7 +30,17 @@ public sealed partial class HistoryStore(StorageOptions options, string connecti
     /// Writes a batch in one transaction. Rewriting a row is harmless: a minute's rollup is replaced, a level change kept
     /// once, an alert's row replaced unless the stored one is newer (a larger version).
     /// </summary>
-    public async Task Write(
+    public Task Write(
+        IReadOnlyList<RollupRow> rollups, IReadOnlyList<LevelChangeRow> levels, IReadOnlyList<AlertRow> alerts, CancellationToken cancellationToken) =>
+        gate is null
+            ? WriteNow(rollups, levels, alerts, cancellationToken)
+            : gate.Run(() => WriteNow(rollups, levels, alerts, cancellationToken), cancellationToken);
+
+    /// <summary>Deletes rows older than <paramref name="beforeMs"/>; returns how many.</summary>
+    public Task<int> Purge(long beforeMs, CancellationToken cancellationToken) =>
+        gate is null ? PurgeNow(beforeMs, cancellationToken) : gate.Run(() => PurgeNow(beforeMs, cancellationToken), cancellationToken);
+
+    private async Task WriteNow(
         IReadOnlyList<RollupRow> rollups, IReadOnlyList<LevelChangeRow> levels, IReadOnlyList<AlertRow> alerts, CancellationToken cancellationToken)
     {
         await using var connection = SchemaMigrator.Open(options.Provider, connectionString);
@@ -198,8 +211,7 @@ public sealed partial class HistoryStore(StorageOptions options, string connecti
         return (series, levels);
     }
 
-    /// <summary>Deletes rows older than <paramref name="beforeMs"/>; returns how many.</summary>
-    public async Task<int> Purge(long beforeMs, CancellationToken cancellationToken)
+    private async Task<int> PurgeNow(long beforeMs, CancellationToken cancellationToken)
     {
         await using var connection = SchemaMigrator.Open(options.Provider, connectionString);
         await connection.OpenAsync(cancellationToken);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Orleans.Configuration;
+using Orleans.Storage;
 using Pax.Live.Aggregation;
 using Pax.Live.Grains;
 using Pax.Live.Server.Catalog;
@@ -66,6 +67,8 @@ public sealed class LevelOptions
 /// <summary>How the server's subsystems join the host. <c>Program.cs</c> only calls these.</summary>
 public static class PaxHosting
 {
+    private const string SqliteProviderName = "pax-sqlite";
+
     /// <summary>The co-hosted Orleans silo with the grains' settings.</summary>
     public static IHostApplicationBuilder AddPaxSilo(this IHostApplicationBuilder builder)
     {
@@ -74,6 +77,7 @@ public static class PaxHosting
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddKeyedSingleton(PaxClock.Key, TimeProvider.System);
         builder.Services.AddSingleton<StorageHealth>();
+        builder.Services.AddSingleton<SqliteWriteGate>();
         builder.Services.AddSingleton(Bind<EscalationOptions>(builder, EscalationOptions.Section));
         builder.Services.AddSingleton(new LevelDefaults(PlaceRules.Default with
         {
@@ -101,7 +105,8 @@ public static class PaxHosting
         else
         {
             builder.Services.AddSingleton(Bind<HistoryOptions>(builder, HistoryOptions.Section));
-            builder.Services.AddSingleton(new HistoryStore(storage, connectionString));
+            builder.Services.AddSingleton(sp => new HistoryStore(
+                storage, connectionString, storage.Provider == StorageProvider.Sqlite && storage.SerializeSqliteWrites ? sp.GetRequiredService<SqliteWriteGate>() : null));
             builder.Services.AddSingleton<HistoryWriter>();
             builder.Services.AddSingleton<IHistorySink>(sp => sp.GetRequiredService<HistoryWriter>());
             builder.Services.AddHostedService(sp => sp.GetRequiredService<HistoryWriter>());
@@ -144,6 +149,18 @@ public static class PaxHosting
             if (storage.Provider == StorageProvider.Memory)
             {
                 orleans.AddMemoryGrainStorage(PaxStorage.Name);
+            }
+            else if (storage.Provider == StorageProvider.Sqlite && storage.SerializeSqliteWrites)
+            {
+                // One writer at a time, queued without a thread (see SqliteWriteGate); the provider itself goes under
+                // another name and the grains' name resolves to the gated one.
+                orleans.AddAdoNetGrainStorage(SqliteProviderName, o =>
+                {
+                    o.Invariant = storage.Invariant;
+                    o.ConnectionString = connectionString;
+                });
+                orleans.Services.AddKeyedSingleton<IGrainStorage>(PaxStorage.Name, (sp, _) =>
+                    new GatedGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(SqliteProviderName), sp.GetRequiredService<SqliteWriteGate>()));
             }
             else
             {

@@ -84,6 +84,9 @@ public sealed partial class MqttBroker(
     /// <summary>The plain port the broker listens on.</summary>
     public int Port => options.Port;
 
+    /// <summary>Whether the broker has started and not stopped (for readiness).</summary>
+    public bool IsRunning => _server?.IsStarted == true;
+
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -29,6 +29,9 @@ public sealed class StorageOptions
     /// <summary>How often a place's live state is snapshotted at most; a crash loses at most this much window data, never an alert.</summary>
     public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>On SQLite, writes meet the database one at a time through <see cref="SqliteWriteGate"/> (on by default; off only to compare).</summary>
+    public bool SerializeSqliteWrites { get; set; } = true;
+
     /// <summary>The ADO.NET invariant name Orleans loads the provider's factory by.</summary>
     public string Invariant => Provider switch
     {

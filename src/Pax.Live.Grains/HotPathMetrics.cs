@@ -1,0 +1,58 @@
+namespace Pax.Live.Grains;
+
+/// <summary>
+/// What the hot path costs where a load run cannot see it from outside: live place activations, and for every batch
+/// that raised an alert, how long its stages took. Process-wide and cheap (one interlocked add per activation, a short
+/// lock per alert, nothing per signal); read at <c>GET /api/debug/runtime</c>.
+/// </summary>
+public static class HotPathMetrics
+{
+    private const int Keep = 4096;
+
+    private static readonly object Gate = new();
+    private static readonly AlertStages[] Recent = new AlertStages[Keep];
+    private static long _places;
+    private static long _alerts;
+
+    /// <summary>Place grains active in this process.</summary>
+    public static long ActivePlaces => Interlocked.Read(ref _places);
+
+    /// <summary>Batches that raised an alert, all told.</summary>
+    public static long AlertBatches => Interlocked.Read(ref _alerts);
+
+    internal static void PlaceActivated() => Interlocked.Increment(ref _places);
+
+    internal static void PlaceDeactivated() => Interlocked.Decrement(ref _places);
+
+    internal static void Alert(in AlertStages stages)
+    {
+        lock (Gate)
+        {
+            Recent[_alerts % Keep] = stages;
+            _alerts++;
+        }
+    }
+
+    /// <summary>The stages of the alerts raised after the <paramref name="after"/>-th (at most the last 4,096).</summary>
+    public static AlertStages[] AlertsSince(long after)
+    {
+        lock (Gate)
+        {
+            var from = Math.Max(after, _alerts - Keep);
+            var result = new AlertStages[Math.Max(0, _alerts - from)];
+            for (var i = 0; i < result.Length; i++)
+            {
+                result[i] = Recent[(from + i) % Keep];
+            }
+
+            return result;
+        }
+    }
+}
+
+/// <summary>
+/// The stages of one batch that raised an alert, in milliseconds: from the reading's own timestamp (the device's, which
+/// the load tool stamps with its send time) to the grain's turn, the snapshot save before the alert is announced, and
+/// handing it to the alert grain and the notifier.
+/// </summary>
+public readonly record struct AlertStages(double ToGrainMs, double SaveMs, double DeliverMs);

@@ -1,0 +1,23 @@
+// Bundles the two pages into the folder given as the first argument (the server's wwwroot).
+// Everything the pages load comes from there: no CDN at run time.
+import { build } from 'esbuild';
+import { copyFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+
+const out = path.resolve(process.argv[2] ?? '../wwwroot');
+await mkdir(out, { recursive: true });
+await build({
+  entryPoints: { control: 'src/control.js', guard: 'src/guard.js' },
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  minify: true,
+  sourcemap: 'linked',
+  outdir: out,
+  loader: { '.png': 'file', '.svg': 'file' },
+  assetNames: 'assets/[name]-[hash]',
+  logLevel: 'warning',
+});
+await copyFile('src/index.html', path.join(out, 'index.html'));
+await copyFile('src/guard.html', path.join(out, 'guard.html'));
+console.log(`web UI bundled into ${out}`);

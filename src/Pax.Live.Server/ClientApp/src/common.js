@@ -1,0 +1,386 @@
+// What both pages share: words in two languages, signing in, the HTTP API, the live connection with its resume, and
+// the alerts as this browser knows them.
+import * as signalR from '@microsoft/signalr';
+import { words } from './i18n.js';
+
+// ---------- language ----------
+
+let lang = localStorage.getItem('pax.lang') === 'en' ? 'en' : 'sv';
+const languageListeners = [];
+
+/** The word for `key` in the chosen language; `{0}`, `{1}` … are replaced by `args`. */
+export function t(key, ...args) {
+  const text = words[lang][key] ?? words.sv[key] ?? key;
+  return text.replace(/\{(\d)\}/g, (_, i) => String(args[Number(i)] ?? ''));
+}
+
+export function language() {
+  return lang;
+}
+
+/** Switches the language, rewrites every marked element and tells the page to render again. */
+export function setLanguage(next) {
+  lang = next === 'en' ? 'en' : 'sv';
+  localStorage.setItem('pax.lang', lang);
+  translate(document);
+  for (const listener of languageListeners) listener();
+}
+
+export function onLanguage(listener) {
+  languageListeners.push(listener);
+}
+
+/** Elements say what they need: data-i18n (text), data-i18n-label (aria-label), data-i18n-placeholder, data-i18n-title. */
+export function translate(root) {
+  document.documentElement.lang = lang;
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of root.querySelectorAll('[data-i18n-label]')) el.setAttribute('aria-label', t(el.dataset.i18nLabel));
+  for (const el of root.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
+  for (const el of root.querySelectorAll('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle);
+  const title = document.querySelector('title[data-i18n]');
+  if (title) document.title = title.textContent;
+}
+
+export function wireLanguagePicker(select) {
+  select.value = lang;
+  select.addEventListener('change', () => setLanguage(select.value));
+}
+
+// ---------- small helpers ----------
+
+/** Creates an element: el('li', {class: 'x', onclick: f}, child, 'text', …). */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else if (key === 'class') node.className = value;
+    else if (key === 'dataset') Object.assign(node.dataset, value);
+    else node.setAttribute(key, value === true ? '' : value);
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+/** Replaces a node's children, leaving out the null and false of conditional parts. */
+export function fill(node, ...children) {
+  node.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  return node;
+}
+
+/** "12 s", "4 min", "3 h" ago; "–" for never. */
+export function age(iso, now = Date.now()) {
+  if (!iso) return t('never');
+  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (seconds < 90) return t('secondsAgo', seconds);
+  if (seconds < 90 * 60) return t('minutesAgo', Math.round(seconds / 60));
+  if (seconds < 48 * 3600) return t('hoursAgo', Math.round(seconds / 3600));
+  return t('daysAgo', Math.round(seconds / 86400));
+}
+
+export function clock(iso) {
+  if (!iso) return '–';
+  return new Date(iso).toLocaleTimeString(lang === 'sv' ? 'sv-SE' : 'en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+export function dateTime(iso) {
+  if (!iso) return '–';
+  return new Date(iso).toLocaleString(lang === 'sv' ? 'sv-SE' : 'en-GB', { dateStyle: 'short', timeStyle: 'medium' });
+}
+
+/** Announces a message to screen readers and shows it in the page's status line. */
+export function announce(message, kind = 'info') {
+  const status = document.getElementById('announcer');
+  if (!status) return;
+  status.textContent = message;
+  status.dataset.kind = kind;
+}
+
+// ---------- signing in and the HTTP API ----------
+
+const sessionKey = 'pax.session';
+
+export function session() {
+  try {
+    const value = JSON.parse(sessionStorage.getItem(sessionKey) ?? 'null');
+    if (value && Date.parse(value.expiresAt) > Date.now()) return value;
+  } catch {
+    // A broken entry is the same as none.
+  }
+  return null;
+}
+
+export async function login(username, password) {
+  const response = await fetch('/api/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (!response.ok) throw new Error(t('loginFailed'));
+  const value = await response.json();
+  sessionStorage.setItem(sessionKey, JSON.stringify(value));
+  return value;
+}
+
+export function logout() {
+  sessionStorage.removeItem(sessionKey);
+  location.reload();
+}
+
+/** Calls the API with the session's token; ProblemDetails become an Error with the server's words. */
+export async function api(path, { method = 'GET', body } = {}) {
+  const current = session();
+  const response = await fetch(path, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(current ? { authorization: `Bearer ${current.token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status === 401) {
+    logout();
+    throw new Error(t('signedOut'));
+  }
+  if (!response.ok) {
+    let detail = `${response.status}`;
+    try {
+      const problem = await response.json();
+      detail = problem.detail ?? problem.title ?? detail;
+      if (problem.errors) detail += ': ' + Object.values(problem.errors).flat().join(' ');
+    } catch {
+      // Not JSON: the status code says enough.
+    }
+    throw new Error(detail);
+  }
+  const type = response.headers.get('content-type') ?? '';
+  const text = await response.text();
+  return text && type.includes('json') ? JSON.parse(text) : text || null;
+}
+
+export async function uiConfig() {
+  const response = await fetch('/api/ui/config');
+  return response.ok ? response.json() : { tileUrl: '', tileAttribution: '', staleAfterSeconds: 60 };
+}
+
+/** Wires a login form; resolves with the session once signed in (at once if already). */
+export function signIn(form, allowedRoles) {
+  const existing = session();
+  if (existing && allowedRoles.includes(existing.user.role)) return Promise.resolve(existing);
+  form.hidden = false;
+  form.querySelector('input')?.focus();
+  return new Promise((resolve) => {
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const error = form.querySelector('.error');
+      error.textContent = '';
+      try {
+        const value = await login(form.username.value.trim(), form.password.value);
+        if (!allowedRoles.includes(value.user.role)) {
+          sessionStorage.removeItem(sessionKey);
+          throw new Error(t('wrongRole'));
+        }
+        form.hidden = true;
+        resolve(value);
+      } catch (e) {
+        error.textContent = e.message;
+        form.password.select();
+      }
+    });
+  });
+}
+
+// ---------- alerts as this browser knows them ----------
+
+// As the server orders the queue: the most severe first, then the newest.
+const severityOrder = (a, b) => b.severity - a.severity || Date.parse(b.raisedAt) - Date.parse(a.raisedAt);
+
+/** Open alerts by id, and the ones resolved while this page was open. */
+export class AlertBook {
+  constructor() {
+    this.open = new Map();
+    this.resolved = new Map();
+  }
+
+  /** An AlertRaised event: returns true when the alert is new to this page. */
+  raised(alert) {
+    if (this.open.has(alert.alertId) || this.resolved.has(alert.alertId)) return false;
+    this.open.set(alert.alertId, {
+      alertId: alert.alertId, placeId: alert.placeId, kind: alert.kind, severity: alert.severity, state: 'raised',
+      raisedAt: alert.raisedAt, lastSeen: alert.raisedAt, count: 1, summary: alert.summary, causeCleared: false,
+      guard: null, outcome: null, note: null, area: alert.area ?? null,
+    });
+    return true;
+  }
+
+  /** An AlertView from an event or an answer: returns the previous view, if any. */
+  changed(view) {
+    const previous = this.open.get(view.alertId) ?? this.resolved.get(view.alertId);
+    if (view.state === 'resolved') {
+      this.open.delete(view.alertId);
+      this.resolved.set(view.alertId, view);
+    } else {
+      this.open.set(view.alertId, view);
+    }
+    return previous;
+  }
+
+  /** The server's open alerts replace what was known of one audience (all: every open alert). */
+  reset(open, belongs = () => true) {
+    for (const [id, view] of this.open) {
+      if (belongs(view)) this.open.delete(id);
+    }
+    for (const view of open) this.changed(view);
+  }
+
+  get(id) {
+    return this.open.get(id) ?? this.resolved.get(id);
+  }
+
+  sortedOpen() {
+    return [...this.open.values()].sort(severityOrder);
+  }
+
+  recentResolved(count = 20) {
+    return [...this.resolved.values()].reverse().slice(0, count);
+  }
+}
+
+// ---------- the live connection ----------
+
+/**
+ * /hubs/live with a visible state and a reconnect that never gives up. After every (re)connect it calls Watch, then
+ * Resume with the last position taken per audience (docs/protocol.md 6.6): what was missed comes in order, or the
+ * audience's open alerts replace what this page held. Pushed events at or below the last position are dropped; a pushed
+ * event that skips numbers, or comes from another epoch, is not taken: Resume brings it with the ones before it.
+ */
+export class Live {
+  constructor({ book, onStatus, onStatuses, onAlertRaised, onAlertChanged, onAlertsReset, onState, watch = null }) {
+    this.book = book;
+    this.handlers = { onStatus, onStatuses, onAlertRaised, onAlertChanged, onAlertsReset, onState };
+    this.watch = watch;
+    this.cursors = new Map(); // audience → the last position taken
+    this.resuming = null;
+    this.again = false;
+    this.held = []; // events pushed while a Resume is on its way, taken after it
+    this.state = 'connecting';
+    this.connection = new signalR.HubConnectionBuilder()
+      .withUrl('/hubs/live', { accessTokenFactory: () => session()?.token ?? '' })
+      .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => Math.min(10_000, 500 * 2 ** ctx.previousRetryCount) })
+      .configureLogging(signalR.LogLevel.Warning)
+      .build();
+    this.connection.on('PlaceStatusChanged', (change) => onStatus?.(change));
+    this.connection.on('AlertRaised', (alert, position) => this.pushed({ raised: alert, position }));
+    this.connection.on('AlertChanged', (view, position) => this.pushed({ changed: view, position }));
+    this.connection.onreconnecting(() => this.setState('reconnecting'));
+    this.connection.onreconnected(() => this.synchronise());
+    this.connection.onclose(() => {
+      this.setState('offline');
+      setTimeout(() => this.start(), 3000);
+    });
+  }
+
+  setState(state) {
+    this.state = state;
+    this.handlers.onState?.(state);
+  }
+
+  async start() {
+    this.setState('connecting');
+    try {
+      await this.connection.start();
+    } catch {
+      this.setState('offline');
+      setTimeout(() => this.start(), 3000);
+      return;
+    }
+    await this.synchronise();
+  }
+
+  async synchronise() {
+    try {
+      if (this.watch) this.handlers.onStatuses?.(await this.connection.invoke('Watch', this.watch));
+      await this.resume();
+      this.setState('connected');
+    } catch {
+      // The connection dropped in between: the reconnect comes back here.
+      this.setState('reconnecting');
+    }
+  }
+
+  pushed(entry) {
+    if (this.resuming) {
+      this.held.push(entry);
+      return;
+    }
+    const cursor = this.cursors.get(entry.position.audience);
+    if (cursor && cursor.epoch === entry.position.epoch && entry.position.seq <= cursor.seq) return;
+    if (!cursor || cursor.epoch !== entry.position.epoch || entry.position.seq > cursor.seq + 1) {
+      this.resume().catch(() => {});
+      return;
+    }
+    this.take(entry);
+  }
+
+  take(entry) {
+    this.cursors.set(entry.position.audience, { ...entry.position });
+    if (entry.raised && this.book.raised(entry.raised)) this.handlers.onAlertRaised?.(this.book.get(entry.raised.alertId));
+    if (entry.changed) this.handlers.onAlertChanged?.(entry.changed, this.book.changed(entry.changed));
+  }
+
+  /** One Resume at a time; a call while one is on its way runs once more after it. */
+  resume() {
+    if (this.resuming) {
+      this.again = true;
+      return this.resuming;
+    }
+    this.resuming = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.resumeOnce();
+        } while (this.again);
+      } finally {
+        this.resuming = null;
+        // What came in meanwhile: taken if it follows on, dropped if the page already had it or is of a newer epoch.
+        for (const entry of this.held.splice(0)) {
+          const cursor = this.cursors.get(entry.position.audience);
+          if (!cursor || cursor.epoch === entry.position.epoch) this.pushed(entry);
+        }
+      }
+    })();
+    return this.resuming;
+  }
+
+  async resumeOnce() {
+    const pages = await this.connection.invoke('Resume', [...this.cursors.values()]);
+    for (const page of pages) {
+      if (page.reset) {
+        const area = page.audience.startsWith('area:') ? page.audience.slice(5) : null;
+        this.cursors.delete(page.audience);
+        this.book.reset(page.open ?? [], (view) => area === null || view.area === area);
+        this.handlers.onAlertsReset?.();
+      }
+      for (const entry of page.entries ?? []) {
+        const cursor = this.cursors.get(page.audience);
+        if (cursor && cursor.epoch === entry.position.epoch && entry.position.seq <= cursor.seq) continue;
+        this.take(entry);
+      }
+      this.cursors.set(page.audience, { audience: page.audience, epoch: page.epoch, seq: page.seq });
+    }
+  }
+}
+
+/** Shows the connection's state in an element that is always on screen. */
+export function showConnection(element, state) {
+  element.dataset.state = state;
+  element.textContent = t(`conn.${state}`);
+  element.setAttribute('aria-label', `${t('connection')}: ${t(`conn.${state}`)}`);
+}
+
+export const levels = ['alert', 'elevated', 'calm', 'unknown'];
+
+export const kindsOrder = ['impulse', 'fire', 'tamper', 'report', 'people', 'motion', 'loiter', 'sound'];

@@ -1,0 +1,208 @@
+// The guard's phone: the open alerts of my areas, my moves on the ones dispatched to me, check-in and observations.
+import L from 'leaflet';
+import 'leaflet/dist/leaflet.css';
+import './guard.css';
+import {
+  AlertBook, Live, age, fill, announce, api, clock, el, logout, onLanguage, showConnection, signIn, t, translate, uiConfig,
+  wireLanguagePicker,
+} from './common.js';
+
+const $ = (id) => document.getElementById(id);
+const places = new Map();
+const book = new AlertBook();
+const pins = new Map();
+let map;
+let me;
+
+function placeName(id) {
+  return places.get(id)?.name ?? id;
+}
+
+// The phone tells the control room it has the alert; the server keeps only the first receipt.
+const confirmed = new Set();
+function confirmReceipt(view) {
+  if (view.state !== 'dispatched' || view.guard !== me.user.name || view.receivedAt || confirmed.has(view.alertId)) return;
+  confirmed.add(view.alertId);
+  api(`/api/alerts/${encodeURIComponent(view.alertId)}/received`, { method: 'POST', body: {} }).catch(() => confirmed.delete(view.alertId));
+}
+
+function render() {
+  const open = book.sortedOpen();
+  fill($('alert-list'), ...(open.length ? open.map(card) : [el('li', { class: 'empty' }, t('noMyAlerts'))]));
+  renderPins(open);
+}
+
+function card(alert) {
+  const mine = alert.guard === me.user.name;
+  const note = el('textarea', { name: 'note', required: true, maxlength: 1000, rows: 2, 'aria-label': t('note'), placeholder: t('note') });
+  const outcome = el('select', { name: 'outcome', 'aria-label': t('outcome') },
+    ...['confirmed', 'false-alarm', 'no-action-needed'].map((o) => el('option', { value: o }, t(`outcome.${o}`))));
+  return el('li', { class: `card sev-${alert.severity} state-${alert.state}`, dataset: { alert: alert.alertId, state: alert.state, place: alert.placeId } },
+    el('h3', {}, `${t(`kind.${alert.kind}`)} – ${placeName(alert.placeId)}`),
+    el('p', { class: 'meta' },
+      el('span', { class: 'sev' }, t(`severity.${alert.severity}`)), ' · ',
+      el('span', { class: 'state' }, t(`state.${alert.state}`)), ' · ',
+      el('time', { datetime: alert.raisedAt }, clock(alert.raisedAt)), ' (', el('span', { dataset: { age: alert.raisedAt } }, age(alert.raisedAt)), ')'),
+    el('p', {}, alert.summary),
+    alert.guard ? el('p', { class: 'guard' }, mine ? t('dispatchedToYou') : t('dispatchedTo', alert.guard)) : null,
+    mine && alert.state === 'dispatched'
+      ? el('div', { class: 'actions' },
+        el('button', { type: 'button', onclick: () => act(alert, 'accept') }, t('accept')),
+        el('button', { type: 'button', class: 'primary', onclick: () => act(alert, 'on-site') }, t('onSite')))
+      : null,
+    mine && alert.state === 'on-site'
+      ? el('form', { class: 'actions', onsubmit: (e) => { e.preventDefault(); act(alert, 'resolve', { outcome: outcome.value, note: note.value }); } },
+        outcome, note, el('button', { type: 'submit', class: 'primary' }, t('resolve')))
+      : null,
+    el('button', { type: 'button', class: 'link', onclick: () => showOnMap(alert.placeId) }, t('map')));
+}
+
+async function act(alert, action, body) {
+  try {
+    book.changed(await api(`/api/alerts/${encodeURIComponent(alert.alertId)}/${action}`, { method: 'POST', body: body ?? {} }));
+    announce(t('done'));
+    render();
+  } catch (e) {
+    announce(e.message, 'error');
+  }
+}
+
+// ---------- map ----------
+
+function setUpMap() {
+  map = L.map('map', { attributionControl: Boolean(config.tileUrl) });
+  if (config.tileUrl) L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: 19 }).addTo(map);
+  const mine = [...places.values()].filter((p) => me.user.areas.includes(p.area));
+  const bounds = L.latLngBounds((mine.length ? mine : [...places.values()]).map((p) => [p.latitude, p.longitude]));
+  if (bounds.isValid()) map.fitBounds(bounds.pad(0.3), { maxZoom: 16 });
+  else map.setView([59.3, 15.2], 13);
+}
+
+function renderPins(open) {
+  const wanted = new Set(open.map((a) => a.placeId));
+  for (const [id, pin] of pins) {
+    if (!wanted.has(id)) {
+      pin.remove();
+      pins.delete(id);
+    }
+  }
+  for (const id of wanted) {
+    const place = places.get(id);
+    if (!place || pins.has(id)) continue;
+    const pin = L.circleMarker([place.latitude, place.longitude], {
+      radius: 12, color: '#fff', weight: 2, fillColor: '#f85149', fillOpacity: 0.9, className: `place-marker place-${id}`,
+    }).addTo(map).bindTooltip(el('span', {}, place.name)); // an element: Leaflet reads a string as HTML
+    pins.set(id, pin);
+  }
+}
+
+function showOnMap(placeId) {
+  const place = places.get(placeId);
+  if (!place) return;
+  map.setView([place.latitude, place.longitude], 16);
+  $('map').scrollIntoView({ behavior: 'smooth' });
+}
+
+// ---------- field work ----------
+
+function setUpField() {
+  const select = $('field-place');
+  const mine = [...places.values()].filter((p) => me.user.areas.includes(p.area));
+  select.replaceChildren(...(mine.length ? mine : [...places.values()]).map((p) => el('option', { value: p.id }, p.name)));
+  $('check-in').addEventListener('click', async () => {
+    try {
+      await api(`/api/places/${encodeURIComponent(select.value)}/check-in`, { method: 'POST', body: {} });
+      announce(t('checkedIn', placeName(select.value)));
+    } catch (e) {
+      announce(e.message, 'error');
+    }
+  });
+  $('observe').addEventListener('click', async () => {
+    try {
+      const severity = Number($('observation-severity').value);
+      await api(`/api/places/${encodeURIComponent(select.value)}/observations`, { method: 'POST', body: { severity } });
+      announce(t('observationFiled'));
+    } catch (e) {
+      announce(e.message, 'error');
+    }
+  });
+}
+
+// ---------- notifications ----------
+
+function setUpNotifications() {
+  const button = $('notify');
+  if (!('Notification' in window)) {
+    button.hidden = true;
+    return;
+  }
+  const show = () => {
+    button.hidden = Notification.permission === 'granted';
+    if (Notification.permission === 'denied') button.disabled = true;
+  };
+  show();
+  button.addEventListener('click', async () => {
+    const answer = await Notification.requestPermission();
+    announce(answer === 'granted' ? t('notificationsOn') : t('notificationsBlocked'));
+    show();
+  });
+}
+
+function notify(text, tag) {
+  announce(text, 'alert');
+  navigator.vibrate?.([300, 100, 300]);
+  if ('Notification' in window && Notification.permission === 'granted' && document.visibilityState !== 'visible') {
+    try {
+      new Notification('Pax.Live', { body: text, tag, renotify: true });
+    } catch {
+      // Some mobile browsers allow notifications only from a service worker; the announcement and vibration remain.
+    }
+  }
+}
+
+// ---------- start: last, so that every declaration above is in place ----------
+
+translate(document);
+wireLanguagePicker($('language'));
+$('logout').addEventListener('click', logout);
+
+me = await signIn($('login'), ['guard']);
+const config = await uiConfig();
+$('app').hidden = false;
+$('logout').hidden = false;
+$('user').textContent = t('user', me.user.name);
+for (const place of await api('/api/places')) places.set(place.id, place);
+setUpMap();
+setUpField();
+setUpNotifications();
+
+const live = new Live({
+  book,
+  onState: (state) => showConnection($('connection'), state),
+  onAlertRaised: (alert) => {
+    notify(t('newAlert', t(`kind.${alert.kind}`), placeName(alert.placeId)), alert.alertId);
+    render();
+  },
+  onAlertChanged: (view, previous) => {
+    if (view.guard === me.user.name && view.state === 'dispatched' && previous?.state !== 'dispatched') {
+      notify(`${t('dispatchedToYou')}: ${t(`kind.${view.kind}`)} – ${placeName(view.placeId)}`, view.alertId);
+    }
+    confirmReceipt(view);
+    render();
+  },
+  onAlertsReset: () => {
+    for (const view of book.open.values()) confirmReceipt(view);
+    render();
+  },
+});
+showConnection($('connection'), 'connecting');
+await live.start();
+render();
+onLanguage(() => {
+  $('user').textContent = t('user', me.user.name);
+  showConnection($('connection'), live.state);
+  render();
+});
+setInterval(() => {
+  for (const node of document.querySelectorAll('[data-age]')) node.textContent = age(node.dataset.age);
+}, 5000);
