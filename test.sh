@@ -10,6 +10,12 @@ command -v mosquitto_pub >/dev/null || missing+=(mosquitto-clients)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 # The edge tests check passwords and QoS against a broker the device does not control.
 [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
+# The edge agent reads RTSP through the ffmpeg program; the tests serve RTSP with GStreamer's RTSP server from
+# Debian's python3 (videotestsrc: base, rtph264pay: good, x264enc: ugly).
+command -v ffmpeg >/dev/null || missing+=(ffmpeg)
+for pkg in python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
 # OpenCvSharp's native library links GTK 3; the edge tests' footage (vtest.avi) comes with opencv-doc.
 dpkg -s libgtk-3-0 >/dev/null 2>&1 || missing+=(libgtk-3-0)
 vtest=/usr/share/doc/opencv-doc/examples/data/vtest.avi

@@ -35,7 +35,7 @@ public sealed partial class EdgeWorker(IOptions<EdgeOptions> options, ILoggerFac
                 continue;
             }
 
-            var publisher = new DevicePublisher(edge.Mqtt, edge.Store, camera.PlaceId, camera.DeviceId, loggers.CreateLogger<DevicePublisher>());
+            var publisher = new DevicePublisher(edge.Mqtt, edge.Store, camera.PlaceId, camera.DeviceId, loggers.CreateLogger<DevicePublisher>(), camera.Credentials);
             publishers.Add(publisher);
             tasks.Add(publisher.RunAsync(stoppingToken));
             var worker = new CameraWorker(camera, publisher, loggers.CreateLogger<CameraWorker>());
@@ -48,7 +48,8 @@ public sealed partial class EdgeWorker(IOptions<EdgeOptions> options, ILoggerFac
             var simulator = new Simulator(edge.Simulator, TimeProvider.System);
             foreach (var device in simulator.Devices)
             {
-                var publisher = new DevicePublisher(edge.Mqtt, edge.Store, device.PlaceId, device.DeviceId, loggers.CreateLogger<DevicePublisher>());
+                var publisher = new DevicePublisher(
+                    edge.Mqtt, edge.Store, device.PlaceId, device.DeviceId, loggers.CreateLogger<DevicePublisher>(), edge.Simulator.Credentials.GetValueOrDefault(device.DeviceId));
                 publishers.Add(publisher);
                 tasks.Add(publisher.RunAsync(stoppingToken));
                 device.Publisher = publisher;

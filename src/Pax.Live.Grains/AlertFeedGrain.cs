@@ -41,6 +41,12 @@ public sealed partial class AlertFeedGrain(ILogger<AlertFeedGrain> logger) : Gra
     /// <inheritdoc />
     public async ValueTask<FeedPosition> Publish(AlertRaised? raised, AlertView view)
     {
+        // A place that retries a delivery (a node died half-way) may announce a raise twice: it is numbered once.
+        if (raised is not null && _recent.FirstOrDefault(e => e.Raised?.AlertId == raised.AlertId) is { } known)
+        {
+            return known.Position;
+        }
+
         var position = new FeedPosition(Audience, _epoch, ++_seq);
         var entry = new AlertFeedEntry(position, raised, raised is null ? view : null);
         if (_recent.Count == Kept)

@@ -59,12 +59,21 @@ public sealed class FootageTests(ITestOutputHelper output)
         Assert.True(meanError <= 1.0, $"mean absolute error {meanError:F2}:\n{string.Join("\n", errors)}");
     }
 
-    [Fact]
-    public void PipelineSearchingOnlyActiveRegionsCountsWithinOnePersonOnAverageOfHandLabels()
+    // The labelled frames are 2.5 s apart. At 2 Hz a detection runs on every one of them. At the default 1 Hz a
+    // detection runs on every whole second, so the clock is shifted by half a second (shiftFrames 5) to put the
+    // detections on the labelled frames, or not shifted, and then 15 of the 17 messages carry a count made half a second
+    // earlier: that is what a message between two detections says. vtest.avi's crowd walks in and out of the frame,
+    // so a half-second-old count is off by more (1.24 when written) than a fresh one (0.76); it is held to 1.5.
+    [Theory]
+    [InlineData(2.0, 0, 1.0)]
+    [InlineData(1.0, 5, 1.0)]
+    [InlineData(1.0, 0, 1.5)]
+    public void PipelineSearchingOnlyActiveRegionsCountsWithinOnePersonOnAverageOfHandLabels(double peopleHz, int shiftFrames, double maxError)
     {
-        // The agent's own path: motion every frame, people at 2 Hz inside the regions where something moved.
+        // The agent's own path: motion every frame, people at the default 1 Hz inside the regions where something moved;
+        // a message between two detections carries the latest count.
         var labels = Labels.ToDictionary(row => (int)row[0], row => (int)row[1]);
-        using var pipeline = new CameraPipeline(new CameraOptions { Source = "test" });
+        using var pipeline = new CameraPipeline(new CameraOptions { Source = "test", People = { MaxFps = peopleHz } });
         using var capture = new VideoCapture(Footage.Vtest);
         using var frame = new Mat();
         var signals = new Signal[SignalPayload.MaxSignals];
@@ -72,7 +81,7 @@ public sealed class FootageTests(ITestOutputHelper output)
         double totalError = 0;
         for (var i = 0; i <= labels.Keys.Max() && capture.Read(frame); i++)
         {
-            var time = TimeSpan.FromSeconds(i / 10.0);
+            var time = TimeSpan.FromSeconds((i + shiftFrames) / 10.0);
             pipeline.Analyse(frame, time);
             var message = pipeline.TryEmit(time, 1_000 + i);
             if (labels.TryGetValue(i, out var expected))
@@ -87,7 +96,7 @@ public sealed class FootageTests(ITestOutputHelper output)
 
         var meanError = totalError / labels.Count;
         output.WriteLine($"active regions: mean absolute error {meanError:F2}\n{string.Join("\n", report)}");
-        Assert.True(meanError <= 1.0, $"mean absolute error {meanError:F2}:\n{string.Join("\n", report)}");
+        Assert.True(meanError <= maxError, $"mean absolute error {meanError:F2}:\n{string.Join("\n", report)}");
     }
 
     [Fact]
@@ -124,7 +133,7 @@ public sealed class FootageTests(ITestOutputHelper output)
         double maxPeople = 0, maxMotion = 0;
         for (var i = 0; i < 795 && capture.Grab(); i++)
         {
-            // vtest.avi is 10 fps: at the default 2 Hz, one message per 5 frames.
+            // vtest.avi is 10 fps: at the default 2 messages a second, one message per 5 frames.
             var time = TimeSpan.FromSeconds(i / 10.0);
             if (pipeline.IsDue(time) && capture.Retrieve(frame))
             {

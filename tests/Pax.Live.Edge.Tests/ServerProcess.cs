@@ -35,7 +35,8 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(int mqttPort)
+    /// <summary>Starts a server; <paramref name="allowAnonymous"/> false runs it as in production (device credentials required).</summary>
+    public static async Task<ServerProcess> StartAsync(int mqttPort, bool allowAnonymous = true, params string[] extraArgs)
     {
         var serverDll = Path.Combine(RepoRoot(), "src", "Pax.Live.Server", "bin", Configuration(), "net10.0", "Pax.Live.Server.dll");
         if (!File.Exists(serverDll))
@@ -58,8 +59,8 @@ internal sealed class ServerProcess : IAsyncDisposable
             $"--Pax:Orleans:SiloPort={FreePort()}", $"--Pax:Orleans:GatewayPort={FreePort()}",
             $"--Pax:DataDirectory={Path.Combine(Path.GetTempPath(), $"pax-edge-server-{Guid.NewGuid():N}")}",
             $"--Pax:Auth:AdminPassword={AdminPassword}",
-            "--Pax:Mqtt:AllowAnonymous=true",
-        })
+            $"--Pax:Mqtt:AllowAnonymous={(allowAnonymous ? "true" : "false")}",
+        }.Concat(extraArgs))
         {
             start.ArgumentList.Add(arg);
         }
@@ -114,6 +115,26 @@ internal sealed class ServerProcess : IAsyncDisposable
     {
         using var stats = JsonDocument.Parse(await Http.GetStringAsync("/api/ingest/stats"));
         return stats.RootElement.GetProperty("accepted").GetInt64();
+    }
+
+    /// <summary>The ingest stats document (<c>accepted</c>, <c>rejected</c> by reason, <c>refusedConnections</c> by why).</summary>
+    public async Task<JsonDocument> StatsAsync() => JsonDocument.Parse(await Http.GetStringAsync("/api/ingest/stats"));
+
+    /// <summary><c>PUT /api/devices/{id} {place}</c> as an admin: the device's secret, shown this once.</summary>
+    public async Task<string> ProvisionAsync(string deviceId, string placeId)
+    {
+        var response = await Http.PutAsync(
+            $"/api/devices/{deviceId}",
+            new StringContent(JsonSerializer.Serialize(new { place = placeId }), Encoding.UTF8, "application/json"));
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"PUT /api/devices/{deviceId}: {(int)response.StatusCode} {text}");
+        }
+
+        using var body = JsonDocument.Parse(text);
+        Assert.Equal(deviceId, body.RootElement.GetProperty("username").GetString());
+        return body.RootElement.GetProperty("secret").GetString()!;
     }
 
     /// <summary>GET /api/places/{id}.</summary>

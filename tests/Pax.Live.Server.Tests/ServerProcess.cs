@@ -82,9 +82,10 @@ public sealed class ServerProcess : IAsyncDisposable, IServerEndpoints
             "--Pax:Live:StatusInterval=00:00:00.100",
             $"--Pax:Auth:AdminPassword={AdminPassword}",
 
-            // The contract, storage and cluster tests publish as anonymous lab devices, for any place; DeviceTrustTests
-            // turn this off again (a later argument wins) to test the server as shipped.
+            // The contract, storage and cluster tests publish as anonymous lab devices, for any place and as fast as
+            // they like; DeviceTrustTests set both again (a later argument wins) to test the server as shipped.
             "--Pax:Mqtt:AllowAnonymous=true",
+            "--Pax:Mqtt:MessagesPerSecond=0",
 
             // Tests sign many users in from one address.
             "--Pax:Http:LoginAttemptsPerMinute=100000",

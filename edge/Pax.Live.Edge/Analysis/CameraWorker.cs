@@ -34,7 +34,7 @@ public sealed partial class CameraWorker(CameraOptions options, DevicePublisher 
     private void RunOnce(CancellationToken stoppingToken)
     {
         using var pipeline = new CameraPipeline(options);
-        using var source = new VideoSource(options.Source, options.Loop);
+        using var source = new VideoSource(options.Source, options.Loop, options.DecodeHeight);
         using var frame = new Mat();
         var started = DateTime.UtcNow;
         var wall = System.Diagnostics.Stopwatch.StartNew();
@@ -58,6 +58,11 @@ public sealed partial class CameraWorker(CameraOptions options, DevicePublisher 
                 {
                     LogEnded(logger, options.DeviceId);
                     return;
+                }
+
+                if (source.LastError.Length > 0)
+                {
+                    LogStreamLost(logger, options.DeviceId, source.LastError);
                 }
 
                 stoppingToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
@@ -93,6 +98,9 @@ public sealed partial class CameraWorker(CameraOptions options, DevicePublisher 
 
     [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Error, Message = "{DeviceId}: analysis failed ({Reason}); restarting the camera")]
     private static partial void LogAnalysisFailed(ILogger logger, string deviceId, string reason);
+
+    [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "{DeviceId}: the stream ended ({Reason}); opening it again")]
+    private static partial void LogStreamLost(ILogger logger, string deviceId, string reason);
 
     [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Information, Message = "{DeviceId}: the video file ended")]
     private static partial void LogEnded(ILogger logger, string deviceId);

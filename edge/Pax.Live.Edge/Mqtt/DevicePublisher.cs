@@ -17,6 +17,8 @@ namespace Pax.Live.Edge.Mqtt;
 public sealed partial class DevicePublisher : IAsyncDisposable
 {
     private static readonly TimeSpan PingEvery = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan MinRefusedBackoff = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxRefusedBackoff = TimeSpan.FromSeconds(30);
 
     private readonly MqttOptions _options;
     private readonly ILogger _logger;
@@ -28,11 +30,21 @@ public sealed partial class DevicePublisher : IAsyncDisposable
     private readonly Channel<SignalMessage> _queue = Channel.CreateBounded<SignalMessage>(
         new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly X509Certificate2? _ca;
+    private readonly Credentials _credentials;
     private DateTime _lastPing;
     private long _sent;
+    private long _refused;
+    private DateTime _holdOutboxUntil;
+    private TimeSpan _refusedBackoff = MinRefusedBackoff;
 
     /// <summary>Creates the publisher of one device; nothing connects before <see cref="RunAsync"/>.</summary>
-    public DevicePublisher(MqttOptions options, StoreOptions store, string placeId, string deviceId, ILogger logger)
+    /// <param name="options">The broker, and the process-wide credentials.</param>
+    /// <param name="store">Where alert-grade messages wait.</param>
+    /// <param name="placeId">The device's place.</param>
+    /// <param name="deviceId">The device's id.</param>
+    /// <param name="logger">The log (never given a secret).</param>
+    /// <param name="credentials">The device's own credentials; unset: the process-wide ones in <paramref name="options"/>.</param>
+    public DevicePublisher(MqttOptions options, StoreOptions store, string placeId, string deviceId, ILogger logger, DeviceCredentials? credentials = null)
     {
         _options = options;
         _logger = logger;
@@ -52,10 +64,8 @@ public sealed partial class DevicePublisher : IAsyncDisposable
             .WithWillPayload(DeviceStatus.Offline)
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .WithWillRetain(true);
-        if (!string.IsNullOrEmpty(options.Username))
-        {
-            builder.WithCredentials(options.Username, options.Password);
-        }
+        // The secret is resolved at every connect (a password file may have been given a newly issued secret).
+        _credentials = new Credentials(DeviceCredentials.For(deviceId, credentials, options));
 
         if (options.Tls)
         {
@@ -77,6 +87,10 @@ public sealed partial class DevicePublisher : IAsyncDisposable
         }
 
         _clientOptions = builder.Build();
+        if (_credentials.Username is not null)
+        {
+            _clientOptions.Credentials = _credentials;
+        }
         _client = new MqttClientFactory().CreateMqttClient();
 
         // Handlers are attached before the first connect; reconnecting is the loop's job, never the handler's.
@@ -106,6 +120,9 @@ public sealed partial class DevicePublisher : IAsyncDisposable
     /// <summary>Messages the broker has taken (acknowledged for QoS 1).</summary>
     public long Sent => Interlocked.Read(ref _sent);
 
+    /// <summary>QoS 1 publishes the broker answered with a refusal (quota exceeded, not authorized); they were kept.</summary>
+    public long Refused => Interlocked.Read(ref _refused);
+
     /// <summary>Hands a message over for sending; never blocks the camera.</summary>
     public void Publish(SignalMessage message)
     {
@@ -131,14 +148,26 @@ public sealed partial class DevicePublisher : IAsyncDisposable
                     continue;
                 }
 
-                await ForwardOutboxAsync(stoppingToken).ConfigureAwait(false);
+                if (DateTime.UtcNow >= _holdOutboxUntil)
+                {
+                    await ForwardOutboxAsync(stoppingToken).ConfigureAwait(false);
+                }
+
                 while (_client.IsConnected && _queue.Reader.TryRead(out var message))
                 {
+                    if (message.AlertGrade && _outbox.Count > 0)
+                    {
+                        // Behind the ones already waiting: alert-grade messages reach the server in the order they were made.
+                        _outbox.Add(message.Payload);
+                        continue;
+                    }
+
                     await SendAsync(message, stoppingToken).ConfigureAwait(false);
                 }
 
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                wait.CancelAfter(retry);
+                var held = _holdOutboxUntil - DateTime.UtcNow;
+                wait.CancelAfter(_outbox.Count > 0 && held > TimeSpan.Zero && held < retry ? held : retry);
                 try
                 {
                     await _queue.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false);
@@ -178,11 +207,17 @@ public sealed partial class DevicePublisher : IAsyncDisposable
                 await _client.DisconnectAsync(cancellationToken: stoppingToken).ConfigureAwait(false);
             }
 
+            if (!_credentials.Resolve(out var unreadable))
+            {
+                LogPasswordFileUnreadable(_logger, DeviceId, unreadable);
+                return false;
+            }
+
             var result = await _client.ConnectAsync(_clientOptions, stoppingToken).ConfigureAwait(false);
             if (result.ResultCode != MqttClientConnectResultCode.Success)
             {
                 // MQTTnet 5 does not throw on a refused CONNACK: a wrong password must not look like success.
-                LogRefused(_logger, DeviceId, result.ResultCode.ToString());
+                LogRefused(_logger, DeviceId, _credentials.Username ?? "(anonymous)", result.ResultCode.ToString());
                 return false;
             }
 
@@ -248,6 +283,28 @@ public sealed partial class DevicePublisher : IAsyncDisposable
         }
     }
 
+    // A QoS 1 publish the broker answered but did not take (0x97 quota exceeded: over the device's budget; 0x87 not
+    // authorized: the device is provisioned for another place): kept, and the outbox waits before trying again, longer
+    // each time, so that retries do not eat the budget they wait for.
+    private void HoldOutbox(MqttClientPublishReasonCode reason)
+    {
+        Interlocked.Increment(ref _refused);
+        var first = _refusedBackoff == MinRefusedBackoff;
+        _holdOutboxUntil = DateTime.UtcNow + _refusedBackoff;
+        _refusedBackoff = TimeSpan.FromTicks(Math.Min(_refusedBackoff.Ticks * 2, MaxRefusedBackoff.Ticks));
+        if (first)
+        {
+            if (reason == MqttClientPublishReasonCode.QuotaExceeded)
+            {
+                LogOverBudget(_logger, DeviceId, _outbox.Count + 1);
+            }
+            else
+            {
+                LogPublishRefused(_logger, DeviceId, reason.ToString(), _signalsTopic);
+            }
+        }
+    }
+
     private async Task<bool> TrySendAsync(byte[] payload, bool alertGrade, CancellationToken stoppingToken)
     {
         var message = new MqttApplicationMessageBuilder()
@@ -260,7 +317,17 @@ public sealed partial class DevicePublisher : IAsyncDisposable
             var result = await _client.PublishAsync(message, stoppingToken).ConfigureAwait(false);
             if (!result.IsSuccess && result.ReasonCode != MqttClientPublishReasonCode.NoMatchingSubscribers)
             {
+                if (alertGrade)
+                {
+                    HoldOutbox(result.ReasonCode);
+                }
+
                 return false;
+            }
+
+            if (alertGrade)
+            {
+                _refusedBackoff = MinRefusedBackoff;
             }
 
             Interlocked.Increment(ref _sent);
@@ -329,9 +396,53 @@ public sealed partial class DevicePublisher : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "{DeviceId}: broker {Host}:{Port} unreachable ({Reason}); alert-grade signals are kept on disk")]
     private static partial void LogUnreachable(ILogger logger, string deviceId, string host, int port, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "{DeviceId}: the broker refused the connection: {ResultCode}")]
-    private static partial void LogRefused(ILogger logger, string deviceId, string resultCode);
+    [LoggerMessage(Level = LogLevel.Error, Message = "{DeviceId}: the broker refused the connection as user {Username}: {ResultCode}; alert-grade signals are kept on disk")]
+    private static partial void LogRefused(ILogger logger, string deviceId, string username, string resultCode);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{DeviceId}: cannot read the password file ({Reason}); not connecting")]
+    private static partial void LogPasswordFileUnreadable(ILogger logger, string deviceId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{DeviceId}: over the broker's budget (quota exceeded); {Waiting} alert-grade messages wait and are sent later")]
+    private static partial void LogOverBudget(ILogger logger, string deviceId, int waiting);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{DeviceId}: the broker refused a message ({Reason}) on {Topic}: is the device provisioned for this place? It is kept and sent again later")]
+    private static partial void LogPublishRefused(ILogger logger, string deviceId, string reason, string topic);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{DeviceId}: disconnected ({Reason})")]
     private static partial void LogDisconnected(ILogger logger, string deviceId, string reason);
+
+    /// <summary>The device's user name and secret as MQTTnet asks for them at each connect; the secret is never logged.</summary>
+    private sealed class Credentials(DeviceCredentials configured) : IMqttClientCredentialsProvider
+    {
+        private byte[]? _password;
+
+        public string? Username { get; } = string.IsNullOrEmpty(configured.Username) ? null : configured.Username;
+
+        /// <summary>Reads the secret for the next connect; false (with why) when its file cannot be read.</summary>
+        public bool Resolve(out string why)
+        {
+            why = "";
+            if (string.IsNullOrEmpty(configured.PasswordFile))
+            {
+                _password = configured.Password is null ? null : System.Text.Encoding.UTF8.GetBytes(configured.Password);
+                return true;
+            }
+
+            try
+            {
+                _password = System.Text.Encoding.UTF8.GetBytes(File.ReadAllText(configured.PasswordFile).Trim());
+                return true;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The exception's message names the file, never its content.
+                why = e.Message;
+                return false;
+            }
+        }
+
+        public string? GetUserName(MqttClientOptions clientOptions) => Username;
+
+        public byte[]? GetPassword(MqttClientOptions clientOptions) => _password;
+    }
 }

@@ -31,8 +31,12 @@ public sealed class PeopleOptions
     /// <summary>Whether the camera reports <c>people</c>.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Detections per second at most (the contract's default rate; HOG is the expensive analyser).</summary>
-    public double MaxFps { get; set; } = 2;
+    /// <summary>
+    /// Detections per second at most (at most 2, the limit). 1 by default: HOG is the expensive analyser
+    /// (~50 ms a frame), and at 2 Hz eight 25 fps cameras no longer fit one core; the 2 Hz messages carry the latest
+    /// count. See docs/performance.md, "Edge agent".
+    /// </summary>
+    public double MaxFps { get; set; } = 1;
 
     /// <summary><c>daimler</c> (48×96 window, for small distant people) or <c>default</c> (64×128).</summary>
     public string Detector { get; set; } = "daimler";

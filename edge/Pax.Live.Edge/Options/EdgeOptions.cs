@@ -47,8 +47,11 @@ public sealed class MqttOptions
     /// <summary>User name, if the broker wants one.</summary>
     public string? Username { get; set; }
 
-    /// <summary>Password, if the broker wants one.</summary>
+    /// <summary>Password, if the broker wants one (never logged).</summary>
     public string? Password { get; set; }
+
+    /// <summary>A file holding the password, read again at every connect (wins over <see cref="Password"/>).</summary>
+    public string? PasswordFile { get; set; }
 
     /// <summary>Keep-alive in seconds; the broker declares the device gone after 1.5 × this.</summary>
     public int KeepAliveSeconds { get; set; } = 30;
@@ -88,4 +91,38 @@ public sealed class SimulatorOptions
 
     /// <summary>Simulated hours per real hour: 24 shows a whole day in an hour.</summary>
     public double TimeScale { get; set; } = 1;
+
+    /// <summary>
+    /// Each simulated device's own MQTT credentials, by device id (<c>sim-{place}-{n}</c>); a device not listed uses
+    /// the process-wide <see cref="EdgeOptions.Mqtt"/> credentials.
+    /// </summary>
+    public Dictionary<string, DeviceCredentials> Credentials { get; set; } = [];
+}
+
+/// <summary>
+/// One device's MQTT credentials. The server issues them per device (<c>PUT /api/devices/{id}</c>: the user name is
+/// the device id, the secret is shown once), so one agent running several cameras holds several of them.
+/// </summary>
+public sealed class DeviceCredentials
+{
+    /// <summary>The user name; when empty but a password is given, the device id.</summary>
+    public string? Username { get; set; }
+
+    /// <summary>The device's secret (never logged). Prefer <see cref="PasswordFile"/> outside demos.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>A file holding the secret, read again at every connect: writing a newly issued secret there is enough.</summary>
+    public string? PasswordFile { get; set; }
+
+    /// <summary>Whether these credentials say anything; otherwise the process-wide ones apply.</summary>
+    public bool IsSet => !string.IsNullOrEmpty(Username) || !string.IsNullOrEmpty(Password) || !string.IsNullOrEmpty(PasswordFile);
+
+    /// <summary>The credentials <paramref name="deviceId"/> connects with: its own when set, else the process-wide ones.</summary>
+    public static DeviceCredentials For(string deviceId, DeviceCredentials? own, MqttOptions shared) =>
+        own is { IsSet: true }
+            ? new DeviceCredentials { Username = string.IsNullOrEmpty(own.Username) ? deviceId : own.Username, Password = own.Password, PasswordFile = own.PasswordFile }
+            : new DeviceCredentials { Username = shared.Username, Password = shared.Password, PasswordFile = shared.PasswordFile };
+
+    /// <summary>Hides the secret from anything that prints the options.</summary>
+    public override string ToString() => $"{Username ?? "(anonymous)"} / ***";
 }

@@ -47,11 +47,21 @@ public sealed class Simulator
         {
             for (var i = 1; i <= options.DevicesPerPlace; i++)
             {
-                devices.Add(new SimulatedDevice(place, $"sim-{i}", HashCode.Combine(place, i)));
+                devices.Add(new SimulatedDevice(place, DeviceIdFor(place, i), HashCode.Combine(place, i)));
             }
         }
 
         Devices = devices;
+    }
+
+    /// <summary>
+    /// The id of a place's n-th simulated device: unique across places (<c>sim-{place}-{n}</c>), because the server
+    /// issues credentials per device id and ties each device to one place.
+    /// </summary>
+    public static string DeviceIdFor(string placeId, int n)
+    {
+        var id = $"sim-{placeId}-{n}";
+        return Ids.IsValid(id) ? id : $"sim-{placeId[..Math.Min(placeId.Length, 64 - 5 - n.ToString(System.Globalization.CultureInfo.InvariantCulture).Length)].TrimEnd('-')}-{n}";
     }
 
     /// <summary>The synthetic devices.</summary>

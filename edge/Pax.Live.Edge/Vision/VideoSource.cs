@@ -5,27 +5,34 @@ using OpenCvSharp;
 namespace Pax.Live.Edge.Vision;
 
 /// <summary>
-/// Frames from an HTTP MJPEG stream, a V4L2 device or a video file (RTSP needs an FFmpeg with network protocols,
-/// which OpenCvSharp's official runtime lacks: see docs/edge.md). Decoding (<see cref="Grab"/>) and converting
-/// to a picture (<see cref="Retrieve"/>) are separate so that frames no analyser needs cost only their decode.
+/// Frames from an RTSP (or any other FFmpeg-readable) URL through the <c>ffmpeg</c> program, an HTTP MJPEG stream, a
+/// V4L2 device or a video file. OpenCvSharp's official runtime has an FFmpeg without network protocols (docs/edge.md),
+/// hence the reader of our own for MJPEG and the child process for the rest. Decoding (<see cref="Grab"/>) and
+/// converting to a picture (<see cref="Retrieve"/>) are separate so that frames no analyser needs cost only their decode.
 /// </summary>
 public sealed class VideoSource : IDisposable
 {
     private readonly string _source;
     private readonly bool _loop;
+    private readonly int _decodeHeight;
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(10);
 
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private VideoCapture? _capture;
     private MjpegHttpStream? _mjpeg;
+    private FfmpegStream? _ffmpeg;
     private long _frameIndex;
     private TimeSpan _fileOffset;
 
     /// <summary>Describes a source; nothing is opened before the first <see cref="Grab"/>.</summary>
-    public VideoSource(string source, bool loop)
+    /// <param name="source">A URL, a V4L2 device or a video file.</param>
+    /// <param name="loop">Play a file again when it ends.</param>
+    /// <param name="decodeHeight">For sources read by ffmpeg: the height it scales frames to (0: the camera's own).</param>
+    public VideoSource(string source, bool loop, int decodeHeight = 0)
     {
         _source = source;
         _loop = loop;
+        _decodeHeight = decodeHeight;
         IsFile = File.Exists(source) && !source.StartsWith("/dev/", StringComparison.Ordinal);
     }
 
@@ -41,6 +48,11 @@ public sealed class VideoSource : IDisposable
     /// <summary>Decodes the next frame; false when a file has ended (and does not loop) or a stream is lost.</summary>
     public bool Grab()
     {
+        if (FfmpegStream.Handles(_source))
+        {
+            return GrabFfmpeg();
+        }
+
         if (IsHttp)
         {
             return GrabHttp();
@@ -71,9 +83,14 @@ public sealed class VideoSource : IDisposable
     }
 
     /// <summary>Converts the grabbed frame into <paramref name="frame"/> (BGR), reusing its buffer.</summary>
-    public bool Retrieve(Mat frame) => _mjpeg is not null
+    public bool Retrieve(Mat frame) => _ffmpeg is not null
+        ? _ffmpeg.Retrieve(frame)
+        : _mjpeg is not null
         ? _mjpeg.Retrieve(frame)
         : _capture is not null && _capture.Retrieve(frame) && !frame.Empty();
+
+    /// <summary>Why the last stream ended, when the reader knows (ffmpeg's own error lines, passwords replaced); else empty.</summary>
+    public string LastError { get; private set; } = "";
 
     private bool IsHttp => _source.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || _source.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
 
@@ -101,6 +118,28 @@ public sealed class VideoSource : IDisposable
         // A lost stream is reopened on the next call.
         _mjpeg.Dispose();
         _mjpeg = null;
+        return false;
+    }
+
+    private bool GrabFfmpeg()
+    {
+        if (_ffmpeg is null)
+        {
+            _ffmpeg = FfmpegStream.Open(_source, _decodeHeight, ReadTimeout);
+            Fps = _ffmpeg.Fps;
+        }
+
+        if (_ffmpeg.Grab())
+        {
+            _frameIndex++;
+            Time = _clock.Elapsed;
+            return true;
+        }
+
+        // ffmpeg died or the stream stalled: it is started again on the next call.
+        LastError = _ffmpeg.Why();
+        _ffmpeg.Dispose();
+        _ffmpeg = null;
         return false;
     }
 
@@ -134,7 +173,7 @@ public sealed class VideoSource : IDisposable
         {
             capture.Dispose();
             throw new IOException(_source.Contains("://", StringComparison.Ordinal)
-                ? $"Cannot open the video source '{Redacted}': OpenCvSharp's official runtime has FFmpeg without network protocols, so only http(s) MJPEG streams, V4L2 devices and files can be read."
+                ? $"Cannot open the video source '{Redacted}': OpenCV reads only files and devices here; URLs go to the MJPEG reader (http, https) or to ffmpeg (any other scheme, or the 'ffmpeg:' prefix)."
                 : $"Cannot open the video source '{Redacted}'.");
         }
 
@@ -148,5 +187,6 @@ public sealed class VideoSource : IDisposable
     {
         _capture?.Dispose();
         _mjpeg?.Dispose();
+        _ffmpeg?.Dispose();
     }
 }
