@@ -26,6 +26,7 @@ public sealed partial class AlertGrain(
     [FromKeyedServices(PaxClock.Key)] TimeProvider clock,
     StorageHealth storage,
     EscalationOptions escalation,
+    IHistorySink history,
     ILogger<AlertGrain> logger) : Grain, IAlertGrain
 {
     private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(5);
@@ -220,6 +221,8 @@ public sealed partial class AlertGrain(
 
     private async Task Announce(bool announce)
     {
+        // The report's durable record of the alert (the index keeps only the recent ones).
+        history.Append(AlertRow.From(Lifecycle.View, Lifecycle.Audit));
         GrainFactory.GetGrain<IAlertIndexGrain>(0).Update(Lifecycle.View).Ignore();
         if (announce)
         {

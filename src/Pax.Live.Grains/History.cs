@@ -20,6 +20,11 @@ public interface IHistorySink
 
     /// <summary>Queues a level change.</summary>
     void Append(in LevelChangeRow row);
+
+    /// <summary>Queues an alert's latest row (written as an upsert). Sinks that keep no alerts ignore it.</summary>
+    void Append(in AlertRow row)
+    {
+    }
 }
 
 /// <summary>History switched off (in-memory storage).</summary>

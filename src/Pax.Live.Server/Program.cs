@@ -32,6 +32,7 @@ app.MapHealthChecks("/healthz", new() { Predicate = _ => false });
 app.MapPaxObservability();
 app.MapPlacesApi();
 app.MapHistoryApi();
+app.MapReportsApi();
 app.MapIngestApi();
 app.MapRuntimeApi();
 app.MapAuthApi();

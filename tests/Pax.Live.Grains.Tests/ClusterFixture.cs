@@ -165,6 +165,7 @@ public sealed class RecordingHistorySink : IHistorySink
 {
     private readonly ConcurrentQueue<RollupRow> _rollups = new();
     private readonly ConcurrentQueue<LevelChangeRow> _levels = new();
+    private readonly ConcurrentQueue<AlertRow> _alerts = new();
 
     public IReadOnlyCollection<RollupRow> Rollups => _rollups;
 
@@ -173,6 +174,10 @@ public sealed class RecordingHistorySink : IHistorySink
     public void Append(in RollupRow row) => _rollups.Enqueue(row);
 
     public void Append(in LevelChangeRow row) => _levels.Enqueue(row);
+
+    public IReadOnlyCollection<AlertRow> Alerts => _alerts;
+
+    public void Append(in AlertRow row) => _alerts.Enqueue(row);
 }
 
 /// <summary>What <see cref="RecordingObserver"/> records for a revoked device.</summary>

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text;
+using Pax.Live.Abstractions;
 using Pax.Live.Contracts;
 using Pax.Live.Grains;
 using Pax.Live.Server.Storage;
@@ -14,24 +15,33 @@ public sealed record HistoryPoint(DateTimeOffset T, long Count, double Min, doub
 public sealed record LevelChangePoint(DateTimeOffset At, Level From, Level To);
 
 /// <summary>
-/// The history tables (<c>pax_rollup</c>, <c>pax_level_change</c>) in the same database as the grain state. On SQLite its
-/// writes take their turn with the grains' at the <see cref="SqliteWriteGate"/>.
+/// The history tables (<c>pax_rollup</c>, <c>pax_level_change</c>, <c>pax_alert</c>) in the same database as the grain
+/// state. On SQLite its writes take their turn with the grains' at the <see cref="SqliteWriteGate"/>.
 /// </summary>
-public sealed class HistoryStore(StorageOptions options, string connectionString, SqliteWriteGate? gate = null)
+public sealed partial class HistoryStore(StorageOptions options, string connectionString, SqliteWriteGate? gate = null)
 {
     private const int RowsPerStatement = 100;
 
     /// <summary>Writes a batch in one transaction. Rewriting a row is harmless: a minute's rollup is replaced, a level change kept once.</summary>
     public Task Write(IReadOnlyList<RollupRow> rollups, IReadOnlyList<LevelChangeRow> levels, CancellationToken cancellationToken) =>
+        Write(rollups, levels, [], cancellationToken);
+
+    /// <summary>
+    /// Writes a batch in one transaction. Rewriting a row is harmless: a minute's rollup is replaced, a level change kept
+    /// once, an alert's row replaced unless the stored one is newer (a larger version).
+    /// </summary>
+    public Task Write(
+        IReadOnlyList<RollupRow> rollups, IReadOnlyList<LevelChangeRow> levels, IReadOnlyList<AlertRow> alerts, CancellationToken cancellationToken) =>
         gate is null
-            ? WriteNow(rollups, levels, cancellationToken)
-            : gate.Run(() => WriteNow(rollups, levels, cancellationToken), cancellationToken);
+            ? WriteNow(rollups, levels, alerts, cancellationToken)
+            : gate.Run(() => WriteNow(rollups, levels, alerts, cancellationToken), cancellationToken);
 
     /// <summary>Deletes rows older than <paramref name="beforeMs"/>; returns how many.</summary>
     public Task<int> Purge(long beforeMs, CancellationToken cancellationToken) =>
         gate is null ? PurgeNow(beforeMs, cancellationToken) : gate.Run(() => PurgeNow(beforeMs, cancellationToken), cancellationToken);
 
-    private async Task WriteNow(IReadOnlyList<RollupRow> rollups, IReadOnlyList<LevelChangeRow> levels, CancellationToken cancellationToken)
+    private async Task WriteNow(
+        IReadOnlyList<RollupRow> rollups, IReadOnlyList<LevelChangeRow> levels, IReadOnlyList<AlertRow> alerts, CancellationToken cancellationToken)
     {
         await using var connection = SchemaMigrator.Open(options.Provider, connectionString);
         await connection.OpenAsync(cancellationToken);
@@ -83,8 +93,67 @@ public sealed class HistoryStore(StorageOptions options, string connectionString
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        await WriteAlerts(connection, transaction, alerts, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
+
+    private static async Task WriteAlerts(DbConnection connection, DbTransaction transaction, IReadOnlyList<AlertRow> alerts, CancellationToken cancellationToken)
+    {
+        // One statement may not touch a row twice (PostgreSQL refuses): keep each alert's last row of the batch, which
+        // is its newest, since an alert's grain appends its changes in order.
+        var latest = new Dictionary<string, AlertRow>(StringComparer.Ordinal);
+        foreach (var row in alerts)
+        {
+            latest[row.AlertId] = row;
+        }
+
+        var rows = latest.Values.ToArray();
+        for (var start = 0; start < rows.Length; start += RowsPerStatement)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            var sql = new StringBuilder(
+                "INSERT INTO pax_alert (alert_id, place_id, area, kind, severity, raised_at, acknowledged_at, dispatched_at, on_site_at, " +
+                "resolved_at, outcome, escalated, version) VALUES ");
+            var end = Math.Min(start + RowsPerStatement, rows.Length);
+            for (var i = start; i < end; i++)
+            {
+                var row = rows[i];
+                var n = i - start;
+                sql.Append(CultureInfo.InvariantCulture, $"{(n == 0 ? "" : ",")}(@id{n},@p{n},@ar{n},@k{n},@s{n},@r{n},@ack{n},@d{n},@os{n},@res{n},@o{n},@e{n},@v{n})");
+                Add(command, $"id{n}", row.AlertId);
+                Add(command, $"p{n}", row.PlaceId);
+                Add(command, $"ar{n}", (object?)row.Area ?? DBNull.Value);
+                Add(command, $"k{n}", row.Kind.Name());
+                Add(command, $"s{n}", row.Severity);
+                Add(command, $"r{n}", row.RaisedAt);
+                Add(command, $"ack{n}", (object?)row.AcknowledgedAt ?? DBNull.Value);
+                Add(command, $"d{n}", (object?)row.DispatchedAt ?? DBNull.Value);
+                Add(command, $"os{n}", (object?)row.OnSiteAt ?? DBNull.Value);
+                Add(command, $"res{n}", (object?)row.ResolvedAt ?? DBNull.Value);
+                Add(command, $"o{n}", row.Outcome is { } outcome ? OutcomeName(outcome) : DBNull.Value);
+                Add(command, $"e{n}", row.Escalated);
+                Add(command, $"v{n}", row.Version);
+            }
+
+            sql.Append(
+                " ON CONFLICT (alert_id) DO UPDATE SET place_id = excluded.place_id, area = excluded.area, kind = excluded.kind, " +
+                "severity = excluded.severity, raised_at = excluded.raised_at, acknowledged_at = excluded.acknowledged_at, " +
+                "dispatched_at = excluded.dispatched_at, on_site_at = excluded.on_site_at, resolved_at = excluded.resolved_at, " +
+                "outcome = excluded.outcome, escalated = excluded.escalated, version = excluded.version " +
+                "WHERE excluded.version >= pax_alert.version");
+            command.CommandText = sql.ToString();
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>An outcome's wire name, as the API writes it: <c>confirmed</c>, <c>false-alarm</c>, <c>no-action-needed</c>.</summary>
+    public static string OutcomeName(AlertOutcome outcome) => outcome switch
+    {
+        AlertOutcome.Confirmed => "confirmed",
+        AlertOutcome.FalseAlarm => "false-alarm",
+        _ => "no-action-needed",
+    };
 
     /// <summary>A place's rollups combined into steps of <paramref name="stepMs"/>, and its level changes, in [from, to).</summary>
     public async Task<(Dictionary<string, List<HistoryPoint>> Series, List<LevelChangePoint> Levels)> Query(
@@ -151,6 +220,7 @@ public sealed class HistoryStore(StorageOptions options, string connectionString
         {
             "DELETE FROM pax_rollup WHERE minute_start < @before",
             "DELETE FROM pax_level_change WHERE at < @before",
+            "DELETE FROM pax_alert WHERE resolved_at IS NOT NULL AND resolved_at < @before",
         })
         {
             await using var command = connection.CreateCommand();

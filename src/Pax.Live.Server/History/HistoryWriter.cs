@@ -31,8 +31,8 @@ public sealed partial class HistoryWriter(HistoryStore store, HistoryOptions opt
 {
     private const int MaxBatch = 2_000;
 
-    private readonly Channel<(RollupRow Rollup, LevelChangeRow Level, bool IsLevel)> _rows =
-        Channel.CreateBounded<(RollupRow, LevelChangeRow, bool)>(new BoundedChannelOptions(options.Capacity)
+    private readonly Channel<(RollupRow Rollup, LevelChangeRow Level, AlertRow Alert, RowType Type)> _rows =
+        Channel.CreateBounded<(RollupRow, LevelChangeRow, AlertRow, RowType)>(new BoundedChannelOptions(options.Capacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.DropWrite,
@@ -48,12 +48,22 @@ public sealed partial class HistoryWriter(HistoryStore store, HistoryOptions opt
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <inheritdoc />
-    public void Append(in RollupRow row) => Enqueue((row, default, false));
+    public void Append(in RollupRow row) => Enqueue((row, default, default, RowType.Rollup));
 
     /// <inheritdoc />
-    public void Append(in LevelChangeRow row) => Enqueue((default, row, true));
+    public void Append(in LevelChangeRow row) => Enqueue((default, row, default, RowType.Level));
 
-    private void Enqueue((RollupRow, LevelChangeRow, bool) row)
+    /// <inheritdoc />
+    public void Append(in AlertRow row) => Enqueue((default, default, row, RowType.Alert));
+
+    private enum RowType : byte
+    {
+        Rollup,
+        Level,
+        Alert,
+    }
+
+    private void Enqueue((RollupRow, LevelChangeRow, AlertRow, RowType) row)
     {
         if (!_rows.Writer.TryWrite(row))
         {
@@ -66,10 +76,11 @@ public sealed partial class HistoryWriter(HistoryStore store, HistoryOptions opt
     {
         var rollups = new List<RollupRow>();
         var levels = new List<LevelChangeRow>();
+        var alerts = new List<AlertRow>();
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
-            if (rollups.Count + levels.Count == 0)
+            if (rollups.Count + levels.Count + alerts.Count == 0)
             {
                 try
                 {
@@ -80,8 +91,8 @@ public sealed partial class HistoryWriter(HistoryStore store, HistoryOptions opt
                     break;
                 }
 
-                Drain(rollups, levels);
-                if (rollups.Count + levels.Count == 0)
+                Drain(rollups, levels, alerts);
+                if (rollups.Count + levels.Count + alerts.Count == 0)
                 {
                     continue;
                 }
@@ -89,16 +100,17 @@ public sealed partial class HistoryWriter(HistoryStore store, HistoryOptions opt
 
             try
             {
-                await store.Write(rollups, levels, stoppingToken);
-                Interlocked.Add(ref _written, rollups.Count + levels.Count);
+                await store.Write(rollups, levels, alerts, stoppingToken);
+                Interlocked.Add(ref _written, rollups.Count + levels.Count + alerts.Count);
                 rollups.Clear();
                 levels.Clear();
+                alerts.Clear();
                 failures = 0;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
                 failures++;
-                LogWriteFailed(logger, ex, rollups.Count + levels.Count, failures);
+                LogWriteFailed(logger, ex, rollups.Count + levels.Count + alerts.Count, failures);
                 var delay = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, Math.Min(failures - 1, 5))));
                 try
                 {
@@ -112,32 +124,36 @@ public sealed partial class HistoryWriter(HistoryStore store, HistoryOptions opt
         }
 
         // Stopping: one last attempt at what is left.
-        Drain(rollups, levels);
-        if (rollups.Count + levels.Count > 0)
+        Drain(rollups, levels, alerts);
+        if (rollups.Count + levels.Count + alerts.Count > 0)
         {
             try
             {
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await store.Write(rollups, levels, timeout.Token);
+                await store.Write(rollups, levels, alerts, timeout.Token);
             }
             catch (Exception ex)
             {
-                LogWriteFailed(logger, ex, rollups.Count + levels.Count, failures + 1);
+                LogWriteFailed(logger, ex, rollups.Count + levels.Count + alerts.Count, failures + 1);
             }
         }
     }
 
-    private void Drain(List<RollupRow> rollups, List<LevelChangeRow> levels)
+    private void Drain(List<RollupRow> rollups, List<LevelChangeRow> levels, List<AlertRow> alerts)
     {
-        while (rollups.Count + levels.Count < MaxBatch && _rows.Reader.TryRead(out var row))
+        while (rollups.Count + levels.Count + alerts.Count < MaxBatch && _rows.Reader.TryRead(out var row))
         {
-            if (row.IsLevel)
+            switch (row.Type)
             {
-                levels.Add(row.Level);
-            }
-            else
-            {
-                rollups.Add(row.Rollup);
+                case RowType.Level:
+                    levels.Add(row.Level);
+                    break;
+                case RowType.Alert:
+                    alerts.Add(row.Alert);
+                    break;
+                default:
+                    rollups.Add(row.Rollup);
+                    break;
             }
         }
     }

@@ -1,0 +1,144 @@
+using System.Globalization;
+using Microsoft.Net.Http.Headers;
+using Pax.Live.Abstractions;
+using Pax.Live.Aggregation.Reports;
+using Pax.Live.Contracts;
+using Pax.Live.Server.Auth;
+using Pax.Live.Server.History;
+using Pax.Live.Server.Reports;
+
+namespace Pax.Live.Server.Api;
+
+/// <summary>
+/// <c>GET /api/reports/lagesbild?from=&amp;to=&amp;area=&amp;format=</c>: the lägesbild for the municipal board, for the
+/// control room and admins. A self-contained printable HTML page by default; JSON with <c>format=json</c> or an
+/// <c>Accept</c> that prefers <c>application/json</c>. <c>to</c> defaults to now, <c>from</c> to 30 days before <c>to</c>;
+/// at most 366 days. An area no place of the catalogue is in is a 404 (an empty report would read as a quiet one).
+/// </summary>
+public static class ReportsApi
+{
+    /// <summary>The longest period one report covers.</summary>
+    public static readonly TimeSpan MaxPeriod = TimeSpan.FromDays(366);
+
+    /// <summary>The period when <c>from</c> is not given.</summary>
+    public static readonly TimeSpan DefaultPeriod = TimeSpan.FromDays(30);
+
+    /// <summary>Maps the endpoint.</summary>
+    public static IEndpointRouteBuilder MapReportsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/reports/lagesbild", Lagesbild).RequireAuthorization(PaxClaims.ControlRoom).WithTags("Reports");
+        return app;
+    }
+
+    private static async Task<IResult> Lagesbild(
+        string? from, string? to, string? area, string? format, HttpContext context, IGrainFactory grains, IServiceProvider services,
+        TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (services.GetService<HistoryStore>() is not { } store)
+        {
+            return TypedResults.Problem(
+                title: "Reports are off.", detail: "Reports read the history, which needs a database: set Pax:Storage:Provider to Sqlite or PostgreSql.",
+                statusCode: StatusCodes.Status501NotImplemented);
+        }
+
+        var now = clock.GetUtcNow();
+        var errors = new Dictionary<string, string[]>();
+        var end = ParseTime(to, now, "to", errors);
+        var start = ParseTime(from, end - DefaultPeriod, "from", errors);
+        var json = false;
+        switch (format?.ToLowerInvariant())
+        {
+            case null or "":
+                json = PrefersJson(context.Request);
+                break;
+            case "json":
+                json = true;
+                break;
+            case "html":
+                break;
+            default:
+                errors["format"] = ["'format' is html or json."];
+                break;
+        }
+
+        if (!string.IsNullOrEmpty(area) && !Ids.IsValid(area))
+        {
+            errors["area"] = ["An area id is 1 to 64 characters of a-z, 0-9 and '-'."];
+        }
+
+        if (errors.Count == 0 && start >= end)
+        {
+            errors["from"] = ["'from' must be before 'to'."];
+        }
+
+        if (errors.Count == 0 && end - start > MaxPeriod)
+        {
+            errors["to"] = [$"A report covers at most {MaxPeriod.TotalDays:0} days."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The report request is not valid.");
+        }
+
+        var places = (await grains.GetGrain<ICatalogGrain>(0).GetAll())
+            .Where(p => string.IsNullOrEmpty(area) || string.Equals(p.Area, area, StringComparison.Ordinal))
+            .Select(p => new ReportPlace(p.Id, p.Name, p.Area))
+            .ToList();
+        if (!string.IsNullOrEmpty(area) && places.Count == 0)
+        {
+            return TypedResults.Problem(
+                title: "No such area.", detail: $"No place of the catalogue is in the area '{area}'.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var (previousFrom, _) = LagesbildMath.PreviousPeriod(start, end);
+        var ids = places.Select(p => p.PlaceId).ToHashSet(StringComparer.Ordinal);
+        var changes = await store.LevelChanges(ids, previousFrom.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds(), cancellationToken);
+        var alerts = await store.Alerts(previousFrom.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds(), cancellationToken);
+        var report = LagesbildMath.Build(start, end, now, string.IsNullOrEmpty(area) ? null : area, places, changes, alerts) with
+        {
+            HistorySince = services.GetService<HistoryOptions>() is { } history ? now - history.Retention : null,
+        };
+        context.Response.Headers.Vary = HeaderNames.Accept;
+        return json
+            ? TypedResults.Ok(report)
+            : TypedResults.Content(LagesbildHtml.Render(report), "text/html; charset=utf-8");
+    }
+
+    /// <summary>JSON when the client ranks <c>application/json</c> above <c>text/html</c>; HTML otherwise (browsers, no Accept).</summary>
+    internal static bool PrefersJson(HttpRequest request)
+    {
+        double jsonQuality = 0, htmlQuality = 0;
+        foreach (var type in request.GetTypedHeaders().Accept)
+        {
+            var quality = type.Quality ?? 1;
+            if (type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+                || type.MediaType.Equals("application/problem+json", StringComparison.OrdinalIgnoreCase))
+            {
+                jsonQuality = Math.Max(jsonQuality, quality);
+            }
+            else if (type.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase))
+            {
+                htmlQuality = Math.Max(htmlQuality, quality);
+            }
+        }
+
+        return jsonQuality > htmlQuality;
+    }
+
+    private static DateTimeOffset ParseTime(string? text, DateTimeOffset fallback, string field, Dictionary<string, string[]> errors)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return fallback;
+        }
+
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+        {
+            return parsed;
+        }
+
+        errors[field] = [$"'{field}' must be an ISO 8601 time such as 2026-11-01T00:00:00Z."];
+        return fallback;
+    }
+}
