@@ -18,6 +18,9 @@ public sealed partial class AlertFeedGrain(ILogger<AlertFeedGrain> logger) : Gra
 
     private readonly Queue<AlertFeedEntry> _recent = new(Kept);
     private readonly Dictionary<string, AlertView> _open = new(StringComparer.Ordinal);
+    private readonly Queue<AlertFeedEntry> _unsent = new();
+    private static readonly TimeSpan ResendEvery = TimeSpan.FromSeconds(1);
+    private IGrainTimer? _resend;
 
     // Below 2^53, so that a JavaScript client gets the epoch back exactly.
     private readonly long _epoch = Random.Shared.NextInt64(1, 1L << 53);
@@ -64,17 +67,34 @@ public sealed partial class AlertFeedGrain(ILogger<AlertFeedGrain> logger) : Gra
             _open[view.AlertId] = view;
         }
 
-        try
+        _unsent.Enqueue(entry);
+        await SendUnsent();
+        return position;
+    }
+
+    /// <summary>
+    /// Sends what is waiting, in order. What cannot be sent now (the hosts' directory was on a node that just died) is
+    /// tried again every second, so clients hear of it without waiting for a later event to show them the gap.
+    /// </summary>
+    private async Task SendUnsent()
+    {
+        while (_unsent.TryPeek(out var entry))
         {
-            await GrainFactory.GetGrain<ILiveNotifierGrain>(0).Alert(entry);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // Kept all the same: the clients get it when they resume.
-            LogSendFailed(logger, ex, Audience, position.Seq);
+            try
+            {
+                await GrainFactory.GetGrain<ILiveNotifierGrain>(0).Alert(entry);
+                _unsent.Dequeue();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogSendFailed(logger, ex, Audience, entry.Position.Seq);
+                _resend ??= this.RegisterGrainTimer(SendUnsent, new GrainTimerCreationOptions(ResendEvery, ResendEvery) { KeepAlive = true });
+                return;
+            }
         }
 
-        return position;
+        _resend?.Dispose();
+        _resend = null;
     }
 
     /// <inheritdoc />
@@ -91,7 +111,7 @@ public sealed partial class AlertFeedGrain(ILogger<AlertFeedGrain> logger) : Gra
         return ValueTask.FromResult(new AlertFeedPage(Audience, _epoch, _seq, Reset: true, [], open));
     }
 
-    [LoggerMessage(LogLevel.Warning, "Could not send alert event {Seq} of {Audience}; clients get it when they resume")]
+    [LoggerMessage(LogLevel.Warning, "Could not send alert event {Seq} of {Audience} yet; retrying every second")]
     private static partial void LogSendFailed(ILogger logger, Exception exception, string audience, long seq);
 }
 

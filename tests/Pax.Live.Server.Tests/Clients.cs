@@ -35,7 +35,7 @@ public sealed record Position(string Audience, long Epoch, long Seq);
 
 public sealed record FeedEntry(Position Position, AlertEvent? Raised, AlertChangedEvent? Changed);
 
-public sealed record FeedPage(string Audience, long Epoch, long Seq, bool Reset, FeedEntry[] Entries, AlertChangedEvent[] Open);
+public sealed record FeedPage(string Audience, long Epoch, long Seq, bool Reset, FeedEntry[] Entries, AlertEvent[] Open);
 
 public sealed record StatsDocument(long Accepted, Dictionary<string, long> Rejected, Dictionary<string, long>? RefusedConnections = null);
 
@@ -117,6 +117,23 @@ public sealed class LiveClient : IAsyncDisposable
         var pages = await _connection.InvokeAsync<FeedPage[]>("Resume", cursors);
         foreach (var page in pages)
         {
+            if (page.Reset && cursors.Any(c => c.Audience == page.Audience))
+            {
+                // Afresh after a gap or a new epoch: the open alerts are what the audience has now; an app replaces its
+                // list with them. Those this client had not heard of are taken as raised. (On the first connect the
+                // tests wait for what is pushed, so the open alerts of earlier tests are left out.)
+                foreach (var open in page.Open)
+                {
+                    lock (_gate)
+                    {
+                        if (!_events.OfType<AlertEvent>().Any(e => e.AlertId == open.AlertId))
+                        {
+                            _events.Enqueue(open with { Position = new Position(page.Audience, page.Epoch, 0) });
+                        }
+                    }
+                }
+            }
+
             foreach (var entry in page.Entries)
             {
                 if (entry.Raised is { } raised)
@@ -149,14 +166,15 @@ public sealed class LiveClient : IAsyncDisposable
     {
         lock (_gate)
         {
-            if (_positions.TryGetValue(position.Audience, out var last) && last.Epoch == position.Epoch)
+            if (_positions.TryGetValue(position.Audience, out var last))
             {
-                if (position.Seq <= last.Seq)
+                if (last.Epoch == position.Epoch && position.Seq <= last.Seq)
                 {
                     return;
                 }
 
-                if (pushed && position.Seq > last.Seq + 1)
+                // A gap, or a feed that started afresh (its node died): what came before it may be lost, so resume.
+                if (pushed && (last.Epoch != position.Epoch || position.Seq > last.Seq + 1))
                 {
                     _ = ResumeAfterGap();
                     return;
