@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Http.Json;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -16,7 +17,9 @@ public sealed class ExternalBrokerTests(PostgresFixture postgres)
     public async Task ThreeNodesShareOneBrokersStreamAndAClientOnAnyNodeHearsEveryAlertWhenANodeDies()
     {
         var connectionString = await postgres.Server.CreateDatabase();
-        await using var broker = await Mosquitto.Start("cam-ext");
+        var places = Enumerable.Range(0, 12).Select(i => $"ext-{i}").ToArray();
+        var simulated = places.Select(p => $"sim-{p}-1").ToArray();
+        await using var broker = await Mosquitto.Start(["cam-ext", .. simulated]);
         string[] node =
         [
             "--Pax:Storage:Provider=PostgreSql",
@@ -41,11 +44,11 @@ public sealed class ExternalBrokerTests(PostgresFixture postgres)
         await a.Start();
         await b.Start();
         await c.Start();
-        var places = Enumerable.Range(0, 12).Select(i => $"ext-{i}").ToArray();
         foreach (var place in places)
         {
             await a.Http.PutAsJsonAsync($"/api/places/{place}", new { name = place, kind = "torg", area = "ext", latitude = 59.3, longitude = 15.2 });
         }
+
 
         var (watcher, _) = await LiveClient.Watch(a);
         await using var _1 = watcher;
@@ -79,6 +82,10 @@ public sealed class ExternalBrokerTests(PostgresFixture postgres)
         var shared = await WaitForTotal(nodes, before, sent);
         Assert.Equal(sent, shared);
 
+        // From here the edge agent's simulator publishes a device's day at every place as well (no incidents of its own,
+        // so the alerts below are the test's), each simulated device with its own account at the broker.
+        using var simulator = Simulator.Start(broker.Port, places, simulated);
+
         // Alerts at half the places are heard on node A, wherever their grains live.
         foreach (var place in places[..6])
         {
@@ -105,6 +112,11 @@ public sealed class ExternalBrokerTests(PostgresFixture postgres)
 
         Assert.Equal(places.Length, watcher.Of<AlertEvent>().Select(e => e.PlaceId).Distinct().Count());
         Assert.Equal(places.Length, watcher.Of<AlertEvent>().Count());
+
+        // The simulator's devices were heard at the places, through whichever node took their messages.
+        Assert.False(simulator.HasExited, simulator.Output);
+        var view = await a.WaitForPlace(places[0], v => v.GetProperty("devices").EnumerateArray().Any(d => d.GetProperty("deviceId").GetString() == simulated[0]));
+        Assert.True(view.GetProperty("values").EnumerateObject().Any(), simulator.Output);
     }
 
     private static async Task Publish(IMqttClient device, string place, params (string Kind, double Value)[] signals)
@@ -135,5 +147,96 @@ public sealed class ExternalBrokerTests(PostgresFixture postgres)
 
             await Task.Delay(100);
         }
+    }
+}
+
+/// <summary>The edge agent in simulator mode, as its own process (built with the solution), against a broker.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class Simulator : IDisposable
+{
+    private readonly Process _process;
+    private readonly string _directory;
+    private readonly System.Text.StringBuilder _output = new();
+
+    private Simulator(Process process, string directory)
+    {
+        _process = process;
+        _directory = directory;
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static Simulator Start(int brokerPort, string[] places, string[] devices)
+    {
+        var agent = Path.Combine(ServerProcess.RepoRoot(), "edge", "Pax.Live.Edge", "bin", "Release", "net10.0", "Pax.Live.Edge.dll");
+        if (!File.Exists(agent))
+        {
+            throw new FileNotFoundException("Build the solution first (the edge agent is part of it).", agent);
+        }
+
+        var directory = Directory.CreateTempSubdirectory("pax-sim-").FullName;
+        var config = Path.Combine(directory, "edge.json");
+        File.WriteAllText(config, System.Text.Json.JsonSerializer.Serialize(new
+        {
+            Edge = new
+            {
+                Mqtt = new { Host = "127.0.0.1", Port = brokerPort, ReconnectSeconds = 0.5 },
+                Store = new { Directory = Path.Combine(directory, "outbox") },
+                Simulator = new
+                {
+                    Enabled = true,
+                    Places = places,
+                    DevicesPerPlace = 1,
+                    RateHz = 2,
+                    IncidentsPerHour = 0,
+                    Credentials = devices.ToDictionary(d => d, d => new { Username = d, Password = Mosquitto.DevicePassword }),
+                },
+            },
+        }));
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "exec", agent, "--config", config })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return new Simulator(Process.Start(start) ?? throw new InvalidOperationException("The simulator did not start."), directory);
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_output)
+            {
+                _output.AppendLine(line);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+
+        _process.Dispose();
+        Directory.Delete(_directory, recursive: true);
     }
 }
