@@ -79,6 +79,68 @@ public sealed class MqttTests : IDisposable
         await run;
     }
 
+    [Fact]
+    public async Task UnderLoadTwentyDevicesRideOutABrokerRestartAndForwardEveryAlertGradeSignalFromTheGap()
+    {
+        const int Devices = 20;
+        const int FiresEach = 5;
+        var port = ServerProcess.FreePort();
+        var first = await ServerProcess.StartAsync(port);
+        var publishers = Enumerable.Range(0, Devices).Select(i => NewPublisher(port, $"cam-load-{i}")).ToList();
+        using var stop = new CancellationTokenSource();
+        var runs = publishers.Select(p => p.RunAsync(stop.Token)).ToList();
+        await Until(() => Task.FromResult(publishers.All(p => p.IsConnected)), "all connected", first);
+
+        // Every device reports motion ten times a second throughout; while the broker is away each also sends fires.
+        var brokerAway = false;
+        var firesSent = 0;
+        using var stopLoad = new CancellationTokenSource();
+        var load = Task.Run(async () =>
+        {
+            while (!stopLoad.IsCancellationRequested)
+            {
+                var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                var fire = Volatile.Read(ref brokerAway) && firesSent < FiresEach;
+                foreach (var publisher in publishers)
+                {
+                    publisher.Publish(fire
+                        ? SignalMessage.Create(now, [new Signal(SignalKind.Motion, 0.2), new Signal(SignalKind.Fire, 0.9)])
+                        : SignalMessage.Create(now, [new Signal(SignalKind.Motion, 0.2)]));
+                }
+
+                if (fire)
+                {
+                    firesSent++;
+                }
+
+                await Task.Delay(100);
+            }
+        });
+
+        await first.DisposeAsync();
+        await Until(() => Task.FromResult(publishers.All(p => !p.IsConnected)), "noticed the broker is gone", null);
+        Volatile.Write(ref brokerAway, true);
+        await Until(() => Task.FromResult(publishers.All(p => p.Waiting == FiresEach)), "every device's fires on disk", null);
+
+        await using var second = await ServerProcess.StartAsync(port);
+        await Until(() => Task.FromResult(publishers.All(p => p.IsConnected && p.Waiting == 0)), "all back and their stores empty", second);
+        await Until(async () =>
+        {
+            using var place = await second.PlaceAsync("stora-torget");
+            return place.RootElement.GetProperty("openAlerts").EnumerateArray()
+                .Any(a => a.GetProperty("kind").GetString() == "fire" && a.GetProperty("count").GetInt32() == Devices * FiresEach);
+        }, $"one fire alert counting all {Devices * FiresEach} fires from the gap", second);
+
+        await stopLoad.CancelAsync();
+        await load;
+        await stop.CancelAsync();
+        await Task.WhenAll(runs);
+        foreach (var publisher in publishers)
+        {
+            await publisher.DisposeAsync();
+        }
+    }
+
     private DevicePublisher NewPublisher(int port, string deviceId) => new(
         new MqttOptions { Host = "127.0.0.1", Port = port, ReconnectSeconds = 0.5, KeepAliveSeconds = 5 },
         new StoreOptions { Directory = _store, MaxMessages = 100 },

@@ -263,6 +263,32 @@ public sealed class DeviceTrustTests(TrustedServerFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task APacketOverTheCapClosesTheConnectionBeforeItIsReadAndIsCounted()
+    {
+        var place = await Place();
+        var (device, secret) = await Provision(place);
+        var (client, _) = await Connect(device, secret);
+        using var _1 = client;
+        var before = await Stats();
+
+        var huge = new MqttApplicationMessageBuilder().WithTopic($"pax/v1/{place}/{device}/signals")
+            .WithPayload(new byte[4 * 1024 * 1024]).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
+        await Assert.ThrowsAnyAsync<Exception>(() => client.PublishAsync(huge));
+        await Until(() => !client.IsConnected);
+
+        var after = await Stats();
+        Assert.Equal(before.Rejected["too_large"] + 1, after.Rejected["too_large"]);
+        Assert.True(Server.IsRunning);
+
+        // The device comes back and carries on; a packet under the cap still goes through as before.
+        var (again, code) = await Connect(device, secret);
+        using var _2 = again;
+        Assert.Equal(MqttClientConnectResultCode.Success, code);
+        Assert.True((await again.PublishAsync(Message($"pax/v1/{place}/{device}/signals", ("people", 5)))).IsSuccess);
+        await Server.WaitForPlace(place, v => v.GetProperty("values").TryGetProperty("people", out var p) && p.GetDouble() == 5);
+    }
+
+    [Fact]
     public async Task OverTlsWithThePinnedCertificateAndNotWithAnother()
     {
         var place = await Place();

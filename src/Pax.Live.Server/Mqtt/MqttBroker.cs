@@ -56,6 +56,12 @@ public sealed class MqttOptions
 
     /// <summary>How many such messages may pass at once (a reconnecting device forwarding what it stored).</summary>
     public double EventBurst { get; set; } = 200;
+
+    /// <summary>
+    /// The largest MQTT packet (its remaining length) the broker reads: a bigger one closes the connection before its
+    /// body is read, and counts as <c>too_large</c>. A signals payload is at most 4 KiB; the rest is topic and headers.
+    /// </summary>
+    public int MaxPacketBytes { get; set; } = 8192;
 }
 
 /// <summary>
@@ -110,7 +116,7 @@ public sealed partial class MqttBroker(
                 .WithEncryptionCertificate(LoadCertificate(certificate));
         }
 
-        _server = factory.CreateMqttServer(builder.Build());
+        _server = factory.CreateMqttServer(builder.Build(), [new CappedTcpServerAdapter(options.MaxPacketBytes, () => stats.Count(RejectReason.TooLarge))]);
         _server.ValidatingConnectionAsync += ValidateAsync;
         _server.ClientConnectedAsync += OnConnectedAsync;
         _server.ClientDisconnectedAsync += OnDisconnectedAsync;
