@@ -65,9 +65,9 @@ public static class Audiences
 [Alias("pax.IAlertFeedGrain")]
 public interface IAlertFeedGrain : IGrainWithStringKey
 {
-    /// <summary>Numbers an alert event (one of <paramref name="raised"/> or a change), keeps it and sends it out; <paramref name="view"/> is the alert as it now is.</summary>
+    /// <summary>Numbers an alert event (the alert <paramref name="raised"/>, or a change to it), keeps it and sends it out; <paramref name="view"/> is the alert as it now is.</summary>
     [Alias("Publish")]
-    ValueTask<FeedPosition> Publish(AlertRaised? raised, AlertView view);
+    ValueTask<FeedPosition> Publish(AlertView view, bool raised);
 
     /// <summary>The events after <paramref name="seq"/> of <paramref name="epoch"/>, or a reset when they are not all kept.</summary>
     [Alias("Since")]

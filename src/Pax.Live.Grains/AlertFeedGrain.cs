@@ -42,16 +42,16 @@ public sealed partial class AlertFeedGrain(ILogger<AlertFeedGrain> logger) : Gra
     }
 
     /// <inheritdoc />
-    public async ValueTask<FeedPosition> Publish(AlertRaised? raised, AlertView view)
+    public async ValueTask<FeedPosition> Publish(AlertView view, bool raised)
     {
         // A place that retries a delivery (a node died half-way) may announce a raise twice: it is numbered once.
-        if (raised is not null && _recent.FirstOrDefault(e => e.Raised?.AlertId == raised.AlertId) is { } known)
+        if (raised && _recent.FirstOrDefault(e => e.Raised?.AlertId == view.AlertId) is { } known)
         {
             return known.Position;
         }
 
         var position = new FeedPosition(Audience, _epoch, ++_seq);
-        var entry = new AlertFeedEntry(position, raised, raised is null ? view : null);
+        var entry = raised ? new AlertFeedEntry(position, AlertRaised.Of(view), null) : new AlertFeedEntry(position, null, view);
         if (_recent.Count == Kept)
         {
             _recent.Dequeue();
@@ -119,12 +119,12 @@ public sealed partial class AlertFeedGrain(ILogger<AlertFeedGrain> logger) : Gra
 public static class AlertFeeds
 {
     /// <summary>Publishes the event to the control room's feed and, for a place in an area, to that area's guards' feed.</summary>
-    public static async Task Publish(IGrainFactory grains, AlertRaised? raised, AlertView view)
+    public static async Task Publish(IGrainFactory grains, AlertView view, bool raised)
     {
-        var control = grains.GetGrain<IAlertFeedGrain>(Audiences.ControlRoom).Publish(raised, view);
+        var control = grains.GetGrain<IAlertFeedGrain>(Audiences.ControlRoom).Publish(view, raised);
         if (view.Area is { } area)
         {
-            await grains.GetGrain<IAlertFeedGrain>(Audiences.Area(area)).Publish(raised, view);
+            await grains.GetGrain<IAlertFeedGrain>(Audiences.Area(area)).Publish(view, raised);
         }
 
         await control;

@@ -229,7 +229,7 @@ public sealed partial class AlertGrain(
             try
             {
                 // Awaited, so that one alert's changes reach the feeds in the order they happened.
-                await AlertFeeds.Publish(GrainFactory, raised: null, Lifecycle.View);
+                await AlertFeeds.Publish(GrainFactory, Lifecycle.View, raised: false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -39,7 +39,7 @@ public sealed partial class PlaceGrain(
 
     private readonly Dictionary<string, DeviceInfo> _devices = new(StringComparer.Ordinal);
     private readonly Dictionary<SignalKind, OpenAlert> _alerts = [];
-    private readonly List<(AlertRaised Raised, AlertView View)> _raised = [];
+    private readonly List<AlertView> _raised = [];
     private IGrainTimer? _deliveryRetry;
     private readonly Dictionary<SignalKind, int> _repeats = [];
     private readonly HashSet<SignalKind> _causeCleared = [];
@@ -348,7 +348,7 @@ public sealed partial class PlaceGrain(
             AlertSummaries.For(kind, cause.Value, _definition?.Name ?? PlaceId));
         _alerts[kind] = alert;
         LogAlertRaised(logger, alert.AlertId, PlaceId, alert.Summary);
-        _raised.Add((new AlertRaised(alert.AlertId, PlaceId, kind, alert.Severity, raisedAt, alert.Summary, _definition?.Area), ViewOf(alert, count: 1)));
+        _raised.Add(ViewOf(alert, count: 1));
     }
 
     /// <summary>
@@ -378,9 +378,9 @@ public sealed partial class PlaceGrain(
         {
             // A new alert counts its first occurrence when it opens; the batch's other occurrences are repeats. It goes
             // out at once, to every audience's feed, and is awaited: a lost alert is worse than a late one.
-            var (raised, view) = _raised[0];
+            var view = _raised[0];
             await GrainFactory.GetGrain<IAlertGrain>(view.AlertId).Open(view);
-            await AlertFeeds.Publish(GrainFactory, raised, view);
+            await AlertFeeds.Publish(GrainFactory, view, raised: true);
             _raised.RemoveAt(0);
         }
 

@@ -34,9 +34,9 @@ public sealed class AlertFeedTests(ClusterFixture fixture)
     {
         var area = "far-" + Guid.NewGuid().ToString("N")[..6];
         var feed = fixture.Grains.GetGrain<IAlertFeedGrain>(Audiences.Area(area));
-        var first = await feed.Publish(null, View("far-1", area));
-        await feed.Publish(null, View("far-2", area));
-        await feed.Publish(null, View("far-2", area, AlertState.Resolved));
+        var first = await feed.Publish(View("far-1", area), raised: false);
+        await feed.Publish(View("far-2", area), raised: false);
+        await feed.Publish(View("far-2", area, AlertState.Resolved), raised: false);
 
         var caughtUp = await feed.Since(first.Epoch, first.Seq);
         Assert.False(caughtUp.Reset);
@@ -50,7 +50,7 @@ public sealed class AlertFeedTests(ClusterFixture fixture)
 
         for (var i = 0; i < AlertFeedGrain.Kept; i++)
         {
-            await feed.Publish(null, View("far-1", area, AlertState.Acknowledged));
+            await feed.Publish(View("far-1", area, AlertState.Acknowledged), raised: false);
         }
 
         var behind = await feed.Since(first.Epoch, first.Seq);

@@ -303,6 +303,17 @@ public static class Api
     public static async Task<StatsDocument> Stats(this IServerEndpoints server) =>
         (await server.Http.GetFromJsonAsync<StatsDocument>("/api/ingest/stats"))!;
 
+    /// <summary>Polls <paramref name="condition"/> until it holds (20 s at most).</summary>
+    public static async Task Until(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out");
+            await Task.Delay(25);
+        }
+    }
+
     /// <summary>Polls <c>GET /api/places/{place}</c> until <paramref name="done"/> holds (30 s at most).</summary>
     public static async Task<JsonElement> WaitForPlace(this IServerEndpoints server, string place, Func<JsonElement, bool> done)
     {

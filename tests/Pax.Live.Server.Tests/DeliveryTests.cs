@@ -35,7 +35,7 @@ public sealed class DeliveryTests(ServerFixture server)
 
         // The phone loses the network. Meanwhile a second place raises an alert and the first one is acknowledged.
         proxy.Cut();
-        await Until(() => guard.State != HubConnectionState.Connected);
+        await Api.Until(() => guard.State != HubConnectionState.Connected);
         await device.Publish($"pax/v1/{second}/cam-1/signals", Device.Signals(Device.Now, ("fire", 0.95)));
         var missed = await control.WaitFor<AlertEvent>(a => a.PlaceId == second);
         var acknowledged = await server.Http.PostAsync($"/api/alerts/{before.AlertId}/acknowledge", null);
@@ -84,14 +84,14 @@ public sealed class DeliveryTests(ServerFixture server)
         for (var round = 0; round < 4; round++)
         {
             proxy.Cut();
-            await Until(() => guard.State != HubConnectionState.Connected);
+            await Api.Until(() => guard.State != HubConnectionState.Connected);
             foreach (var place in places.Skip(round * 3).Take(3))
             {
                 await device.Publish($"pax/v1/{place}/cam-1/signals", Device.Signals(Device.Now, ("impulse", 1)));
             }
 
             proxy.Restore();
-            await Until(() => guard.Reconnections > round);
+            await Api.Until(() => guard.Reconnections > round);
         }
 
         foreach (var place in places)
@@ -130,15 +130,5 @@ public sealed class DeliveryTests(ServerFixture server)
         Assert.True(page.Reset);
         Assert.Equal(raised.AlertId, Assert.Single(page.Open).AlertId);
         Assert.True(page.Seq >= 1);
-    }
-
-    private static async Task Until(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out");
-            await Task.Delay(25);
-        }
     }
 }

@@ -198,7 +198,7 @@ public sealed class DeviceTrustTests(TrustedServerFixture fixture) : IClassFixtu
 
         // A new secret: the old one is void and its connection goes.
         var (_, fresh) = await Provision(place, device);
-        await Until(() => !client.IsConnected);
+        await Api.Until(() => !client.IsConnected);
         var (stale, staleCode) = await Connect(device, secret);
         using var _2 = stale;
         Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, staleCode);
@@ -207,7 +207,7 @@ public sealed class DeviceTrustTests(TrustedServerFixture fixture) : IClassFixtu
         using var _3 = renewed;
         Assert.Equal(MqttClientConnectResultCode.Success, renewedCode);
         Assert.Equal(HttpStatusCode.NoContent, (await Server.Http.DeleteAsync($"/api/devices/{device}")).StatusCode);
-        await Until(() => !renewed.IsConnected);
+        await Api.Until(() => !renewed.IsConnected);
         var (revoked, revokedCode) = await Connect(device, fresh);
         using var _4 = revoked;
         Assert.Equal(MqttClientConnectResultCode.NotAuthorized, revokedCode);
@@ -227,7 +227,7 @@ public sealed class DeviceTrustTests(TrustedServerFixture fixture) : IClassFixtu
         using var _2 = second;
 
         Assert.Equal(MqttClientConnectResultCode.Success, code);
-        await Until(() => !first.IsConnected);
+        await Api.Until(() => !first.IsConnected);
         Assert.True(second.IsConnected);
     }
 
@@ -274,7 +274,7 @@ public sealed class DeviceTrustTests(TrustedServerFixture fixture) : IClassFixtu
         var huge = new MqttApplicationMessageBuilder().WithTopic($"pax/v1/{place}/{device}/signals")
             .WithPayload(new byte[4 * 1024 * 1024]).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
         await Assert.ThrowsAnyAsync<Exception>(() => client.PublishAsync(huge));
-        await Until(() => !client.IsConnected);
+        await Api.Until(() => !client.IsConnected);
 
         var after = await Stats();
         Assert.Equal(before.Rejected["too_large"] + 1, after.Rejected["too_large"]);
@@ -332,15 +332,5 @@ public sealed class DeviceTrustTests(TrustedServerFixture fixture) : IClassFixtu
 
         var view = await Server.WaitForPlace("stora-torget", v => v.GetProperty("level").GetString() == "alert");
         Assert.Equal("impulse", view.GetProperty("openAlerts")[0].GetProperty("kind").GetString());
-    }
-
-    private static async Task Until(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out");
-            await Task.Delay(25);
-        }
     }
 }
