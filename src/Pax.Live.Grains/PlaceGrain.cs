@@ -140,23 +140,25 @@ public sealed partial class PlaceGrain(
         _unsaved = true;
         if (_raised.Count > 0 || _repeats.Count > 0)
         {
-            // A new alert is stored (by its alert grain, and in the place's snapshot) before it is announced, so that
-            // it survives a crash a moment later; while the database is known to be away nothing waits on it.
+            // A new alert is stored by its alert grain before it is announced, so that it survives a crash a moment
+            // later. The place's own snapshot follows the announcement instead of going before it: it costs the alert a
+            // whole write (a 15 KB row, behind whatever write the database is busy with) and a crash between the two
+            // loses only the place's note of the alert, so that one more impulse would open a second alert for the cause.
+            // While the database is known to be away nothing waits on it.
             var raised = _raised.Count > 0;
-            var saved = 0L;
+            var delivered = 0L;
 
-            // The alert's writes — this save, and the alert grain's own in DeliverAlerts, which Orleans' request context
-            // reaches — go before queued snapshots.
+            // The alert's writes — the alert grain's in DeliverAlerts, which Orleans' request context reaches, and this
+            // place's snapshot — go before queued snapshots.
             StorageHealth.MarkUrgent(raised);
             try
             {
+                await DeliverAlertsOrRetry();
+                delivered = Stopwatch.GetTimestamp();
                 if (raised && !storage.RecentlyFailed)
                 {
                     await TrySave(now);
                 }
-
-                saved = Stopwatch.GetTimestamp();
-                await DeliverAlertsOrRetry();
             }
             finally
             {
@@ -167,8 +169,8 @@ public sealed partial class PlaceGrain(
             {
                 HotPathMetrics.Alert(new AlertStages(
                     now - raisedBy,
-                    Stopwatch.GetElapsedTime(started, saved).TotalMilliseconds,
-                    Stopwatch.GetElapsedTime(saved).TotalMilliseconds));
+                    Stopwatch.GetElapsedTime(delivered).TotalMilliseconds,
+                    Stopwatch.GetElapsedTime(started, delivered).TotalMilliseconds));
             }
         }
     }

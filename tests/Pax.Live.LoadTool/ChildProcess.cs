@@ -9,6 +9,7 @@ public sealed class ChildProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly List<double> _probeMs = [];
     private long _lastCount;
 
     private ChildProcess(Process process) => _process = process;
@@ -16,6 +17,9 @@ public sealed class ChildProcess : IDisposable
     public int Id => _process.Id;
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>The probe latencies (ms) the ceiling broker printed.</summary>
+    public List<double> ProbeMs => _probeMs;
 
     /// <summary>The last <c>count N</c> the ceiling broker printed.</summary>
     public long LastCount => Interlocked.Read(ref _lastCount);
@@ -92,6 +96,16 @@ public sealed class ChildProcess : IDisposable
     {
         if (line is null)
         {
+            return;
+        }
+
+        if (line.StartsWith("probe ", StringComparison.Ordinal))
+        {
+            lock (_probeMs)
+            {
+                _probeMs.Add(double.Parse(line.AsSpan(6), CultureInfo.InvariantCulture));
+            }
+
             return;
         }
 

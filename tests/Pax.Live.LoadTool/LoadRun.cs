@@ -31,7 +31,8 @@ public sealed record LoadSummary(
     double CeilingMessagesPerSecond,
     double CeilingPeakRssMiB,
     double PipelineToCeiling,
-    ServerRuntime? Runtime)
+    ServerRuntime? Runtime,
+    Percentiles CeilingProbeMs)
 {
     public string Line() => string.Create(
         CultureInfo.InvariantCulture,
@@ -39,7 +40,8 @@ public sealed record LoadSummary(
         $"accepted {AcceptedMessagesPerSecond:F0} msg/s = {AcceptedSignalsPerSecond:F0} signals/s (sent {SentMessagesPerSecond:F0}), dropped {DroppedMessages}, " +
         $"alerts {AlertsReceived}/{ProbesSent} lost {AlertsLost}, AlertRaised p50 {AlertRaisedMs.P50} p99 {AlertRaisedMs.P99} p99.9 {AlertRaisedMs.P999} ms, " +
         $"status p50 {StatusChangedMs.P50} p99 {StatusChangedMs.P99} ms | server peak RSS {ServerPeakRssMiB:F0} MiB | " +
-        $"ceiling {CeilingMessagesPerSecond:F0} msg/s, pipeline/ceiling {PipelineToCeiling:F2}") +
+        $"ceiling {CeilingMessagesPerSecond:F0} msg/s (probe publish→broker p50 {CeilingProbeMs.P50} p99 {CeilingProbeMs.P99} p99.9 {CeilingProbeMs.P999} ms), " +
+        $"pipeline/ceiling {PipelineToCeiling:F2}") +
         (Runtime is { } r ? Environment.NewLine + r.Line() + Environment.NewLine + r.SoakLine() : "");
 }
 
@@ -82,7 +84,7 @@ public sealed record ServerRuntime(
         CultureInfo.InvariantCulture,
         $"pax-load server: {GcMode} GC, in the window gen0/1/2 {Gen0}/{Gen1}/{Gen2}, pause {GcPauseMs:F0} ms, max thread-pool queue {MaxThreadPoolQueue} | " +
         $"{ActivePlaces} places active, working set {WorkingSetMiB:F0} MiB, live heap after full GC {HeapAfterFullGcMiB:F0} MiB (committed {GcCommittedMiB:F0}) | " +
-        $"alert stages p50/p99 ms: publish→grain {ProbeToGrainMs.P50}/{ProbeToGrainMs.P99}, save {AlertSaveMs.P50}/{AlertSaveMs.P99}, deliver {AlertDeliverMs.P50}/{AlertDeliverMs.P99}");
+        $"alert stages p50/p99 ms: publish→grain {ProbeToGrainMs.P50}/{ProbeToGrainMs.P99}, store and announce {AlertDeliverMs.P50}/{AlertDeliverMs.P99}, place snapshot after {AlertSaveMs.P50}/{AlertSaveMs.P99}");
 }
 
 /// <summary>The part of the server's runtime document the load tool reads.</summary>
@@ -101,14 +103,15 @@ public static class LoadRun
     public static async Task<LoadSummary> Run(LoadOptions o, CancellationToken ct)
     {
         var pipeline = o.NoPipeline ? null : await Pipeline(o, ct);
-        var (ceilingRate, ceilingRss) = o.NoCeiling ? (double.NaN, double.NaN) : await Ceiling(o, ct);
-        var p = pipeline ?? new PipelineResult(0, 0, 0, 0, 0, 0, 0, new Percentiles(0, double.NaN, double.NaN, double.NaN, double.NaN), new Percentiles(0, double.NaN, double.NaN, double.NaN, double.NaN), double.NaN);
+        var none = new Percentiles(0, double.NaN, double.NaN, double.NaN, double.NaN);
+        var (ceilingRate, ceilingRss, ceilingProbes) = o.NoCeiling ? (double.NaN, double.NaN, none) : await Ceiling(o, ct);
+        var p = pipeline ?? new PipelineResult(0, 0, 0, 0, 0, 0, 0, none, none, double.NaN);
         return new LoadSummary(
             o.Devices, o.Idle, o.Places, o.Rate, o.Signals, o.Seconds,
             Math.Round(p.Sent, 1), Math.Round(p.Accepted, 1), Math.Round(p.Accepted * o.Signals, 1),
             p.Dropped, p.RejectedOther, p.Failures, p.ProbesSent, p.Alerts, p.ProbesSent - p.Alerts,
             p.AlertLatency, p.StatusLatency, Math.Round(p.PeakRssMiB, 1),
-            Math.Round(ceilingRate, 1), Math.Round(ceilingRss, 1), Math.Round(p.Accepted / ceilingRate, 3), p.Runtime);
+            Math.Round(ceilingRate, 1), Math.Round(ceilingRss, 1), Math.Round(p.Accepted / ceilingRate, 3), p.Runtime, ceilingProbes);
     }
 
     private sealed record PipelineResult(
@@ -349,7 +352,11 @@ public static class LoadRun
         return new Window(sent / seconds, seconds, before, after);
     }
 
-    private static async Task<(double Rate, double PeakRssMiB)> Ceiling(LoadOptions o, CancellationToken ct)
+    /// <summary>
+    /// The ceiling pass: the same fleet and probes against a counting broker. Besides its rate it gives the transport's
+    /// own latency for the probes (publish → the broker hands the message to its consumer) at the same load.
+    /// </summary>
+    private static async Task<(double Rate, double PeakRssMiB, Percentiles ProbeMs)> Ceiling(LoadOptions o, CancellationToken ct)
     {
         var port = FreePort();
         var self = typeof(LoadRun).Assembly.Location;
@@ -357,9 +364,10 @@ public static class LoadRun
         await broker.WaitForLine("ready", TimeSpan.FromSeconds(30));
         Console.Error.WriteLine($"ceiling broker up (pid {broker.Id}); connecting {o.Devices} devices and {o.Idle} idle ones");
         await using var fleet = await Fleet.Connect("127.0.0.1", port, o.Devices, o.Places, o.Idle, ct);
-        var window = await Measure(o, fleet, null, () => Task.FromResult(new Stats(broker.LastCount, [])), ct);
+        var window = await Measure(o, fleet, new Probes(), () => Task.FromResult(new Stats(broker.LastCount, [])), ct);
         var rss = broker.PeakRssMiB();
-        return ((window.After.Accepted - window.Before.Accepted) / window.Seconds, rss);
+        await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        return ((window.After.Accepted - window.Before.Accepted) / window.Seconds, rss, Percentiles.Of(broker.ProbeMs));
     }
 
     private static async Task WaitHealthy(HttpClient http, ChildProcess server, CancellationToken ct)

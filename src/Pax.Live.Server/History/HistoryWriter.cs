@@ -29,7 +29,9 @@ public sealed class HistoryOptions
 /// </summary>
 public sealed partial class HistoryWriter(HistoryStore store, HistoryOptions options, ILogger<HistoryWriter> logger) : BackgroundService, IHistorySink
 {
-    private const int MaxBatch = 2_000;
+    // Rows per transaction. On SQLite a batch holds the one writer's turn, and an alert's write waits for the batch
+    // in progress: a few hundred rows keep that wait to milliseconds.
+    private const int MaxBatch = 256;
 
     private readonly Channel<(RollupRow Rollup, LevelChangeRow Level, AlertRow Alert, RowType Type)> _rows =
         Channel.CreateBounded<(RollupRow, LevelChangeRow, AlertRow, RowType)>(new BoundedChannelOptions(options.Capacity)

@@ -60,7 +60,7 @@ public sealed partial class IngestDispatcher(
                     await Task.WhenAny(_rounds.Peek(), Task.Delay(left, stoppingToken), queue.WhenPriority(stoppingToken));
                 }
 
-                await DispatchRound();
+                await DispatchRound(stoppingToken);
             }
 
             while (_rounds.Count > 0)
@@ -102,7 +102,7 @@ public sealed partial class IngestDispatcher(
         await Gather(envelope);
     }
 
-    private async ValueTask DispatchRound()
+    private async ValueTask DispatchRound(CancellationToken stoppingToken)
     {
         foreach (var batch in _batcher.Pending)
         {
@@ -121,8 +121,26 @@ public sealed partial class IngestDispatcher(
         var round = _calls.Count == 1 ? _calls[0] : Task.WhenAll(_calls);
         _calls.Clear();
         _rounds.Enqueue(round);
-        while (_rounds.Count > Math.Max(1, options.MaxRoundsInFlight) || (_rounds.TryPeek(out var oldest) && oldest.IsCompleted))
+        var limit = Math.Max(1, options.MaxRoundsInFlight);
+        while (_rounds.TryPeek(out var oldest) && (oldest.IsCompleted || _rounds.Count > limit))
         {
+            if (!oldest.IsCompleted && _rounds.Count <= 2 * limit)
+            {
+                // At the limit, an event does not wait for the oldest round of readings to come back: it goes out in a
+                // round of its own, over the limit (up to twice it; events are few, each device's are rate-limited).
+                if (queue.HasPriority)
+                {
+                    return;
+                }
+
+                var priority = queue.WhenPriority(stoppingToken);
+                if (!priority.IsCompleted)
+                {
+                    await Task.WhenAny(oldest, priority);
+                    continue;
+                }
+            }
+
             await Complete(_rounds.Dequeue());
         }
     }

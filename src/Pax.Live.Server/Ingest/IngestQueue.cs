@@ -34,6 +34,9 @@ public sealed class IngestQueue(IngestOptions options)
     public ValueTask WriteAsync(IngestEnvelope envelope, CancellationToken cancellationToken) =>
         Lane(envelope).Writer.WriteAsync(envelope, cancellationToken);
 
+    /// <summary>Whether a message waits in the priority lane.</summary>
+    public bool HasPriority => _priority.Reader.TryPeek(out _);
+
     /// <summary>Reads the next message, priority lane first.</summary>
     public bool TryRead(out IngestEnvelope envelope) => _priority.Reader.TryRead(out envelope) || _periodic.Reader.TryRead(out envelope);
 
@@ -82,8 +85,16 @@ public sealed class IngestQueue(IngestOptions options)
     }
 
     /// <summary>Completes when the priority lane has a message (or ends); the same task until it does.</summary>
-    public Task<bool> WhenPriority(CancellationToken cancellationToken) =>
-        _priorityWait ??= _priority.Reader.WaitToReadAsync(cancellationToken).AsTask();
+    public Task<bool> WhenPriority(CancellationToken cancellationToken)
+    {
+        // A wait that saw a message which has since been read is spent: wait again.
+        if (_priorityWait is { IsCompletedSuccessfully: true, Result: true } && !HasPriority)
+        {
+            _priorityWait = null;
+        }
+
+        return _priorityWait ??= _priority.Reader.WaitToReadAsync(cancellationToken).AsTask();
+    }
 
     /// <summary>Ends the queue: the dispatcher drains what is left and stops.</summary>
     public void Complete()
