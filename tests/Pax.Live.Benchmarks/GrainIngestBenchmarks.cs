@@ -48,6 +48,10 @@ public class GrainIngestBenchmarks
         builder.Services.AddKeyedSingleton(PaxClock.Key, TimeProvider.System);
         builder.Services.AddSingleton(new LevelDefaults(PlaceRules.Default));
         builder.Services.AddSingleton(new LiveOptions());
+        builder.Services.AddSingleton(PlaceSnapshotOptions.Default);
+        builder.Services.AddSingleton<StorageHealth>();
+        builder.Services.AddSingleton(new EscalationOptions());
+        builder.Services.AddSingleton<IHistorySink>(new NullHistorySink());
         builder.UseOrleans(silo =>
         {
             // Free ports: other servers may run on this machine with the default 11111/30000.
