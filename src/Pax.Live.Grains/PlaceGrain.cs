@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Pax.Live.Abstractions;
@@ -37,7 +38,9 @@ public sealed partial class PlaceGrain(
     /// <summary>How many closed alerts a place keeps as its recent history.</summary>
     public const int RecentAlertCount = 20;
 
-    private readonly Dictionary<string, DeviceInfo> _devices = new(StringComparer.Ordinal);
+    // A device's last word, updated in place for every sample: a struct without references in a long-lived
+    // dictionary costs the collector nothing, where a new DeviceInfo a second per device was promoted garbage.
+    private readonly Dictionary<string, DeviceSeen> _devices = new(StringComparer.Ordinal);
     private readonly Dictionary<SignalKind, OpenAlert> _alerts = [];
     private readonly List<AlertView> _raised = [];
     private IGrainTimer? _deliveryRetry;
@@ -74,7 +77,7 @@ public sealed partial class PlaceGrain(
 
         foreach (var device in saved.Devices)
         {
-            _devices[device.DeviceId] = device;
+            _devices[device.DeviceId] = new DeviceSeen(device.Online, device.LastSeen.ToUnixTimeMilliseconds());
         }
 
         _recent.AddRange(saved.RecentAlerts);
@@ -219,7 +222,7 @@ public sealed partial class PlaceGrain(
             _core.LastHeardAt == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(_core.LastHeardAt),
             [.. values],
             [.. _alerts.Values],
-            [.. _devices.Values],
+            Devices(),
             [.. _recent],
             state.State.LastGuardVisit,
             state.State.LastStaffVisit,
@@ -270,7 +273,7 @@ public sealed partial class PlaceGrain(
         {
             state.State.Core = _core.ToSnapshot();
             state.State.OpenAlerts = [.. _alerts.Values];
-            state.State.Devices = [.. _devices.Values];
+            state.State.Devices = [.. Devices()];
             state.State.HistoryRolledUpTo = _history.RolledUpTo;
             state.State.RecentAlerts = [.. _recent];
             await state.WriteStateAsync();
@@ -509,12 +512,23 @@ public sealed partial class PlaceGrain(
 
     private void Seen(string deviceId, bool online, long now)
     {
-        var at = DateTimeOffset.FromUnixTimeMilliseconds(now);
-        if (!_devices.TryGetValue(deviceId, out var device) || device.Online != online || at - device.LastSeen >= Tick)
-        {
-            _devices[deviceId] = new DeviceInfo(deviceId, online, at);
-        }
+        ref var seen = ref CollectionsMarshal.GetValueRefOrAddDefault(_devices, deviceId, out _);
+        seen = new DeviceSeen(online, now);
     }
+
+    private DeviceInfo[] Devices()
+    {
+        var devices = new DeviceInfo[_devices.Count];
+        var i = 0;
+        foreach (var (id, seen) in _devices)
+        {
+            devices[i++] = new DeviceInfo(id, seen.Online, DateTimeOffset.FromUnixTimeMilliseconds(seen.LastSeen));
+        }
+
+        return devices;
+    }
+
+    private readonly record struct DeviceSeen(bool Online, long LastSeen);
 
     private void PublishStatus()
     {
