@@ -8,7 +8,8 @@ namespace Pax.Live.Server.Ingest;
 /// Drains the ingest queue in rounds, priority lane first: what is waiting (up to <see cref="IngestOptions.MaxBatchMessages"/>,
 /// for at most <see cref="IngestOptions.FlushInterval"/>) is grouped by place and each place gets one grain call per round. Up to
 /// <see cref="IngestOptions.MaxRoundsInFlight"/> rounds are in flight while the next gathers, so batches grow with load
-/// and latency stays at one round trip when it is quiet. Nothing is allocated per message.
+/// and latency stays at one round trip when it is quiet; a round with an event may go over that limit, so an alert never
+/// waits for a round of readings to come back. Nothing is allocated per message.
 /// </summary>
 public sealed partial class IngestDispatcher(
     IngestQueue queue,

@@ -23,7 +23,8 @@ public sealed class IngestOptions
 
     /// <summary>
     /// Rounds whose grain calls may be in flight at once: one slow place does not hold every other place back, and
-    /// the bound keeps memory and grain queues bounded (the queue in front fills and sheds periodic load instead).
+    /// the bound keeps memory and grain queues bounded (the queue in front fills and sheds periodic load instead). Rounds
+    /// carrying events or device status may take it to twice this.
     /// </summary>
     public int MaxRoundsInFlight { get; set; } = 4;
 
