@@ -1,10 +1,6 @@
-using System.Buffers;
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Reflection;
-using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
 using Pax.Live.Abstractions;
 using Pax.Live.Contracts;
 using Pax.Live.Server.Ingest;
@@ -14,31 +10,25 @@ namespace Pax.Live.Ingest.Tests;
 /// <summary>The dispatcher between the ingest queue and the place grains, against places whose calls the test holds.</summary>
 public sealed class DispatcherTests
 {
-    private static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
-
     [Fact]
     public async Task AtTheRoundLimitAnEventGoesOutWithoutWaitingForTheOldestRound()
     {
-        var options = new IngestOptions { MaxRoundsInFlight = 1 };
-        var queue = new IngestQueue(options);
-        var places = new PlaceDirectory();
-        places.Add("torget");
-        places.Add("parken");
-        var ingest = new SignalIngest(places, queue, new IngestStats(), options, new DeviceIds(), new FakeTimeProvider(Now), NullLogger<SignalIngest>.Instance);
+        var rig = new IngestTests.Rig();
+        rig.Options.MaxRoundsInFlight = 1;
         var grains = Places.Create();
         var held = new TaskCompletionSource();
         grains.Hold("torget", held.Task);
-        var dispatcher = new IngestDispatcher(queue, (IGrainFactory)grains, places, options, NullLogger<IngestDispatcher>.Instance);
+        var dispatcher = new IngestDispatcher(rig.Queue, (IGrainFactory)grains, rig.Places, rig.Options, NullLogger<IngestDispatcher>.Instance);
         await dispatcher.StartAsync(CancellationToken.None);
         try
         {
             // Round 1 is torget's and does not come back; round 2 (parken's readings) puts the dispatcher at its limit.
-            await Publish(ingest, "torget", ("people", 1));
+            Assert.Equal(RejectReason.None, await rig.Publish("torget", "cam-1", IngestTests.Message(("people", 1))));
             await grains.Received("torget", SignalKind.People);
-            await Publish(ingest, "parken", ("people", 2));
+            Assert.Equal(RejectReason.None, await rig.Publish("parken", "cam-1", IngestTests.Message(("people", 2))));
             await grains.Received("parken", SignalKind.People);
 
-            await Publish(ingest, "parken", ("impulse", 1));
+            Assert.Equal(RejectReason.None, await rig.Publish("parken", "cam-1", IngestTests.Message(("impulse", 1))));
 
             await grains.Received("parken", SignalKind.Impulse);
             Assert.False(held.Task.IsCompleted);
@@ -46,16 +36,9 @@ public sealed class DispatcherTests
         finally
         {
             held.SetResult();
-            queue.Complete();
+            rig.Queue.Complete();
             await dispatcher.StopAsync(CancellationToken.None);
         }
-    }
-
-    private static async Task Publish(SignalIngest ingest, string place, params (string Kind, double Value)[] signals)
-    {
-        var parts = signals.Select(s => string.Create(CultureInfo.InvariantCulture, $$"""{"kind":"{{s.Kind}}","value":{{s.Value}}}"""));
-        var json = $$"""{"ts":{{Now.ToUnixTimeMilliseconds() - 1000}},"signals":[{{string.Join(',', parts)}}]}""";
-        Assert.Equal(RejectReason.None, await ingest.AcceptAsync("cam-1", Topic.Signals(place, "cam-1"), new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(json)), CancellationToken.None));
     }
 
     /// <summary>A grain factory whose place grains record what they are sent and answer when the test lets them.</summary>

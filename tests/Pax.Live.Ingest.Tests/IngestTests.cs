@@ -12,7 +12,8 @@ public sealed class IngestTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
 
-    private sealed class Rig
+    /// <summary>Ingest and its queue over the places torget and parken; the options can be changed before use.</summary>
+    internal sealed class Rig
     {
         public Rig(int capacity = 1000, int priorityCapacity = 1000)
         {
@@ -43,7 +44,7 @@ public sealed class IngestTests
         }
     }
 
-    private static string Message(params (string Kind, double Value)[] signals)
+    internal static string Message(params (string Kind, double Value)[] signals)
     {
         var parts = new string[signals.Length];
         for (var i = 0; i < signals.Length; i++)
