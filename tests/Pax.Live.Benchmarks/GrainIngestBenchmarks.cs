@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
@@ -55,7 +53,7 @@ public class GrainIngestBenchmarks
         builder.UseOrleans(silo =>
         {
             // Free ports: other servers may run on this machine with the default 11111/30000.
-            silo.UseLocalhostClustering(FreePort(), FreePort());
+            silo.UseLocalhostClustering(TestPorts.Claim(), TestPorts.Claim());
             silo.AddMemoryGrainStorage(PaxStorage.Name);
         });
         _host = builder.Build();
@@ -138,10 +136,4 @@ public class GrainIngestBenchmarks
         _calls.Clear();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -20,7 +20,7 @@ public sealed class DeviceTrustTests : IDisposable
     [Fact]
     public async Task EachCameraOfOneAgentConnectsWithItsOwnSecretAndItsSignalsAreAcceptedAtItsPlace()
     {
-        var port = ServerProcess.FreePort();
+        var port = TestPorts.Claim();
         await using var server = await ServerProcess.StartAsync(port, allowAnonymous: false);
         var secretA = await server.ProvisionAsync("cam-trust-a", "stora-torget");
         var secretB = await server.ProvisionAsync("cam-trust-b", "storgatan");
@@ -62,7 +62,7 @@ public sealed class DeviceTrustTests : IDisposable
     [Fact]
     public async Task AWrongSecretIsRefusedAndRetriedAndKeptAlertsGoOutOnceTheIssuedSecretIsWritten()
     {
-        var port = ServerProcess.FreePort();
+        var port = TestPorts.Claim();
         await using var server = await ServerProcess.StartAsync(port, allowAnonymous: false);
         var secret = await server.ProvisionAsync("cam-trust-w", "stora-torget");
         var file = Path.Combine(_store, "cam-trust-w.secret");
@@ -115,7 +115,7 @@ public sealed class DeviceTrustTests : IDisposable
     [Fact]
     public async Task AlertGradeMessagesOverTheBudgetAreKeptAndSentLaterInsteadOfDropped()
     {
-        var port = ServerProcess.FreePort();
+        var port = TestPorts.Claim();
         await using var server = await ServerProcess.StartAsync(
             port, allowAnonymous: false,
             "--Pax:Mqtt:MessagesPerSecond=0.5", "--Pax:Mqtt:Burst=2", "--Pax:Mqtt:EventsPerSecond=0.2", "--Pax:Mqtt:EventBurst=1");

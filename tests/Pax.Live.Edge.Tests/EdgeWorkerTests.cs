@@ -39,7 +39,7 @@ public sealed class EdgeWorkerTests
         try
         {
             await using var publisher = new Pax.Live.Edge.Mqtt.DevicePublisher(
-                new MqttOptions { Host = "127.0.0.1", Port = ServerProcess.FreePort(), ReconnectSeconds = 0.2 },
+                new MqttOptions { Host = "127.0.0.1", Port = TestPorts.Claim(), ReconnectSeconds = 0.2 },
                 new StoreOptions { Directory = store }, camera.PlaceId, camera.DeviceId, loggers.CreateLogger("publisher"));
             using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3));
             var publishing = publisher.RunAsync(stop.Token);

@@ -60,7 +60,7 @@ internal sealed class MosquittoBroker : IAsyncDisposable
             await passwd.WaitForExitAsync();
         }
 
-        var listen = port ?? ServerProcess.FreePort();
+        var listen = port ?? TestPorts.Claim();
         var config = Path.Combine(directory, "mosquitto.conf");
         var text = $"listener {listen} 127.0.0.1\nallow_anonymous false\npassword_file {passwords}\npersistence false\nlog_dest stderr\nlog_type all\n";
         if (tls is not null)

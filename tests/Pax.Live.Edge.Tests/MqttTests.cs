@@ -16,7 +16,7 @@ public sealed class MqttTests : IDisposable
     [Fact]
     public async Task PublisherSaysOnlineDeliversSignalsAndSaysOfflineWhenStopped()
     {
-        var port = ServerProcess.FreePort();
+        var port = TestPorts.Claim();
         await using var server = await ServerProcess.StartAsync(port);
         await using var publisher = NewPublisher(port, "cam-edge-1");
         using var stop = new CancellationTokenSource();
@@ -46,7 +46,7 @@ public sealed class MqttTests : IDisposable
     [Fact]
     public async Task StoreAndForwardAcrossABrokerRestartLosesNoAlertGradeSignal()
     {
-        var port = ServerProcess.FreePort();
+        var port = TestPorts.Claim();
         var first = await ServerProcess.StartAsync(port);
         await using var publisher = NewPublisher(port, "cam-edge-2");
         using var stop = new CancellationTokenSource();
@@ -84,7 +84,7 @@ public sealed class MqttTests : IDisposable
     {
         const int Devices = 20;
         const int FiresEach = 5;
-        var port = ServerProcess.FreePort();
+        var port = TestPorts.Claim();
         var first = await ServerProcess.StartAsync(port);
         var publishers = Enumerable.Range(0, Devices).Select(i => NewPublisher(port, $"cam-load-{i}")).ToList();
         using var stop = new CancellationTokenSource();

@@ -44,7 +44,7 @@ internal sealed class RtspCamera : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        var chosen = port ?? ServerProcess.FreePort();
+        var chosen = port ?? TestPorts.Claim();
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "RtspServer.py"));
         start.ArgumentList.Add(chosen.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (user is not null)

@@ -74,7 +74,7 @@ public sealed class RtspSourceTests
     [Fact]
     public void WhenTheServerDiesTheStreamEndsAndIsReadAgainOnceItIsBack()
     {
-        var port = ServerProcess.FreePort();
+        var port = TestPorts.Claim();
         using var source = new VideoSource($"rtsp://127.0.0.1:{port}/cam", loop: false);
         using (var first = RtspCamera.Start(port))
         {
@@ -121,7 +121,7 @@ public sealed class RtspSourceTests
         try
         {
             await using var publisher = new DevicePublisher(
-                new MqttOptions { Host = "127.0.0.1", Port = ServerProcess.FreePort() }, new StoreOptions { Directory = store },
+                new MqttOptions { Host = "127.0.0.1", Port = TestPorts.Claim() }, new StoreOptions { Directory = store },
                 camera.PlaceId, camera.DeviceId, loggers.CreateLogger("publisher"));
             using var stop = new CancellationTokenSource();
             var worker = new CameraWorker(camera, publisher, loggers.CreateLogger("camera"), retryAfter: TimeSpan.FromMilliseconds(200));

@@ -44,7 +44,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             throw new FileNotFoundException("Build the server first (dotnet build Pax.Live.sln).", serverDll);
         }
 
-        var httpPort = FreePort();
+        var httpPort = TestPorts.Claim();
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = Path.GetDirectoryName(serverDll)!,
@@ -56,7 +56,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         {
             "exec", serverDll, "--urls", $"http://127.0.0.1:{httpPort}",
             "--Pax:Mqtt:BindAddress=127.0.0.1", $"--Pax:Mqtt:Port={mqttPort}",
-            $"--Pax:Orleans:SiloPort={FreePort()}", $"--Pax:Orleans:GatewayPort={FreePort()}",
+            $"--Pax:Orleans:SiloPort={TestPorts.Claim()}", $"--Pax:Orleans:GatewayPort={TestPorts.Claim()}",
             $"--Pax:DataDirectory={Path.Combine(Path.GetTempPath(), $"pax-edge-server-{Guid.NewGuid():N}")}",
             $"--Pax:Auth:AdminPassword={AdminPassword}",
             $"--Pax:Mqtt:AllowAnonymous={(allowAnonymous ? "true" : "false")}",
@@ -153,12 +153,6 @@ internal sealed class ServerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static async Task<bool> IsListening(int port)
     {

@@ -158,7 +158,7 @@ public sealed class StreamSourceTests
         var store = Path.Combine(Path.GetTempPath(), "pax-edge-v4l2-" + Guid.NewGuid().ToString("N"));
         try
         {
-            await using var publisher = new DevicePublisher(new MqttOptions { Host = "127.0.0.1", Port = ServerProcess.FreePort() },
+            await using var publisher = new DevicePublisher(new MqttOptions { Host = "127.0.0.1", Port = TestPorts.Claim() },
                 new StoreOptions { Directory = store }, camera.PlaceId, camera.DeviceId, NullLogger.Instance);
             using var stop = new CancellationTokenSource();
             var worker = new CameraWorker(camera, publisher, loggers.CreateLogger("camera"), retryAfter: TimeSpan.FromMilliseconds(100));

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 
@@ -122,7 +120,7 @@ public static class LoadRun
 
     private static async Task<PipelineResult> Pipeline(LoadOptions o, CancellationToken ct)
     {
-        int httpPort = FreePort(), mqttPort = FreePort();
+        int httpPort = TestPorts.Claim(), mqttPort = TestPorts.Claim();
 
         // The places go in as the server's seed file: one catalogue write, where a PUT per place rewrites it each time.
         var seed = Path.Combine(Path.GetTempPath(), $"pax-load-places-{Environment.ProcessId}.json");
@@ -134,7 +132,7 @@ public static class LoadRun
             "exec", o.ServerDll ?? FindServerDll(),
             "--urls", $"http://127.0.0.1:{httpPort}",
             "--Pax:Mqtt:BindAddress=127.0.0.1", $"--Pax:Mqtt:Port={mqttPort}",
-            $"--Pax:Orleans:SiloPort={FreePort()}", $"--Pax:Orleans:GatewayPort={FreePort()}",
+            $"--Pax:Orleans:SiloPort={TestPorts.Claim()}", $"--Pax:Orleans:GatewayPort={TestPorts.Claim()}",
             $"--Pax:Catalog:SeedFile={seed}",
             // Probes go round the places; a short hold lets each place raise a new alert when its turn comes again.
             "--Pax:Levels:CauseHold=00:00:05",
@@ -358,7 +356,7 @@ public static class LoadRun
     /// </summary>
     private static async Task<(double Rate, double PeakRssMiB, Percentiles ProbeMs)> Ceiling(LoadOptions o, CancellationToken ct)
     {
-        var port = FreePort();
+        var port = TestPorts.Claim();
         var self = typeof(LoadRun).Assembly.Location;
         using var broker = ChildProcess.Start("dotnet", ["exec", self, "ceiling-broker", port.ToString(CultureInfo.InvariantCulture)]);
         await broker.WaitForLine("ready", TimeSpan.FromSeconds(30));
@@ -411,12 +409,6 @@ public static class LoadRun
         throw new FileNotFoundException("Pax.Live.sln not found above the tool; pass --server-dll.");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>Disposes hub connections at the end of a pass.</summary>

@@ -45,7 +45,7 @@ public sealed class TrustedServerFixture : IAsyncLifetime
 
     public ServerProcess Server { get; }
 
-    public int TlsPort { get; } = ServerProcess.FreePort();
+    public int TlsPort { get; } = TestPorts.Claim();
 
     public string CertificatePath { get; }
 

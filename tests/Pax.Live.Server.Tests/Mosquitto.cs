@@ -50,7 +50,7 @@ public sealed class Mosquitto : IAsyncDisposable
         File.SetUnixFileMode(passwords, (UnixFileMode)0b110_100_100);
         var acl = Path.Combine(directory, "acl");
         await File.WriteAllTextAsync(acl, $"user {NodeUser}\ntopic read pax/v1/#\n\npattern write pax/v1/+/%u/signals\npattern write pax/v1/+/%u/status\n");
-        var port = ServerProcess.FreePort();
+        var port = TestPorts.Claim();
         var config = Path.Combine(directory, "mosquitto.conf");
         await File.WriteAllTextAsync(config,
             $"listener {port} 127.0.0.1\nallow_anonymous false\npassword_file {passwords}\nacl_file {acl}\npersistence false\nmax_packet_size 8192\n");

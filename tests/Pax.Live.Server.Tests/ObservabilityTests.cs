@@ -115,7 +115,7 @@ public sealed class ReadinessTests(PostgresFixture postgres)
     public async Task ReadyzTurnsUnavailableNamingTheDatabaseWhilePostgresIsDownAndMetricsHaveTheirOwnPort()
     {
         var connectionString = await postgres.Server.CreateDatabase();
-        var metricsPort = ServerProcess.FreePort();
+        var metricsPort = TestPorts.Claim();
         await using var server = new ServerProcess(
             ServerProcess.NewTempDirectory("pax-ready"),
             "--Pax:Storage:Provider=PostgreSql",

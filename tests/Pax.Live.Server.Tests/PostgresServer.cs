@@ -37,7 +37,7 @@ public sealed class PostgresServer : IAsyncDisposable
         var dataDir = Path.Combine(Path.GetTempPath(), $"pax-pg-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dataDir);
         await RunAsPostgres("chown", "postgres:postgres", dataDir);
-        var server = new PostgresServer(bin, dataDir, ServerProcess.FreePort());
+        var server = new PostgresServer(bin, dataDir, TestPorts.Claim());
         await server.Pg("initdb", "-D", Path.Combine(dataDir, "db"), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync");
         await server.StartServer();
         return server;

@@ -24,13 +24,13 @@ public sealed class ServerProcess : IAsyncDisposable, IServerEndpoints
 
     public string DataDirectory { get; }
 
-    public int HttpPort { get; } = FreePort();
+    public int HttpPort { get; } = TestPorts.Claim();
 
-    public int MqttPort { get; } = FreePort();
+    public int MqttPort { get; } = TestPorts.Claim();
 
-    public int SiloPort { get; } = FreePort();
+    public int SiloPort { get; } = TestPorts.Claim();
 
-    public int GatewayPort { get; } = FreePort();
+    public int GatewayPort { get; } = TestPorts.Claim();
 
     public Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}");
 
@@ -224,10 +224,4 @@ public sealed class ServerProcess : IAsyncDisposable, IServerEndpoints
     private static string Configuration() =>
         typeof(ServerProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
