@@ -88,7 +88,7 @@ public sealed partial class PlaceAggregator
                 {
                     writer.Write(i);
                     writer.Write(bucket.Count);
-                    writer.Write(bucket.Sum);
+                    writer.Write((double)bucket.Sum);
                     writer.Write(bucket.Min);
                     writer.Write(bucket.Max);
                 }
@@ -116,7 +116,7 @@ public sealed partial class PlaceAggregator
                 if (cell.Count != 0)
                 {
                     writer.Write(i);
-                    writer.Write(cell.Count);
+                    writer.Write((int)cell.Count);
                     writer.Write(cell.Mean);
                     writer.Write(cell.M2);
                 }
@@ -162,7 +162,7 @@ public sealed partial class PlaceAggregator
             for (var i = 0; i < length; i++)
             {
                 var slot = reader.ReadInt64();
-                var bucket = new WindowBucket { Count = reader.ReadInt32(), Sum = reader.ReadDouble(), Min = (float)reader.ReadDouble(), Max = (float)reader.ReadDouble() };
+                var bucket = new WindowBucket { Count = reader.ReadInt32(), Sum = (float)reader.ReadDouble(), Min = (float)reader.ReadDouble(), Max = (float)reader.ReadDouble() };
                 if (bucket.Count != 0 && slot <= state.Window.Slot && slot > state.Window.Slot - length)
                 {
                     ring![slot % length] = bucket;
@@ -175,7 +175,7 @@ public sealed partial class PlaceAggregator
             for (var i = 0; i < used; i++)
             {
                 var index = reader.ReadInt32();
-                var bucket = new WindowBucket { Count = reader.ReadInt32(), Sum = reader.ReadDouble(), Min = reader.ReadSingle(), Max = reader.ReadSingle() };
+                var bucket = new WindowBucket { Count = reader.ReadInt32(), Sum = (float)reader.ReadDouble(), Min = reader.ReadSingle(), Max = reader.ReadSingle() };
                 if ((uint)index < (uint)length)
                 {
                     ring[index] = bucket;
@@ -202,7 +202,7 @@ public sealed partial class PlaceAggregator
         for (var i = 0; i < stored; i++)
         {
             var hour = version == SlottedBucketsVersion ? i : reader.ReadInt32();
-            var cell = new BaselineCell { Count = reader.ReadInt32(), Mean = reader.ReadSingle(), M2 = reader.ReadSingle() };
+            var cell = new BaselineCell { Count = BaselineCell.Saturated(reader.ReadInt32()), Mean = reader.ReadSingle(), M2 = reader.ReadSingle() };
             if ((uint)hour < (uint)cells)
             {
                 baseline![hour] = cell;

@@ -76,6 +76,29 @@ public sealed class BaselineTests
     }
 
     [Fact]
+    public void AnHourThatHasLearnedItsMostKeepsLearningWithoutLosingItsCount()
+    {
+        // 92 weeks of the same hour: more 5 s samples (66,240) than a cell counts. In UTC, so no DST moves the hour.
+        var place = new PlaceAggregator(PlaceRules.Default with { TimeZone = TimeZoneInfo.Utc }, Week0);
+        for (var week = 0; week < 92; week++)
+        {
+            Feed(place, Week0 + (week * WeekMs) + (3 * HourMs), 3600, i => i % 2 == 0 ? 1 : 3);
+        }
+
+        var full = place.Baseline(SignalKind.People, Week0 + (3 * HourMs));
+        Assert.Equal(ushort.MaxValue, full.Count);
+        Assert.Equal(2, full.Mean, 3);
+        Assert.Equal(1, full.StdDev, 2);
+
+        // Past the count a sample still moves the hour, by 1/65,535 of its distance (winsorised to the anomaly score).
+        Feed(place, Week0 + (92 * WeekMs) + (3 * HourMs), 3600, _ => 30);
+        var moved = place.Baseline(SignalKind.People, Week0 + (3 * HourMs));
+        Assert.Equal(ushort.MaxValue, moved.Count);
+        Assert.InRange(moved.Mean, 2.05, 2.15); // 2 + 720 · 8 / 65,535 ≈ 2.09: each sample is clipped to 2 + 4σ = 10
+        Assert.InRange(moved.StdDev, 1.2, 1.4); // variance 1 + 720 · 8² / 65,535 ≈ 1.7
+    }
+
+    [Fact]
     public void EventKindsHaveNoBaseline()
     {
         var place = new PlaceAggregator(Rules, Local(0, 0));
