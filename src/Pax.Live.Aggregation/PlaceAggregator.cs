@@ -252,6 +252,51 @@ public sealed partial class PlaceAggregator
         return true;
     }
 
+    /// <summary>
+    /// The first moment after <paramref name="nowMs"/> at which <see cref="Evaluate"/> can give another answer without a
+    /// new reading: a cause's hold running out, a kind or the whole place falling silent, a threshold or an anomaly
+    /// lasting its dwell time, or the level's minimum duration ending. <see cref="long.MaxValue"/> if none. Every rule
+    /// the level follows compares the time since one of these instants with one of the rules' durations, so the level
+    /// can only change where such a sum lies; an instant that changes nothing only costs one early evaluation.
+    /// </summary>
+    public long NextChangeAt(long nowMs)
+    {
+        var holdMs = (long)_rules.CauseHold.TotalMilliseconds;
+        var silentMs = _unknownAfterMs;
+        var dwellMs = (long)_rules.Dwell.TotalMilliseconds;
+        var next = long.MaxValue;
+        Consider(ref next, nowMs, LastHeardAt, silentMs);
+        Consider(ref next, nowMs, _reportElevatedAt, holdMs);
+        Consider(ref next, nowMs, LevelSince, (long)_rules.MinLevelDuration.TotalMilliseconds);
+        for (var i = 0; i < _kinds.Length; i++)
+        {
+            ref readonly var state = ref _kinds[i];
+            Consider(ref next, nowMs, state.LatestAt, silentMs);
+            Consider(ref next, nowMs, state.OverSince, dwellMs);
+            Consider(ref next, nowMs, state.AnomalySince, dwellMs);
+            if (state.Cause.IsOpen)
+            {
+                Consider(ref next, nowMs, state.Cause.LastSeen, holdMs);
+            }
+        }
+
+        return next;
+    }
+
+    private static void Consider(ref long next, long nowMs, long since, long durationMs)
+    {
+        if (since == 0)
+        {
+            return;
+        }
+
+        var at = since + durationMs;
+        if (at > nowMs && at < next)
+        {
+            next = at;
+        }
+    }
+
     /// <summary>A fire cause stays open past its hold while fresh readings still show fire above the clear ratio.</summary>
     private bool FireStillBurning(SignalKind kind, long nowMs) =>
         kind == SignalKind.Fire

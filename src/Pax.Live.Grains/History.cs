@@ -52,6 +52,9 @@ internal sealed class PlaceHistory(string placeId, IHistorySink sink)
     /// <summary>Rollups are written for minutes that started before this (Unix ms, on a minute boundary).</summary>
     public long RolledUpTo { get; set; }
 
+    /// <summary>When the next minute completes, so that <see cref="RollUp"/> has something to write.</summary>
+    public long NextRollUpAt => RolledUpTo + MinuteMs;
+
     private Level _level;
 
     /// <summary>Starts tracking at <paramref name="nowMs"/>, resuming from a saved position when there is one.</summary>

@@ -10,8 +10,9 @@ namespace Pax.Live.Grains;
 
 /// <summary>
 /// One activation per place, the only writer of its live state. It feeds batches to the core, opens alerts for new
-/// causes and tells the notifier what changed. A one-second tick moves levels that change with time alone
-/// (silence → unknown, a cause's hold running out).
+/// causes and tells the notifier what changed. Its tick moves what changes with time alone (silence → unknown, a
+/// cause's hold running out, a minute's rollup, a snapshot); it sleeps until the first of those is due, so that
+/// 100,000 quiet places are not 100,000 turns a second.
 /// </summary>
 [KeepAlive]
 public sealed partial class PlaceGrain(
@@ -19,6 +20,7 @@ public sealed partial class PlaceGrain(
     [FromKeyedServices(PaxClock.Key)] TimeProvider clock,
     LevelDefaults defaults,
     PlaceSnapshotOptions snapshots,
+    PlaceTickOptions ticks,
     IHistorySink historySink,
     StorageHealth storage,
     ILogger<PlaceGrain> logger) : Grain, IPlaceGrain
@@ -28,7 +30,7 @@ public sealed partial class PlaceGrain(
 
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
 
-    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
+    private const long MinTickDelayMs = 10;
     private static readonly TimeSpan DeliveryRetryEvery = TimeSpan.FromSeconds(1);
     private const long ValuesEveryMs = 250;
 
@@ -44,6 +46,8 @@ public sealed partial class PlaceGrain(
     private readonly Dictionary<SignalKind, OpenAlert> _alerts = [];
     private readonly List<AlertView> _raised = [];
     private IGrainTimer? _deliveryRetry;
+    private IGrainTimer _tick = null!;
+    private long _tickAt;
     private readonly Dictionary<SignalKind, int> _repeats = [];
     private readonly HashSet<SignalKind> _causeCleared = [];
     private readonly List<ClosedAlert> _recent = [];
@@ -97,7 +101,9 @@ public sealed partial class PlaceGrain(
         // With 100,000 places that was 100,000 writes at once, each holding a thread while SQLite serialised them.
         _nextSaveAt = Now + Random.Shared.NextInt64(Math.Max(1, (long)snapshots.Interval.TotalMilliseconds));
 
-        this.RegisterGrainTimer(OnTick, new GrainTimerCreationOptions(Tick, Tick) { KeepAlive = true });
+        _tick = this.RegisterGrainTimer(OnTick, new GrainTimerCreationOptions(ticks.Heartbeat, ticks.Heartbeat) { KeepAlive = true });
+        _tickAt = Now + (long)ticks.Heartbeat.TotalMilliseconds;
+        ScheduleTick(Now);
         HotPathMetrics.PlaceActivated();
     }
 
@@ -141,6 +147,7 @@ public sealed partial class PlaceGrain(
         }
 
         _unsaved = true;
+        ScheduleTick(now);
         if (_raised.Count > 0 || _repeats.Count > 0)
         {
             // A new alert is stored by its alert grain before it is announced, so that it survives a crash a moment
@@ -183,6 +190,7 @@ public sealed partial class PlaceGrain(
     {
         Seen(deviceId, online, Now);
         _unsaved = true;
+        ScheduleTick(Now);
         return ValueTask.CompletedTask;
     }
 
@@ -193,7 +201,7 @@ public sealed partial class PlaceGrain(
         _core.UseRules(RulesFor(definition));
         Evaluate(Now);
         PublishStatus();
-
+        ScheduleTick(Now);
         return Task.CompletedTask;
     }
 
@@ -203,6 +211,7 @@ public sealed partial class PlaceGrain(
         var now = Now;
         Evaluate(now);
         PublishStatus();
+        ScheduleTick(now);
         var values = new List<KindValue>(SignalKinds.Count);
         var freshMs = (long)_core.Rules.UnknownAfter.TotalMilliseconds;
         foreach (var kind in SignalKinds.All)
@@ -233,6 +242,7 @@ public sealed partial class PlaceGrain(
     private async Task OnTick()
     {
         var now = Now;
+        _tickAt = now + (long)ticks.Heartbeat.TotalMilliseconds;
         ExpireOperatorSettings();
         Evaluate(now);
         if (_history.RollUp(_core, now))
@@ -261,6 +271,61 @@ public sealed partial class PlaceGrain(
                 await TrySave(now);
             }
         }
+
+        ScheduleTick(Now);
+    }
+
+    /// <summary>
+    /// Wakes the tick for the first thing that is due, if that is sooner than it would wake anyway. Called at the end
+    /// of every turn that can change what is due; the heartbeat bounds the sleep.
+    /// </summary>
+    private void ScheduleTick(long now)
+    {
+        var due = NextDue(now);
+        if (due >= _tickAt && _tickAt > now)
+        {
+            return;
+        }
+
+        var delay = Math.Clamp(due - now, MinTickDelayMs, (long)ticks.Heartbeat.TotalMilliseconds);
+        _tick.Change(TimeSpan.FromMilliseconds(delay), ticks.Heartbeat);
+        _tickAt = now + delay;
+    }
+
+    /// <summary>The first moment the tick has work: a level or cause change, a rollup, a status, a snapshot, an expiry.</summary>
+    private long NextDue(long now)
+    {
+        var due = Math.Min(_core.NextChangeAt(now), _history.NextRollUpAt);
+        if (_dirty)
+        {
+            due = Math.Min(due, _publishedAt + ValuesEveryMs);
+        }
+
+        if (_unsaved)
+        {
+            due = Math.Min(due, _nextSaveAt);
+        }
+
+        foreach (var snooze in state.State.Snoozes)
+        {
+            due = Math.Min(due, snooze.Until.ToUnixTimeMilliseconds());
+        }
+
+        if (state.State.Focus is { } focus)
+        {
+            due = Math.Min(due, focus.Until.ToUnixTimeMilliseconds());
+        }
+
+        foreach (var kind in _alerts.Keys)
+        {
+            if (!_core.Cause(kind).IsOpen && !_causeCleared.Contains(kind))
+            {
+                // A cause closed in a turn other than the tick: its alert hears of it at once.
+                return now;
+            }
+        }
+
+        return due;
     }
 
     /// <summary>
@@ -444,7 +509,7 @@ public sealed partial class PlaceGrain(
     private void ExpireOperatorSettings()
     {
         var now = clock.GetUtcNow();
-        if (state.State.Snoozes.RemoveAll(s => s.Until <= now) > 0)
+        if (state.State.Snoozes.Count > 0 && state.State.Snoozes.RemoveAll(s => s.Until <= now) > 0)
         {
             _dirty = true;
             _unsaved = true;
@@ -466,6 +531,7 @@ public sealed partial class PlaceGrain(
         await TrySave(Now);
         _dirty = true;
         PublishStatus();
+        ScheduleTick(Now);
     }
 
     /// <inheritdoc />
@@ -501,6 +567,7 @@ public sealed partial class PlaceGrain(
             }
         }
 
+        ScheduleTick(Now);
         return Task.CompletedTask;
     }
 

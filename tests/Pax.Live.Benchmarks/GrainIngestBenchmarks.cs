@@ -47,6 +47,7 @@ public class GrainIngestBenchmarks
         builder.Services.AddSingleton(new LevelDefaults(PlaceRules.Default));
         builder.Services.AddSingleton(new LiveOptions());
         builder.Services.AddSingleton(PlaceSnapshotOptions.Default);
+        builder.Services.AddSingleton(PlaceTickOptions.Default);
         builder.Services.AddSingleton<StorageHealth>();
         builder.Services.AddSingleton(new EscalationOptions());
         builder.Services.AddSingleton<IHistorySink>(new NullHistorySink());

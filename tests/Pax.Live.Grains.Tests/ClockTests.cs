@@ -17,7 +17,8 @@ public sealed class ClockTests(ClusterFixture fixture)
 
         await fixture.Advance(TimeSpan.FromMinutes(3));
 
-        // The place's one-second tick notices the silence and the expired hold without any new signal.
+        // The place's tick notices the silence and the expired hold without any new signal (this fixture's clock jumps,
+        // so its places also wake on a one-second heartbeat; TimeTests shows them waking when due on a real clock).
         await fixture.Events.WaitFor<PlaceStatusChanged>(s => s.PlaceId == id && s.Level == Level.Unknown);
         var status = await place.GetStatus();
         Assert.Equal(Level.Unknown, status.Level);

@@ -44,6 +44,9 @@ public sealed class ClusterFixture : IAsyncLifetime
             }));
             silo.Services.AddSingleton(new LiveOptions { StatusInterval = TimeSpan.FromMilliseconds(100) });
             silo.Services.AddSingleton(PlaceSnapshotOptions.Default);
+
+            // The tests move this fake clock by minutes at a time; a real clock never jumps past a place's next tick.
+            silo.Services.AddSingleton(new PlaceTickOptions(TimeSpan.FromSeconds(1)));
             silo.Services.AddSingleton<StorageHealth>();
             silo.Services.AddSingleton(new EscalationOptions());
             silo.Services.AddSingleton<IHistorySink>(history);

@@ -89,6 +89,7 @@ public static class PaxHosting
         var storage = Bind<StorageOptions>(builder, StorageOptions.Section);
         builder.Services.AddSingleton(storage);
         builder.Services.AddSingleton(new PlaceSnapshotOptions(storage.SnapshotInterval));
+        builder.Services.AddSingleton(PlaceTickOptions.Default);
         var connectionString = storage.Provider == StorageProvider.Memory
             ? ""
             : storage.ResolveConnectionString(DataDirectory(builder.Configuration));
