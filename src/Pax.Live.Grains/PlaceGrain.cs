@@ -246,8 +246,20 @@ public sealed partial class PlaceGrain(
 
     private async Task OnTick()
     {
-        var now = Now;
-        _tickAt = now + (long)ticks.Heartbeat.TotalMilliseconds;
+        _tickAt = Now + (long)ticks.Heartbeat.TotalMilliseconds;
+        try
+        {
+            await Tick(Now);
+        }
+        finally
+        {
+            // Also when a call in the tick failed: what is due must not wait for the heartbeat.
+            ScheduleTick(Now);
+        }
+    }
+
+    private async Task Tick(long now)
+    {
         ExpireOperatorSettings();
         Evaluate(now);
         if (_history.RollUp(_core, now))
@@ -276,8 +288,6 @@ public sealed partial class PlaceGrain(
                 await TrySave(now);
             }
         }
-
-        ScheduleTick(Now);
     }
 
     /// <summary>
