@@ -53,6 +53,7 @@ public static class HotPathMetrics
 /// <summary>
 /// The stages of one batch that raised an alert, in milliseconds: from the reading's own timestamp (the device's, which
 /// the load tool stamps with its send time) to the grain's turn, the place's snapshot once the alert is out, and
-/// handing the alert to its alert grain (which stores it before announcing it) and on to the feeds.
+/// handing the alert to its alert grain (which stores it before announcing it) and on to the feeds; of that last
+/// stage, the alert grain's part (the store).
 /// </summary>
-public readonly record struct AlertStages(double ToGrainMs, double SaveMs, double DeliverMs);
+public readonly record struct AlertStages(double ToGrainMs, double SaveMs, double DeliverMs, double StoreMs);

@@ -65,6 +65,7 @@ public sealed partial class PlaceGrain(
     private long _nextSaveAt;
     private int _failedSaves;
     private long _publishedAt;
+    private double _lastStoreMs;
 
     private string PlaceId => this.GetPrimaryKeyString();
 
@@ -185,7 +186,8 @@ public sealed partial class PlaceGrain(
                 HotPathMetrics.Alert(new AlertStages(
                     now - raisedBy,
                     Stopwatch.GetElapsedTime(delivered).TotalMilliseconds,
-                    Stopwatch.GetElapsedTime(started, delivered).TotalMilliseconds));
+                    Stopwatch.GetElapsedTime(started, delivered).TotalMilliseconds,
+                    _lastStoreMs));
             }
         }
     }
@@ -464,7 +466,9 @@ public sealed partial class PlaceGrain(
             // A new alert counts its first occurrence when it opens; the batch's other occurrences are repeats. It goes
             // out at once, to every audience's feed, and is awaited: a lost alert is worse than a late one.
             var view = _raised[0];
+            var opening = Stopwatch.GetTimestamp();
             await GrainFactory.GetGrain<IAlertGrain>(view.AlertId).Open(view);
+            _lastStoreMs = Stopwatch.GetElapsedTime(opening).TotalMilliseconds;
             await AlertFeeds.Publish(GrainFactory, view, raised: true);
             _raised.RemoveAt(0);
         }

@@ -62,6 +62,7 @@ public sealed record ServerRuntime(
     Percentiles ProbeToGrainMs,
     Percentiles AlertSaveMs,
     Percentiles AlertDeliverMs,
+    Percentiles AlertStoreMs,
     double HeapAfterWarmupMiB = double.NaN,
     double WorkingSetAfterWarmupMiB = double.NaN,
     int ErrorLines = 0)
@@ -82,7 +83,7 @@ public sealed record ServerRuntime(
         CultureInfo.InvariantCulture,
         $"pax-load server: {GcMode} GC, in the window gen0/1/2 {Gen0}/{Gen1}/{Gen2}, pause {GcPauseMs:F0} ms, max thread-pool queue {MaxThreadPoolQueue} | " +
         $"{ActivePlaces} places active, working set {WorkingSetMiB:F0} MiB, live heap after full GC {HeapAfterFullGcMiB:F0} MiB (committed {GcCommittedMiB:F0}) | " +
-        $"alert stages p50/p99 ms: publish→grain {ProbeToGrainMs.P50}/{ProbeToGrainMs.P99}, store and announce {AlertDeliverMs.P50}/{AlertDeliverMs.P99}, place snapshot after {AlertSaveMs.P50}/{AlertSaveMs.P99}");
+        $"alert stages p50/p99 ms: publish→grain {ProbeToGrainMs.P50}/{ProbeToGrainMs.P99}, store and announce {AlertDeliverMs.P50}/{AlertDeliverMs.P99} (of which the store {AlertStoreMs.P50}/{AlertStoreMs.P99}), place snapshot after {AlertSaveMs.P50}/{AlertSaveMs.P99}");
 }
 
 /// <summary>The part of the server's runtime document the load tool reads.</summary>
@@ -91,7 +92,7 @@ public sealed record RuntimeDoc(
     double GcPauseTotalMs, string GcMode, long ThreadPoolQueueLength, long ActivePlaces, AlertStagesDoc Alerts);
 
 /// <summary>The alert stages in the runtime document.</summary>
-public sealed record AlertStagesDoc(long Count, double[] ToGrainMs, double[] SaveMs, double[] DeliverMs);
+public sealed record AlertStagesDoc(long Count, double[] ToGrainMs, double[] SaveMs, double[] DeliverMs, double[] StoreMs);
 
 /// <summary>One run: the pipeline pass against the real server, then the ceiling pass against a counting broker.</summary>
 public static class LoadRun
@@ -277,6 +278,7 @@ public static class LoadRun
             Percentiles.Of([.. runtimeAfter.Alerts.ToGrainMs]),
             Percentiles.Of([.. runtimeAfter.Alerts.SaveMs]),
             Percentiles.Of([.. runtimeAfter.Alerts.DeliverMs]),
+            Percentiles.Of([.. runtimeAfter.Alerts.StoreMs]),
             Math.Round(early?.GcHeapSizeMiB ?? double.NaN, 1),
             Math.Round(early?.WorkingSetMiB ?? double.NaN, 1),
             server.Output.Split('\n').Count(line => line.Contains("fail:", StringComparison.Ordinal) || line.Contains("crit:", StringComparison.Ordinal)));

@@ -6,7 +6,7 @@ using Pax.Live.Server.Auth;
 namespace Pax.Live.Server.Api;
 
 /// <summary>The stages of the alerts raised since a given count, as <c>GET /api/debug/runtime?alertsAfter=n</c> returns them.</summary>
-public sealed record AlertStagesView(long Count, double[] ToGrainMs, double[] SaveMs, double[] DeliverMs);
+public sealed record AlertStagesView(long Count, double[] ToGrainMs, double[] SaveMs, double[] DeliverMs, double[] StoreMs);
 
 /// <summary>What the process is doing, for load runs: memory, garbage collection, the thread pool and the hot path's own counts.</summary>
 public sealed record RuntimeView(
@@ -55,9 +55,10 @@ public static class RuntimeApi
         var toGrain = new double[stages.Length];
         var save = new double[stages.Length];
         var deliver = new double[stages.Length];
+        var store = new double[stages.Length];
         for (var i = 0; i < stages.Length; i++)
         {
-            (toGrain[i], save[i], deliver[i]) = (stages[i].ToGrainMs, stages[i].SaveMs, stages[i].DeliverMs);
+            (toGrain[i], save[i], deliver[i], store[i]) = (stages[i].ToGrainMs, stages[i].SaveMs, stages[i].DeliverMs, stages[i].StoreMs);
         }
 
         return new RuntimeView(
@@ -77,6 +78,6 @@ public static class RuntimeApi
             ThreadPool.PendingWorkItemCount,
             ThreadPool.CompletedWorkItemCount,
             HotPathMetrics.ActivePlaces,
-            new AlertStagesView(HotPathMetrics.AlertBatches, toGrain, save, deliver));
+            new AlertStagesView(HotPathMetrics.AlertBatches, toGrain, save, deliver, store));
     }
 }
