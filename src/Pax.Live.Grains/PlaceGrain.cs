@@ -133,7 +133,7 @@ public sealed partial class PlaceGrain(
         {
             if (_core.Record(sample.Kind, sample.Value, sample.Timestamp, now) is var outcome && outcome != CauseOutcome.None)
             {
-                OnCause(sample.Kind);
+                OnCause(in sample);
                 if (outcome == CauseOutcome.Raised && raisedBy == 0)
                 {
                     raisedBy = sample.Timestamp;
@@ -406,8 +406,9 @@ public sealed partial class PlaceGrain(
     /// An alert-grade reading. While the kind's alert is unresolved every occurrence — a repeat, or the cause coming
     /// back after it cleared — updates that alert; only a resolved alert lets the cause raise a new one.
     /// </summary>
-    private void OnCause(SignalKind kind)
+    private void OnCause(in SignalSample sample)
     {
+        var kind = sample.Kind;
         ref readonly var cause = ref _core.Cause(kind);
         var lastSeen = DateTimeOffset.FromUnixTimeMilliseconds(cause.LastSeen);
         if (_alerts.TryGetValue(kind, out var open))
@@ -426,7 +427,7 @@ public sealed partial class PlaceGrain(
 
         var raisedAt = DateTimeOffset.FromUnixTimeMilliseconds(cause.OpenedAt);
         var alert = new OpenAlert(
-            AlertIds.New(raisedAt),
+            AlertIds.For(PlaceId, sample.DeviceId, kind, sample.Timestamp),
             kind,
             cause.Severity,
             raisedAt,
