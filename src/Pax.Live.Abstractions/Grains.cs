@@ -43,9 +43,9 @@ public interface IPlaceGrain : IGrainWithStringKey
 [Alias("pax.IAlertGrain")]
 public interface IAlertGrain : IGrainWithStringKey
 {
-    /// <summary>Starts the alert (idempotent: a second call changes nothing).</summary>
+    /// <summary>Starts the alert (idempotent: a second call changes nothing). Returns the alert's state after the call.</summary>
     [Alias("Open")]
-    Task Open(AlertView alert);
+    Task<AlertState> Open(AlertView alert);
 
     /// <summary>The cause happened <paramref name="count"/> more times.</summary>
     [Alias("Repeat")]

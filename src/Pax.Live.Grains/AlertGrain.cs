@@ -52,16 +52,17 @@ public sealed partial class AlertGrain(
     }
 
     /// <inheritdoc />
-    public async Task Open(AlertView alert)
+    public async Task<AlertState> Open(AlertView alert)
     {
         if (_lifecycle is not null)
         {
-            return;
+            return _lifecycle.View.State;
         }
 
         _lifecycle = AlertLifecycle.Raise(alert, alert.RaisedAt);
         await SaveSystemChange(announce: false);
         WatchForEscalation();
+        return _lifecycle.View.State;
     }
 
     /// <inheritdoc />

@@ -468,9 +468,23 @@ public sealed partial class PlaceGrain(
             // out at once, to every audience's feed, and is awaited: a lost alert is worse than a late one.
             var view = _raised[0];
             var opening = Stopwatch.GetTimestamp();
-            await GrainFactory.GetGrain<IAlertGrain>(view.AlertId).Open(view);
+            var state = await GrainFactory.GetGrain<IAlertGrain>(view.AlertId).Open(view);
             _lastStoreMs = Stopwatch.GetElapsedTime(opening).TotalMilliseconds;
-            await AlertFeeds.Publish(GrainFactory, view, raised: true);
+            if (state == AlertState.Raised)
+            {
+                // New, or stored by a node that died before announcing it: announced (the feeds number an id once).
+                await AlertFeeds.Publish(GrainFactory, view, raised: true);
+            }
+            else if (state == AlertState.Resolved && _alerts.TryGetValue(view.Kind, out var open) && open.AlertId == view.AlertId)
+            {
+                // The reading that raised this alert came again after someone resolved it (an edge device resending
+                // it, a broker redelivering it): it is that alert, and it is over.
+                _alerts.Remove(view.Kind);
+                _dirty = true;
+            }
+
+            // In any other state people are already on it: it was announced, and the place now knows it again.
+
             _raised.RemoveAt(0);
         }
 

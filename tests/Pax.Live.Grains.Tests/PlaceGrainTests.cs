@@ -57,6 +57,41 @@ public sealed class PlaceGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task AReadingThatComesAgainAfterItsAlertWasResolvedRaisesNothing()
+    {
+        var id = await fixture.NewPlace();
+        var reading = new SignalBatch([new SignalSample("cam-1", SignalKind.Impulse, 1, fixture.NowMs)]);
+        await Place(id).Ingest(reading);
+        var raised = await fixture.Events.WaitFor<AlertRaised>(a => a.PlaceId == id);
+        var alert = fixture.Grains.GetGrain<IAlertGrain>(raised.AlertId);
+        var operatorOlle = new Actor("olle", Role.Operator, []);
+        await alert.Acknowledge(operatorOlle);
+        await alert.Resolve(operatorOlle, AlertOutcome.FalseAlarm, "Fyrverkerier");
+
+        // The alert grain tells its place without waiting for it.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((await Place(id).GetStatus()).OpenAlerts.Length > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Empty((await Place(id).GetStatus()).OpenAlerts);
+
+        // The same reading again, as a device resending it or a broker redelivering it would: the cause still holds.
+        await Place(id).Ingest(reading);
+
+        Assert.Empty((await Place(id).GetStatus()).OpenAlerts);
+        await Task.Delay(500);
+        Assert.Single(fixture.Events.Of<AlertRaised>(), a => a.PlaceId == id);
+
+        // A new reading of the same cause is a new alert.
+        fixture.Clock.Advance(TimeSpan.FromSeconds(1));
+        await Place(id).Ingest(new SignalBatch([new SignalSample("cam-1", SignalKind.Impulse, 1, fixture.NowMs)]));
+        var again = await fixture.Events.WaitFor<AlertRaised>(a => a.PlaceId == id && a.AlertId != raised.AlertId);
+        Assert.Equal(again.AlertId, Assert.Single((await Place(id).GetStatus()).OpenAlerts).AlertId);
+    }
+
+    [Fact]
     public async Task StatusChangesAreCoalescedPerPlace()
     {
         var id = await fixture.NewPlace();
