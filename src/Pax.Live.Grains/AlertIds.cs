@@ -19,7 +19,6 @@ public static class AlertIds
     /// </summary>
     public static string For(string placeId, string deviceId, SignalKind kind, long readingMs)
     {
-        var ms = Math.Max(0, readingMs);
         Span<byte> id = stackalloc byte[32];
         SHA256.HashData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{placeId}\n{deviceId}\n{kind.Name()}\n{readingMs}")), id);
 
@@ -27,7 +26,7 @@ public static class AlertIds
         // random v7 draws come from the hash.
         for (var i = 0; i < 6; i++)
         {
-            id[i] = (byte)(ms >> (8 * (5 - i)));
+            id[i] = (byte)(readingMs >> (8 * (5 - i)));
         }
 
         id[6] = (byte)(0x70 | (id[6] & 0x0F));

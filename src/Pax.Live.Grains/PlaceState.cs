@@ -51,9 +51,9 @@ public sealed record PlaceSnapshotOptions(TimeSpan Interval)
 }
 
 /// <summary>
-/// How long a place's tick may sleep when nothing is due. A place wakes when its
-/// next change is due, computed from its state; the heartbeat only bounds how late a change can be if that computation
-/// missed one, or if the grains' clock jumps (tests move a fake clock; the real one does not jump).
+/// How long a place's tick may sleep when nothing is due. A place wakes when its next change is due, computed from its
+/// state; the heartbeat only bounds how late a change can be if that computation missed one, or if the grains' clock
+/// jumps (tests move a fake clock; the real one does not jump).
 /// </summary>
 public sealed record PlaceTickOptions(TimeSpan Heartbeat)
 {

@@ -18,14 +18,14 @@ public static class TestPorts
     private const int First = 20000;
     private const int Count = 10000;
 
-    private static readonly string Directory = Path.Combine(Path.GetTempPath(), "pax-test-ports");
+    private static readonly string ClaimsDirectory = Path.Combine(Path.GetTempPath(), "pax-test-ports");
     private static readonly List<FileStream> Claims = [];
     private static int _next = First + Random.Shared.Next(Count);
 
     /// <summary>A port on 127.0.0.1 that nothing listens on and no other test process has claimed.</summary>
     public static int Claim()
     {
-        System.IO.Directory.CreateDirectory(Directory);
+        Directory.CreateDirectory(ClaimsDirectory);
         lock (Claims)
         {
             for (var tried = 0; tried < Count; tried++)
@@ -50,7 +50,7 @@ public static class TestPorts
         {
             // .NET takes an advisory exclusive lock (flock) for FileShare.None: a second opener, in this process or
             // another, fails until the holder closes the file or exits.
-            claim = new FileStream(Path.Combine(Directory, port.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            claim = new FileStream(Path.Combine(ClaimsDirectory, port.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                 FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
         catch (IOException)
