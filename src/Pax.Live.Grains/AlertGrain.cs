@@ -61,6 +61,7 @@ public sealed partial class AlertGrain(
 
         _lifecycle = AlertLifecycle.Raise(alert, alert.RaisedAt);
         await SaveSystemChange(announce: false);
+        HotPathMetrics.AlertEntered(AlertTransition.Raised);
         WatchForEscalation();
         return _lifecycle.View.State;
     }
@@ -91,13 +92,13 @@ public sealed partial class AlertGrain(
     }
 
     /// <inheritdoc />
-    public Task<AlertView> Acknowledge(Actor actor) => Act(l => l.Acknowledge(actor, Now));
+    public Task<AlertView> Acknowledge(Actor actor) => Act(AlertTransition.Acknowledged, l => l.Acknowledge(actor, Now));
 
     /// <inheritdoc />
-    public Task<AlertView> Dispatch(Actor actor, string guard) => Act(l => l.Dispatch(actor, guard, Now));
+    public Task<AlertView> Dispatch(Actor actor, string guard) => Act(AlertTransition.Dispatched, l => l.Dispatch(actor, guard, Now));
 
     /// <inheritdoc />
-    public Task<AlertView> Received(Actor actor) => Act(l => l.Received(actor, Now));
+    public Task<AlertView> Received(Actor actor) => Act(AlertTransition.Received, l => l.Received(actor, Now));
 
     /// <inheritdoc />
     public async Task CheckEscalation()
@@ -127,15 +128,15 @@ public sealed partial class AlertGrain(
     }
 
     /// <inheritdoc />
-    public Task<AlertView> Accept(Actor actor) => Act(l => l.Accept(actor, Now));
+    public Task<AlertView> Accept(Actor actor) => Act(AlertTransition.Accepted, l => l.Accept(actor, Now));
 
     /// <inheritdoc />
-    public Task<AlertView> OnSite(Actor actor) => Act(l => l.OnSite(actor, Now));
+    public Task<AlertView> OnSite(Actor actor) => Act(AlertTransition.OnSite, l => l.OnSite(actor, Now));
 
     /// <inheritdoc />
     public async Task<AlertView> Resolve(Actor actor, AlertOutcome outcome, string note)
     {
-        var view = await Act(l => l.Resolve(actor, outcome, note, Now));
+        var view = await Act(AlertTransition.Resolved, l => l.Resolve(actor, outcome, note, Now));
         GrainFactory.GetGrain<IPlaceGrain>(view.PlaceId).AlertResolved(view.AlertId).Ignore();
         return view;
     }
@@ -151,7 +152,7 @@ public sealed partial class AlertGrain(
 
     private DateTimeOffset Now => clock.GetUtcNow();
 
-    private async Task<AlertView> Act(Action<AlertLifecycle> action)
+    private async Task<AlertView> Act(AlertTransition transition, Action<AlertLifecycle> action)
     {
         // The lifecycle throws before it changes anything, so a refused action leaves nothing to undo; an action that
         // cannot be stored is undone, so that what people were told matches what is stored.
@@ -169,6 +170,7 @@ public sealed partial class AlertGrain(
             throw;
         }
 
+        HotPathMetrics.AlertEntered(transition);
         return Lifecycle.View;
     }
 

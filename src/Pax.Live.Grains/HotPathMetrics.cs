@@ -11,6 +11,7 @@ public static class HotPathMetrics
 
     private static readonly object Gate = new();
     private static readonly AlertStages[] Recent = new AlertStages[Keep];
+    private static readonly long[] Transitions = new long[AlertTransitions.Names.Length];
     private static long _places;
     private static long _alerts;
 
@@ -19,6 +20,11 @@ public static class HotPathMetrics
 
     /// <summary>Batches that raised an alert, all told.</summary>
     public static long AlertBatches => Interlocked.Read(ref _alerts);
+
+    /// <summary>Alerts that entered <paramref name="transition"/> in this process, all told.</summary>
+    public static long AlertsEntered(AlertTransition transition) => Interlocked.Read(ref Transitions[(int)transition]);
+
+    internal static void AlertEntered(AlertTransition transition) => Interlocked.Increment(ref Transitions[(int)transition]);
 
     internal static void PlaceActivated() => Interlocked.Increment(ref _places);
 
@@ -48,6 +54,32 @@ public static class HotPathMetrics
             return result;
         }
     }
+}
+
+/// <summary>What an alert's grain stored for it: a state entered, or a step inside one (the guard's phone got it, the guard took it).</summary>
+public enum AlertTransition
+{
+    /// <summary>Raised by its place.</summary>
+    Raised,
+    /// <summary>Acknowledged by an operator.</summary>
+    Acknowledged,
+    /// <summary>A guard was sent.</summary>
+    Dispatched,
+    /// <summary>The guard's phone confirmed it has the dispatch.</summary>
+    Received,
+    /// <summary>The guard took it.</summary>
+    Accepted,
+    /// <summary>The guard is at the place.</summary>
+    OnSite,
+    /// <summary>Closed with an outcome.</summary>
+    Resolved,
+}
+
+/// <summary>The names metrics give <see cref="AlertTransition"/>s.</summary>
+public static class AlertTransitions
+{
+    /// <summary>Indexed by <see cref="AlertTransition"/>.</summary>
+    public static readonly string[] Names = ["raised", "acknowledged", "dispatched", "received", "accepted", "on_site", "resolved"];
 }
 
 /// <summary>

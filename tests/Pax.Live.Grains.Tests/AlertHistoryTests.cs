@@ -74,4 +74,31 @@ public sealed class AlertHistoryTests(ClusterFixture fixture)
         Assert.NotNull(last.AcknowledgedAt);
         Assert.NotNull(last.ResolvedAt);
     }
+
+    [Fact]
+    public async Task EachStepAnAlertStoresIsCountedOnceAndOpeningItAgainCountsNothing()
+    {
+        // The cluster's tests run one at a time (one collection), so the process-wide counts move only for this alert.
+        var id = "count-" + Guid.NewGuid().ToString("N");
+        var now = fixture.Clock.GetUtcNow();
+        var view = new AlertView(id, "count-place", SignalKind.Impulse, 3, AlertState.Raised, now, now, 1, "Bang", false, null, null, null, "centrum");
+        var before = Enum.GetValues<AlertTransition>().ToDictionary(t => t, HotPathMetrics.AlertsEntered);
+        var alert = fixture.Grains.GetGrain<IAlertGrain>(id);
+        var olle = new Actor("olle", Role.Operator, []);
+
+        await alert.Open(view);
+        await alert.Open(view);
+        await alert.Acknowledge(olle);
+        await alert.Dispatch(olle, "gita");
+        await alert.Resolve(olle, AlertOutcome.FalseAlarm, "Fyrverkerier");
+
+        var moved = Enum.GetValues<AlertTransition>().ToDictionary(t => t, t => HotPathMetrics.AlertsEntered(t) - before[t]);
+        Assert.Equal(
+            new Dictionary<AlertTransition, long>
+            {
+                [AlertTransition.Raised] = 1, [AlertTransition.Acknowledged] = 1, [AlertTransition.Dispatched] = 1,
+                [AlertTransition.Received] = 0, [AlertTransition.Accepted] = 0, [AlertTransition.OnSite] = 0, [AlertTransition.Resolved] = 1,
+            },
+            moved);
+    }
 }

@@ -18,7 +18,7 @@ public sealed class DispatcherTests
         var grains = Places.Create();
         var held = new TaskCompletionSource();
         grains.Hold("torget", held.Task);
-        var dispatcher = new IngestDispatcher(rig.Queue, (IGrainFactory)grains, rig.Places, rig.Options, NullLogger<IngestDispatcher>.Instance);
+        var dispatcher = new IngestDispatcher(rig.Queue, (IGrainFactory)grains, rig.Places, rig.Options, rig.Metrics, NullLogger<IngestDispatcher>.Instance);
         await dispatcher.StartAsync(CancellationToken.None);
         try
         {

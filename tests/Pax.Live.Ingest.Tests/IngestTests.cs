@@ -1,10 +1,13 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Pax.Live.Contracts;
 using Pax.Live.Server.Ingest;
+using Pax.Live.Server.Observability;
 
 namespace Pax.Live.Ingest.Tests;
 
@@ -31,6 +34,12 @@ public sealed class IngestTests
         public IngestQueue Queue { get; }
 
         public IngestStats Stats { get; } = new();
+
+        /// <summary>The server's instruments over this rig's stats and queue, on a meter factory of their own.</summary>
+        public PaxMetrics Metrics => _metrics ??= new PaxMetrics(
+            new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>(), Stats, Queue);
+
+        private PaxMetrics? _metrics;
 
         public SignalIngest Ingest { get; }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Pax.Live.Abstractions;
 using Pax.Live.Contracts;
+using Pax.Live.Server.Observability;
 
 namespace Pax.Live.Server.Ingest;
 
@@ -16,6 +17,7 @@ public sealed partial class IngestDispatcher(
     IGrainFactory grains,
     PlaceDirectory places,
     IngestOptions options,
+    PaxMetrics metrics,
     ILogger<IngestDispatcher> logger) : BackgroundService
 {
     private readonly PlaceBatcher _batcher = new();
@@ -110,6 +112,7 @@ public sealed partial class IngestDispatcher(
             var grain = batch.Target as IPlaceGrain ?? grains.GetGrain<IPlaceGrain>(batch.PlaceId);
             batch.Target = grain;
             var signals = batch.Take();
+            metrics.Ingested(signals.Samples);
             _calls.Add(Delivered(grain.Ingest(signals), batch.PlaceId, HasEvent(signals) ? () => grain.Ingest(signals) : null));
         }
 
@@ -121,7 +124,7 @@ public sealed partial class IngestDispatcher(
 
         var round = _calls.Count == 1 ? _calls[0] : Task.WhenAll(_calls);
         _calls.Clear();
-        _rounds.Enqueue(round);
+        _rounds.Enqueue(Timed(round));
         var limit = Math.Max(1, options.MaxRoundsInFlight);
         while (_rounds.TryPeek(out var oldest) && (oldest.IsCompleted || _rounds.Count > limit))
         {
@@ -211,6 +214,20 @@ public sealed partial class IngestDispatcher(
 
                 pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
             }
+        }
+    }
+
+    /// <summary>The round, timed from now until its last call returns (one state machine per round, not per call).</summary>
+    private async Task Timed(Task round)
+    {
+        var sentAt = Stopwatch.GetTimestamp();
+        try
+        {
+            await round;
+        }
+        finally
+        {
+            metrics.RoundReturned(Stopwatch.GetElapsedTime(sentAt).TotalSeconds);
         }
     }
 

@@ -42,7 +42,6 @@ public static class ObservabilityHosting
         var options = builder.Configuration.GetSection(ObservabilityOptions.Section).Get<ObservabilityOptions>() ?? new();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<PaxMetrics>();
-        builder.Services.AddSingleton<GrainCallMetrics>();
         builder.Services.AddSingleton<HubConnectionMetrics>();
         builder.Services.Configure<HubOptions>(o => o.AddFilter<HubConnectionMetrics>());
 
@@ -50,7 +49,6 @@ public static class ObservabilityHosting
         var dashboard = builder.Configuration.GetValue(DashboardEnabledKey, false);
         builder.UseOrleans(orleans =>
         {
-            orleans.AddOutgoingGrainCallFilter<GrainCallMetrics>();
             if (otlp)
             {
                 // Carries trace context across grain calls; only worth its cost per call when traces go somewhere.

@@ -1,13 +1,15 @@
 using System.Diagnostics.Metrics;
 using Pax.Live.Contracts;
+using Pax.Live.Grains;
 using Pax.Live.Server.Ingest;
 
 namespace Pax.Live.Server.Observability;
 
 /// <summary>
-/// The server's own instruments, meter <c>Pax.Live</c>. Counts that ingest already keeps (<see cref="IngestStats"/>)
-/// are read when a scrape asks for them, so the message path pays nothing more for them; the rest is added once per
-/// grain call or per connection, never per message.
+/// The server's own instruments, meter <c>Pax.Live</c>. Counts that ingest and the grains already keep
+/// (<see cref="IngestStats"/>, <see cref="HotPathMetrics"/>) are read when a scrape asks for them, so the message path
+/// pays nothing more for them; the rest is added by the ingest dispatcher once per place batch or per round, or once per
+/// connection, never per message. Nothing hooks every grain call: a call filter costs each of them an allocation.
 /// </summary>
 public sealed class PaxMetrics : IDisposable
 {
@@ -18,7 +20,6 @@ public sealed class PaxMetrics : IDisposable
     private readonly Counter<long> _signals;
     private readonly Histogram<int> _batchSignals;
     private readonly Histogram<double> _ingestCall;
-    private readonly Counter<long> _alertTransitions;
     private readonly UpDownCounter<long> _signalRConnections;
     private readonly KeyValuePair<string, object?>[] _kindTags;
 
@@ -36,9 +37,10 @@ public sealed class PaxMetrics : IDisposable
         _batchSignals = _meter.CreateHistogram<int>("pax.ingest.batch.size", "{signal}", "Signals in one grain call of ingest (one place, one round).",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096] });
         _ingestCall = _meter.CreateHistogram<double>("pax.ingest.duration", "s",
-            "From the dispatcher's grain call for a place's batch to its return (the place has applied the batch).",
+            "From an ingest round's grain calls going out until every place in it has applied its batch.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
-        _alertTransitions = _meter.CreateCounter<long>("pax.alerts.transitions", "{transition}", "Alerts entering a state (raised, acknowledged, dispatched, …).");
+        _meter.CreateObservableCounter("pax.alerts.transitions", AlertTransitionCounts, "{transition}",
+            "Alerts that entered a state or step (raised, acknowledged, dispatched, received, accepted, on_site, resolved), as stored by this node.");
         _signalRConnections = _meter.CreateUpDownCounter<long>("pax.signalr.connections", "{connection}", "SignalR connections open on this node's /hubs/live.");
 
         _meter.CreateObservableCounter("pax.ingest.messages.accepted", () => stats.Accepted, "{message}", "MQTT messages ingest accepted.");
@@ -48,8 +50,8 @@ public sealed class PaxMetrics : IDisposable
         _meter.CreateObservableCounter("pax.mqtt.connections.refused", () => Refusals(stats), "{connection}", "MQTT connections the embedded broker refused, by reason.");
     }
 
-    /// <summary>Counts the signals of one grain call by kind and records its size and duration.</summary>
-    public void Ingested(ReadOnlySpan<Abstractions.SignalSample> samples, double seconds)
+    /// <summary>Counts the signals of one place's batch by kind and records its size, as the dispatcher hands it to the place.</summary>
+    public void Ingested(ReadOnlySpan<Abstractions.SignalSample> samples)
     {
         Span<int> byKind = stackalloc int[SignalKinds.Count];
         foreach (ref readonly var sample in samples)
@@ -66,11 +68,10 @@ public sealed class PaxMetrics : IDisposable
         }
 
         _batchSignals.Record(samples.Length);
-        _ingestCall.Record(seconds);
     }
 
-    /// <summary>An alert entered <paramref name="state"/>.</summary>
-    public void AlertEntered(string state) => _alertTransitions.Add(1, new KeyValuePair<string, object?>("state", state));
+    /// <summary>An ingest round came back after <paramref name="seconds"/>.</summary>
+    public void RoundReturned(double seconds) => _ingestCall.Record(seconds);
 
     /// <summary>A SignalR connection opened (+1) or closed (−1).</summary>
     public void SignalRConnections(int delta) => _signalRConnections.Add(delta);
@@ -81,6 +82,14 @@ public sealed class PaxMetrics : IDisposable
         {
             var reason = (RejectReason)i;
             yield return new Measurement<long>(stats.Rejected(reason), new KeyValuePair<string, object?>("reason", reason.Name()));
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> AlertTransitionCounts()
+    {
+        for (var i = 0; i < AlertTransitions.Names.Length; i++)
+        {
+            yield return new Measurement<long>(HotPathMetrics.AlertsEntered((AlertTransition)i), new KeyValuePair<string, object?>("state", AlertTransitions.Names[i]));
         }
     }
 
