@@ -15,7 +15,7 @@ trap 'rm -f "$json"' EXIT
 uptime
 dotnet tests/Pax.Live.LoadTool/bin/Release/net10.0/Pax.Live.LoadTool.dll \
   --devices 5000 --places 1000 --rate "$rate" --signals 4 --seconds "$seconds" --warmup 30 --probes 5 \
-  --no-ceiling --json "$json" || true
+  --no-ceiling --soak --json "$json" || true
 uptime
 python3 - "$json" <<'PY'
 import json, sys

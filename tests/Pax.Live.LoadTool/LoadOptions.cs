@@ -32,6 +32,12 @@ public sealed record LoadOptions
     /// <summary>Skip the ceiling pass.</summary>
     public bool NoCeiling { get; init; }
 
+    /// <summary>
+    /// Read the server's live heap (after a forced full collection) a minute into the window as well as at its end, for a
+    /// soak to compare; off by default, because the collection stalls the server inside the measured window.
+    /// </summary>
+    public bool Soak { get; init; }
+
     /// <summary>Skip the pipeline pass (ceiling only).</summary>
     public bool NoPipeline { get; init; }
 
@@ -41,8 +47,20 @@ public sealed record LoadOptions
     /// <summary>Write the server's output here at the end of the pipeline pass.</summary>
     public string? ServerLog { get; init; }
 
+    /// <summary>Write every alerted probe here, one line each: the Unix time it was sent (s) and its publish → AlertRaised ms.</summary>
+    public string? ProbeLog { get; init; }
+
     /// <summary>Write the JSON summary here as well.</summary>
     public string? Json { get; init; }
+
+    /// <summary>The options, for <c>--help</c> and a wrong command line.</summary>
+    public const string Usage = """
+        usage: pax-load [--devices N] [--places N] [--rate MSG_PER_S] [--signals N] [--seconds N] [--warmup N] [--probes N]
+                        [--idle N] [--no-ceiling] [--no-pipeline] [--soak] [--server-dll PATH] [--server-log PATH] [--probe-log PATH]
+                        [--json PATH]
+          defaults: 5000 devices, 1000 places, 50000 msg/s, 4 signals a message, 60 s after 5 s of warm-up, 20 probes/s
+          --soak   also read the server's live heap a minute into the window (a forced full collection)
+        """;
 
     /// <summary>Reads <c>--name value</c> pairs and <c>--flag</c>s.</summary>
     public static LoadOptions Parse(string[] args)
@@ -64,9 +82,11 @@ public sealed record LoadOptions
                 "--idle" => o with { Idle = Int() },
                 "--no-ceiling" => o with { NoCeiling = true },
                 "--no-pipeline" => o with { NoPipeline = true },
+                "--soak" => o with { Soak = true },
                 "--server-dll" => o with { ServerDll = Next() },
                 "--json" => o with { Json = Next() },
                 "--server-log" => o with { ServerLog = Next() },
+                "--probe-log" => o with { ProbeLog = Next() },
                 _ => throw new ArgumentException($"Unknown option {args[i]}"),
             };
         }

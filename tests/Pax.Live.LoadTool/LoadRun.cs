@@ -63,6 +63,8 @@ public sealed record ServerRuntime(
     Percentiles AlertSaveMs,
     Percentiles AlertDeliverMs,
     Percentiles AlertStoreMs,
+    double CpuUsPerMessage = double.NaN,
+    double AllocatedBytesPerMessage = double.NaN,
     double HeapAfterWarmupMiB = double.NaN,
     double WorkingSetAfterWarmupMiB = double.NaN,
     int ErrorLines = 0)
@@ -81,7 +83,8 @@ public sealed record ServerRuntime(
 
     public string Line() => string.Create(
         CultureInfo.InvariantCulture,
-        $"pax-load server: {GcMode} GC, in the window gen0/1/2 {Gen0}/{Gen1}/{Gen2}, pause {GcPauseMs:F0} ms, max thread-pool queue {MaxThreadPoolQueue} | " +
+        $"pax-load server: {CpuUsPerMessage:F1} µs of CPU and {AllocatedBytesPerMessage:F0} B allocated per accepted message | " +
+        $"{GcMode} GC, in the window gen0/1/2 {Gen0}/{Gen1}/{Gen2}, pause {GcPauseMs:F0} ms, max thread-pool queue {MaxThreadPoolQueue} | " +
         $"{ActivePlaces} places active, working set {WorkingSetMiB:F0} MiB, live heap after full GC {HeapAfterFullGcMiB:F0} MiB (committed {GcCommittedMiB:F0}) | " +
         $"alert stages p50/p99 ms: publish→grain {ProbeToGrainMs.P50}/{ProbeToGrainMs.P99}, store and announce {AlertDeliverMs.P50}/{AlertDeliverMs.P99} (of which the store {AlertStoreMs.P50}/{AlertStoreMs.P99}), place snapshot after {AlertSaveMs.P50}/{AlertSaveMs.P99}");
 }
@@ -89,7 +92,7 @@ public sealed record ServerRuntime(
 /// <summary>The part of the server's runtime document the load tool reads.</summary>
 public sealed record RuntimeDoc(
     double WorkingSetMiB, double GcHeapSizeMiB, double GcCommittedMiB, int Gen0Collections, int Gen1Collections, int Gen2Collections,
-    double GcPauseTotalMs, string GcMode, long ThreadPoolQueueLength, long ActivePlaces, AlertStagesDoc Alerts);
+    double GcPauseTotalMs, string GcMode, long ThreadPoolQueueLength, long ActivePlaces, double CpuMs, long AllocatedBytes, AlertStagesDoc Alerts);
 
 /// <summary>The alert stages in the runtime document.</summary>
 public sealed record AlertStagesDoc(long Count, double[] ToGrainMs, double[] SaveMs, double[] DeliverMs, double[] StoreMs);
@@ -208,7 +211,7 @@ public static class LoadRun
         Console.Error.WriteLine($"watching every place: {Stopwatch.GetElapsedTime(watchStarted).TotalSeconds:F1} s to get their status");
 
         Window measured;
-        var runtimeBefore = await ReadRuntime(http, collect: false, alertsAfter: null);
+        RuntimeDoc? runtimeBefore = null;
         var maxQueue = 0L;
         RuntimeDoc? early = null;
         var earlyAt = Stopwatch.GetTimestamp() + (long)((o.Warmup + Math.Min(60, o.Seconds / 5.0)) * Stopwatch.Frequency);
@@ -216,12 +219,13 @@ public static class LoadRun
         var sampler = Task.Run(async () =>
         {
             // The thread pool's queue is sampled through the window: a growing queue is starvation, not the network.
-            // Once, a minute into the window (a fifth of a short one), the memory a soak compares the end with.
+            // With --soak, once a minute into the window (a fifth of a short one), the memory the end is compared with: a
+            // forced full collection stalls the server, so a run that measures latency leaves it out.
             while (!sampling.IsCancellationRequested)
             {
                 try
                 {
-                    if (early is null && Stopwatch.GetTimestamp() >= earlyAt)
+                    if (o.Soak && early is null && Stopwatch.GetTimestamp() >= earlyAt)
                     {
                         early = await ReadRuntime(http, collect: true, alertsAfter: null);
                     }
@@ -236,7 +240,8 @@ public static class LoadRun
         }, CancellationToken.None);
         try
         {
-            measured = await Measure(o, fleet, probes, () => ReadStats(http), ct);
+            measured = await Measure(o, fleet, probes, () => ReadStats(http), ct,
+                windowStarts: async () => runtimeBefore = await ReadRuntime(http, collect: false, alertsAfter: null));
         }
         finally
         {
@@ -262,7 +267,14 @@ public static class LoadRun
 
         await sampling.CancelAsync();
         await sampler;
+        if (o.ProbeLog is { } probeLog)
+        {
+            await probes.WriteTimeline(probeLog);
+        }
+
+        runtimeBefore ??= await ReadRuntime(http, collect: false, alertsAfter: null);
         var runtimeAfter = await ReadRuntime(http, collect: false, alertsAfter: runtimeBefore.Alerts.Count);
+        var acceptedMessages = Math.Max(1, measured.After.Accepted - measured.Before.Accepted);
         var collected = await ReadRuntime(http, collect: true, alertsAfter: null);
         var runtime = new ServerRuntime(
             runtimeAfter.GcMode,
@@ -279,6 +291,8 @@ public static class LoadRun
             Percentiles.Of([.. runtimeAfter.Alerts.SaveMs]),
             Percentiles.Of([.. runtimeAfter.Alerts.DeliverMs]),
             Percentiles.Of([.. runtimeAfter.Alerts.StoreMs]),
+            Math.Round(1000 * (runtimeAfter.CpuMs - runtimeBefore.CpuMs) / acceptedMessages, 1),
+            Math.Round((double)(runtimeAfter.AllocatedBytes - runtimeBefore.AllocatedBytes) / acceptedMessages),
             Math.Round(early?.GcHeapSizeMiB ?? double.NaN, 1),
             Math.Round(early?.WorkingSetMiB ?? double.NaN, 1),
             server.Output.Split('\n').Count(line => line.Contains("fail:", StringComparison.Ordinal) || line.Contains("crit:", StringComparison.Ordinal)));
@@ -309,47 +323,66 @@ public static class LoadRun
     /// <summary>Warms up, then publishes for the measured seconds, reading the consumer's count at both ends; probes (pipeline pass only) run meanwhile.</summary>
     private const string AdminPassword = "pax-load-admin";
 
-    private static async Task<Window> Measure(LoadOptions o, Fleet fleet, Probes? probes, Func<Task<Stats>> snapshot, CancellationToken ct)
+    private static async Task<Window> Measure(
+        LoadOptions o, Fleet fleet, Probes? probes, Func<Task<Stats>> snapshot, CancellationToken ct, Func<Task>? windowStarts = null)
     {
         using var publishing = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var run = fleet.Run(o.Rate, o.Signals, publishing.Token);
+
+        // Probes go out through the warm-up too, so that the alert path is as warm as the readings' path when the window
+        // opens (its first alerts otherwise pay for the JIT and the first feed and alert activations); only the
+        // window's probes are counted.
+        using var probing = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var prober = probes is not null && o.Probes > 0 ? Probe(o, fleet, probes, probing.Token) : Task.CompletedTask;
         await Task.Delay(TimeSpan.FromSeconds(o.Warmup), ct);
+        if (windowStarts is not null)
+        {
+            await windowStarts();
+        }
+
         var before = await snapshot();
         var sentBefore = fleet.Sent;
+        probes?.StartWindow();
         var started = Stopwatch.GetTimestamp();
-        if (probes is not null && o.Probes > 0)
-        {
-            var interval = TimeSpan.FromSeconds(1.0 / o.Probes);
-            var place = 0;
-            while (Stopwatch.GetElapsedTime(started).TotalSeconds < o.Seconds && !ct.IsCancellationRequested)
-            {
-                var id = Fleet.PlaceId(place);
-                probes.Sending(id);
-                try
-                {
-                    await fleet.Probe(place, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-                }
-                catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException)
-                {
-                    // Counted: a probe that never reached the broker is a lost alert.
-                    Console.Error.WriteLine($"probe to {id} failed: {ex.Message}");
-                }
-
-                place = (place + 1) % o.Places;
-                await Task.Delay(interval, ct);
-            }
-        }
-        else
-        {
-            await Task.Delay(TimeSpan.FromSeconds(o.Seconds), ct);
-        }
-
+        await Task.Delay(TimeSpan.FromSeconds(o.Seconds), ct);
+        await probing.CancelAsync();
+        await prober;
         var after = await snapshot();
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var sent = fleet.Sent - sentBefore;
         await publishing.CancelAsync();
         await run;
         return new Window(sent / seconds, seconds, before, after);
+    }
+
+    private static async Task Probe(LoadOptions o, Fleet fleet, Probes probes, CancellationToken ct)
+    {
+        var interval = TimeSpan.FromSeconds(1.0 / o.Probes);
+        var place = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            var id = Fleet.PlaceId(place);
+            probes.Sending(id);
+            try
+            {
+                await fleet.Probe(place, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            }
+            catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException)
+            {
+                // Counted: a probe that never reached the broker is a lost alert.
+                Console.Error.WriteLine($"probe to {id} failed: {ex.Message}");
+            }
+
+            place = (place + 1) % o.Places;
+            try
+            {
+                await Task.Delay(interval, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>

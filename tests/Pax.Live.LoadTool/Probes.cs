@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Pax.Live.LoadTool;
 
@@ -9,7 +10,11 @@ public sealed class Probes
     private readonly ConcurrentDictionary<string, Probe> _open = new(StringComparer.Ordinal);
     private readonly List<double> _alertMs = [];
     private readonly List<double> _statusMs = [];
+    private readonly List<(double SentAtS, double AlertMs)> _timeline = [];
+    private readonly long _createdTicks = Stopwatch.GetTimestamp();
+    private readonly double _createdUnixS = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
     private long _sent;
+    private long _windowStartTicks;
 
     private sealed class Probe(long sentTicks)
     {
@@ -33,6 +38,25 @@ public sealed class Probes
         }
     }
 
+    /// <summary>From now on only probes sent from now are counted; those of the warm-up are forgotten.</summary>
+    public void StartWindow()
+    {
+        Interlocked.Exchange(ref _windowStartTicks, Stopwatch.GetTimestamp());
+        Interlocked.Exchange(ref _sent, 0);
+        foreach (var list in new[] { _alertMs, _statusMs })
+        {
+            lock (list)
+            {
+                list.Clear();
+            }
+        }
+
+        lock (_timeline)
+        {
+            _timeline.Clear();
+        }
+    }
+
     /// <summary>Call just before publishing a probe to <paramref name="placeId"/>.</summary>
     public void Sending(string placeId)
     {
@@ -42,15 +66,19 @@ public sealed class Probes
 
     public void OnAlert(string placeId)
     {
-        if (_open.TryGetValue(placeId, out var probe) && Interlocked.Exchange(ref probe.Alerted, 1) == 0)
+        if (_open.TryGetValue(placeId, out var probe) && InWindow(probe) && Interlocked.Exchange(ref probe.Alerted, 1) == 0)
         {
-            Add(_alertMs, probe);
+            var ms = Add(_alertMs, probe);
+            lock (_timeline)
+            {
+                _timeline.Add((_createdUnixS + Stopwatch.GetElapsedTime(_createdTicks, probe.SentTicks).TotalSeconds, ms));
+            }
         }
     }
 
     public void OnStatus(string placeId, string level)
     {
-        if (level == "alert" && _open.TryGetValue(placeId, out var probe) && Interlocked.Exchange(ref probe.Statused, 1) == 0)
+        if (level == "alert" && _open.TryGetValue(placeId, out var probe) && InWindow(probe) && Interlocked.Exchange(ref probe.Statused, 1) == 0)
         {
             Add(_statusMs, probe);
         }
@@ -60,13 +88,32 @@ public sealed class Probes
 
     public Percentiles StatusLatency() => Percentiles.Of(_statusMs);
 
-    private static void Add(List<double> into, Probe probe)
+    /// <summary>
+    /// Each alerted probe as "Unix time it was sent (s), publish → AlertRaised in ms", in the order they arrived: slow
+    /// probes that come in step (every 10 s, every minute) point at periodic work, scattered ones at contention.
+    /// </summary>
+    public async Task WriteTimeline(string path)
+    {
+        string[] lines;
+        lock (_timeline)
+        {
+            lines = [.. _timeline.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.SentAtS:F3} {t.AlertMs:F2}"))];
+        }
+
+        await File.WriteAllLinesAsync(path, lines);
+    }
+
+    private bool InWindow(Probe probe) => probe.SentTicks >= Interlocked.Read(ref _windowStartTicks);
+
+    private static double Add(List<double> into, Probe probe)
     {
         var ms = Stopwatch.GetElapsedTime(probe.SentTicks).TotalMilliseconds;
         lock (into)
         {
             into.Add(ms);
         }
+
+        return ms;
     }
 }
 

@@ -8,7 +8,23 @@ if (args is ["ceiling-broker", var port])
     return await CeilingBroker.Run(int.Parse(port, CultureInfo.InvariantCulture));
 }
 
-var options = LoadOptions.Parse(args);
+if (args is ["--help"] or ["-h"])
+{
+    Console.WriteLine(LoadOptions.Usage);
+    return 0;
+}
+
+LoadOptions options;
+try
+{
+    options = LoadOptions.Parse(args);
+}
+catch (Exception ex) when (ex is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine($"pax-load: {ex.Message}{Environment.NewLine}{LoadOptions.Usage}");
+    return 64;
+}
+
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {

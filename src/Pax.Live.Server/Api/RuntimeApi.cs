@@ -26,6 +26,8 @@ public sealed record RuntimeView(
     long ThreadPoolQueueLength,
     long ThreadPoolCompletedItems,
     long ActivePlaces,
+    double CpuMs,
+    long AllocatedBytes,
     AlertStagesView Alerts);
 
 /// <summary><c>/api/debug/runtime</c>: numbers for measuring the server under load, without dotnet-counters or dumps.</summary>
@@ -78,6 +80,8 @@ public static class RuntimeApi
             ThreadPool.PendingWorkItemCount,
             ThreadPool.CompletedWorkItemCount,
             HotPathMetrics.ActivePlaces,
+            process.TotalProcessorTime.TotalMilliseconds,
+            GC.GetTotalAllocatedBytes(precise: false),
             new AlertStagesView(HotPathMetrics.AlertBatches, toGrain, save, deliver, store));
     }
 }
