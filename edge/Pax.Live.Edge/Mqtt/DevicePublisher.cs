@@ -1,6 +1,5 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -27,8 +26,7 @@ public sealed partial class DevicePublisher : IAsyncDisposable
     private readonly Outbox _outbox;
     private readonly string _signalsTopic;
     private readonly string _statusTopic;
-    private readonly Channel<SignalMessage> _queue = Channel.CreateBounded<SignalMessage>(
-        new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly SendQueue _queue = new();
     private readonly X509Certificate2? _ca;
     private readonly Credentials _credentials;
     private DateTime _lastPing;
@@ -123,12 +121,15 @@ public sealed partial class DevicePublisher : IAsyncDisposable
     /// <summary>QoS 1 publishes the broker answered with a refusal (quota exceeded, not authorized); they were kept.</summary>
     public long Refused => Interlocked.Read(ref _refused);
 
+    /// <summary>Readings dropped unsent because newer ones came while the broker was slow.</summary>
+    public long ReadingsDropped => _queue.ReadingsDropped;
+
     /// <summary>Hands a message over for sending; never blocks the camera.</summary>
     public void Publish(SignalMessage message)
     {
-        // When the queue is full (a slow broker), alert-grade messages go to disk and periodic ones are dropped:
-        // the next reading supersedes them.
-        if (!_queue.Writer.TryWrite(message) && message.AlertGrade)
+        // With a slow broker, alert-grade messages go ahead of the readings and, past the queue's room, to disk; the
+        // oldest readings are dropped: the next one supersedes them.
+        if (!_queue.TryAdd(message))
         {
             _outbox.Add(message.Payload);
         }
@@ -153,7 +154,7 @@ public sealed partial class DevicePublisher : IAsyncDisposable
                     await ForwardOutboxAsync(stoppingToken).ConfigureAwait(false);
                 }
 
-                while (_client.IsConnected && _queue.Reader.TryRead(out var message))
+                while (_client.IsConnected && _queue.TryTake(out var message))
                 {
                     if (message.AlertGrade && _outbox.Count > 0)
                     {
@@ -170,7 +171,7 @@ public sealed partial class DevicePublisher : IAsyncDisposable
                 wait.CancelAfter(_outbox.Count > 0 && held > TimeSpan.Zero && held < retry ? held : retry);
                 try
                 {
-                    await _queue.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false);
+                    await _queue.WaitAsync(wait.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
                 {
@@ -250,7 +251,7 @@ public sealed partial class DevicePublisher : IAsyncDisposable
         while (DateTime.UtcNow < until && !stoppingToken.IsCancellationRequested)
         {
             // Alert-grade messages wait on disk; periodic levels are superseded by the next reading and go.
-            while (_queue.Reader.TryRead(out var message))
+            while (_queue.TryTake(out var message))
             {
                 if (message.AlertGrade)
                 {
