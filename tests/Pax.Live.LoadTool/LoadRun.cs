@@ -211,7 +211,7 @@ public static class LoadRun
         Console.Error.WriteLine($"watching every place: {Stopwatch.GetElapsedTime(watchStarted).TotalSeconds:F1} s to get their status");
 
         Window measured;
-        RuntimeDoc? runtimeBefore = null;
+        RuntimeDoc? atWindowStart = null;
         var maxQueue = 0L;
         RuntimeDoc? early = null;
         var earlyAt = Stopwatch.GetTimestamp() + (long)((o.Warmup + Math.Min(60, o.Seconds / 5.0)) * Stopwatch.Frequency);
@@ -241,7 +241,7 @@ public static class LoadRun
         try
         {
             measured = await Measure(o, fleet, probes, () => ReadStats(http), ct,
-                windowStarts: async () => runtimeBefore = await ReadRuntime(http, collect: false, alertsAfter: null));
+                windowStarts: async () => atWindowStart = await ReadRuntime(http, collect: false, alertsAfter: null));
         }
         finally
         {
@@ -272,7 +272,7 @@ public static class LoadRun
             await probes.WriteTimeline(probeLog);
         }
 
-        runtimeBefore ??= await ReadRuntime(http, collect: false, alertsAfter: null);
+        var runtimeBefore = atWindowStart ?? throw new InvalidOperationException("The measured window never started.");
         var runtimeAfter = await ReadRuntime(http, collect: false, alertsAfter: runtimeBefore.Alerts.Count);
         var acceptedMessages = Math.Max(1, measured.After.Accepted - measured.Before.Accepted);
         var collected = await ReadRuntime(http, collect: true, alertsAfter: null);

@@ -41,8 +41,10 @@ public sealed class Probes
     /// <summary>From now on only probes sent from now are counted; those of the warm-up are forgotten.</summary>
     public void StartWindow()
     {
-        Interlocked.Exchange(ref _windowStartTicks, Stopwatch.GetTimestamp());
+        // The count restarts before the window does, so a probe the prober sends meanwhile is either before the window
+        // and not counted, or in it and counted once.
         Interlocked.Exchange(ref _sent, 0);
+        Interlocked.Exchange(ref _windowStartTicks, Stopwatch.GetTimestamp());
         foreach (var list in new[] { _alertMs, _statusMs })
         {
             lock (list)
@@ -60,8 +62,12 @@ public sealed class Probes
     /// <summary>Call just before publishing a probe to <paramref name="placeId"/>.</summary>
     public void Sending(string placeId)
     {
-        _open[placeId] = new Probe(Stopwatch.GetTimestamp());
-        Interlocked.Increment(ref _sent);
+        var probe = new Probe(Stopwatch.GetTimestamp());
+        _open[placeId] = probe;
+        if (InWindow(probe))
+        {
+            Interlocked.Increment(ref _sent);
+        }
     }
 
     public void OnAlert(string placeId)
