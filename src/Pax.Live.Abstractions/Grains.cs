@@ -155,6 +155,10 @@ public interface ILiveObserver : IGrainObserver
     /// <summary>A device's credentials were revoked or replaced: drop its connection.</summary>
     [Alias("OnDeviceRevoked"), OneWay]
     Task OnDeviceRevoked(string deviceId);
+
+    /// <summary>A user's role, areas, password or being disabled changed: forget their tokens, close their live connections. Awaited.</summary>
+    [Alias("OnUserChanged")]
+    Task OnUserChanged(string userName);
 }
 
 /// <summary>Where web hosts register their <see cref="ILiveObserver"/>; hosts that stop renewing are dropped.</summary>

@@ -18,6 +18,8 @@ public sealed class UserDirectoryGrain(
     /// <summary>The state name: one per grain class.</summary>
     public const string StateName = "users";
 
+    private static readonly TimeSpan HostTimeout = TimeSpan.FromSeconds(3);
+
     /// <inheritdoc />
     public Task<UserRecord?> Find(string name) => Task.FromResult(state.State.Users.GetValueOrDefault(name));
 
@@ -27,10 +29,38 @@ public sealed class UserDirectoryGrain(
     /// <inheritdoc />
     public async Task<bool> Upsert(UserRecord user)
     {
-        var created = !state.State.Users.ContainsKey(user.Name);
+        var existing = state.State.Users.GetValueOrDefault(user.Name);
+        var revokes = existing is not null && user.DiffersInPowerFrom(existing);
+        user = user with { Stamp = existing is null ? 0 : revokes ? existing.Stamp + 1 : existing.Stamp };
         state.State.Users[user.Name] = user;
         await state.WriteStateAsync();
-        return created;
+        if (revokes)
+        {
+            // Stored first, so that a host that asks again after being told sees the new stamp.
+            await TellEveryHost(user.Name);
+        }
+
+        return existing is null;
+    }
+
+    /// <summary>
+    /// Awaited, so that the change is answered only once every web host refuses the old tokens. A host that does not
+    /// answer in time still refuses them when its short cache of users runs out (<c>UserSessions.CacheFor</c>).
+    /// </summary>
+    private async Task TellEveryHost(string name)
+    {
+        var hosts = await GrainFactory.GetGrain<ILiveHostDirectoryGrain>(0).GetObservers();
+        await Task.WhenAll(hosts.Select(async host =>
+        {
+            try
+            {
+                await host.OnUserChanged(name).WaitAsync(HostTimeout);
+            }
+            catch (Exception ex) when (ex is TimeoutException or OrleansException or InvalidOperationException)
+            {
+                // That host is gone or slow: see above.
+            }
+        }));
     }
 
     /// <inheritdoc />

@@ -18,6 +18,7 @@ public static class AuthHosting
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(tokens);
         builder.Services.AddSingleton<Passwords>();
+        builder.Services.AddSingleton<UserSessions>();
         builder.Services.AddHostedService<FirstAdmin>();
 
         var schemes = new List<string> { JwtBearerDefaults.AuthenticationScheme };
@@ -25,6 +26,10 @@ public static class AuthHosting
             .AddJwtBearer(o =>
             {
                 o.MapInboundClaims = false;
+
+                // A bare "WWW-Authenticate: Bearer": why a token failed (expired, bad signature, revoked) helps only
+                // someone forging one; the log still says it.
+                o.IncludeErrorDetails = false;
                 o.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidIssuer = options.Issuer,
@@ -34,7 +39,7 @@ public static class AuthHosting
                     RoleClaimType = PaxClaims.Role,
                     ClockSkew = TimeSpan.FromSeconds(30),
                 };
-                o.Events = new JwtBearerEvents { OnMessageReceived = TokenFromQueryForHubs };
+                o.Events = new JwtBearerEvents { OnMessageReceived = TokenFromQueryForHubs, OnTokenValidated = StillCurrent };
             });
         if (!string.IsNullOrWhiteSpace(options.Authority))
         {
@@ -42,6 +47,7 @@ public static class AuthHosting
             authentication.AddJwtBearer(ExternalScheme, o =>
             {
                 o.MapInboundClaims = false;
+                o.IncludeErrorDetails = false;
                 o.Authority = options.Authority;
                 o.Audience = options.Audience;
                 o.TokenValidationParameters = new TokenValidationParameters { NameClaimType = PaxClaims.Name, RoleClaimType = PaxClaims.Role };
@@ -80,6 +86,19 @@ public static class AuthHosting
 
     private static AuthorizationPolicyBuilder Policy(List<string> schemes) =>
         new AuthorizationPolicyBuilder([.. schemes]).RequireAuthenticatedUser();
+
+    /// <summary>A local token holds only while its stamp is the user's current one and the user is enabled.</summary>
+    private static async Task StillCurrent(TokenValidatedContext context)
+    {
+        var principal = context.Principal;
+        var name = principal?.FindFirst(PaxClaims.Name)?.Value;
+        var stamp = int.TryParse(principal?.FindFirst(PaxClaims.Stamp)?.Value, System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed : 0;
+        if (name is null || !await context.HttpContext.RequestServices.GetRequiredService<UserSessions>().IsCurrent(name, stamp))
+        {
+            context.Fail("The token was revoked.");
+        }
+    }
 
     /// <summary>Browsers cannot set headers on a WebSocket: SignalR sends the token as <c>access_token</c>, accepted for hubs only.</summary>
     private static Task TokenFromQueryForHubs(MessageReceivedContext context)

@@ -12,6 +12,9 @@ public static class PaxClaims
     /// <summary>The role: operator, guard, staff, admin.</summary>
     public const string Role = "role";
 
+    /// <summary>The user's stamp when the token was issued (local tokens; see <see cref="UserSessions"/>).</summary>
+    public const string Stamp = "stamp";
+
     /// <summary>One claim per area the user works in.</summary>
     public const string Area = "area";
 

@@ -32,6 +32,7 @@ public sealed class TokenService
         {
             new(PaxClaims.Name, user.Name),
             new(PaxClaims.Role, user.Role.ToString().ToLowerInvariant()),
+            new(PaxClaims.Stamp, user.Stamp.ToString(System.Globalization.CultureInfo.InvariantCulture), ClaimValueTypes.Integer32),
         };
         claims.AddRange(user.Areas.Select(a => new Claim(PaxClaims.Area, a)));
         var token = new JwtSecurityToken(

@@ -1,13 +1,14 @@
 using Microsoft.AspNetCore.SignalR;
 using Pax.Live.Abstractions;
 using Pax.Live.Grains;
+using Pax.Live.Server.Auth;
 using Pax.Live.Server.Ingest;
 using Pax.Live.Server.Mqtt;
 
 namespace Pax.Live.Server.Live;
 
 /// <summary>This host's ear on the cluster: receives live events from every silo's notifier and pushes them to its own SignalR clients.</summary>
-public sealed class LiveHostObserver(IHubContext<LiveHub, ILiveClient> hub, PlaceDirectory places, IServiceProvider services) : ILiveObserver
+public sealed class LiveHostObserver(IHubContext<LiveHub, ILiveClient> hub, PlaceDirectory places, IServiceProvider services, UserSessions users) : ILiveObserver
 {
     /// <inheritdoc />
     public async Task OnStatusesChanged(PlaceStatusChanged[] changes)
@@ -37,6 +38,13 @@ public sealed class LiveHostObserver(IHubContext<LiveHub, ILiveClient> hub, Plac
 
     /// <inheritdoc />
     public Task OnDeviceRevoked(string deviceId) => services.GetService<MqttBroker>()?.DropAsync(deviceId) ?? Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task OnUserChanged(string userName)
+    {
+        users.Forget(userName);
+        return Task.CompletedTask;
+    }
 
     /// <inheritdoc />
     public Task OnPlaceDefined(PlaceDefinition definition)

@@ -27,7 +27,7 @@ public interface ILiveClient
 /// staff get none. Every alert event carries its position in its audience's feed; a client that connects, or comes
 /// back after a dropped connection, calls <see cref="Resume"/> with the last positions it saw and gets what it missed.
 /// </summary>
-public sealed class LiveHub(IGrainFactory grains, PlaceDirectory places) : Hub<ILiveClient>
+public sealed class LiveHub(IGrainFactory grains, PlaceDirectory places, UserSessions users) : Hub<ILiveClient>
 {
     /// <summary>The most places one client may list.</summary>
     public const int MaxWatched = 10_000;
@@ -54,6 +54,9 @@ public sealed class LiveHub(IGrainFactory grains, PlaceDirectory places) : Hub<I
     public override async Task OnConnectedAsync()
     {
         var actor = Context.User!.ToActor();
+
+        // Known by user, so that a change of the user's power closes this connection at once.
+        users.Connected(actor.Name, Context);
         if (actor.Role == Role.Guard)
         {
             foreach (var area in actor.Areas)
@@ -63,6 +66,13 @@ public sealed class LiveHub(IGrainFactory grains, PlaceDirectory places) : Hub<I
         }
 
         await base.OnConnectedAsync();
+    }
+
+    /// <inheritdoc />
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        users.Disconnected(Context.User!.ToActor().Name, Context);
+        return base.OnDisconnectedAsync(exception);
     }
 
     /// <summary>Watches <paramref name="placeIds"/> (empty: every place) instead of what was watched before; returns their status now.</summary>
