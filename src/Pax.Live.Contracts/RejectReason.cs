@@ -35,19 +35,23 @@ public enum RejectReason : byte
     NotAllowed,
     /// <summary>A device published faster than its limit allows (alert-grade kinds pass up to a cap of their own).</summary>
     RateLimited,
+    /// <summary>A topic alias above the broker's maximum (<c>Pax:Mqtt:TopicAliasMaximum</c>): the message is dropped and the connection closed.</summary>
+    TopicAlias,
+    /// <summary>A QoS 2 message sent again under a packet id the device has not released: answered, not processed twice.</summary>
+    Duplicate,
 }
 
 /// <summary>Wire names of <see cref="RejectReason"/>.</summary>
 public static class RejectReasons
 {
     /// <summary>How many reasons there are, including <see cref="RejectReason.None"/>.</summary>
-    public const int Count = (int)RejectReason.RateLimited + 1;
+    public const int Count = (int)RejectReason.Duplicate + 1;
 
     private static readonly string[] Names =
     [
         "none", "topic", "bad_id", "too_large", "not_json", "bad_shape", "unknown_kind",
         "not_finite", "out_of_range", "signal_count", "future_ts", "unknown_place", "bad_status", "overload",
-        "not_allowed", "rate_limited",
+        "not_allowed", "rate_limited", "topic_alias", "duplicate",
     ];
 
     /// <summary>The snake_case name used in <c>/api/ingest/stats</c> and the logs.</summary>

@@ -19,6 +19,8 @@ public sealed class WireNameTests
     [InlineData(RejectReason.Overload, "overload")]
     [InlineData(RejectReason.NotAllowed, "not_allowed")]
     [InlineData(RejectReason.RateLimited, "rate_limited")]
+    [InlineData(RejectReason.TopicAlias, "topic_alias")]
+    [InlineData(RejectReason.Duplicate, "duplicate")]
     public void RejectReasonHasItsWireName(RejectReason reason, string name) => Assert.Equal(name, reason.Name());
 
     [Fact]

@@ -64,7 +64,7 @@ public sealed class TrustedServerFixture : IAsyncLifetime
 }
 
 /// <summary>Devices prove who they are, publish only for their own place and id, within a budget; revoking one drops it at once.</summary>
-public sealed class DeviceTrustTests(TrustedServerFixture fixture) : IClassFixture<TrustedServerFixture>
+public sealed partial class DeviceTrustTests(TrustedServerFixture fixture) : IClassFixture<TrustedServerFixture>
 {
     private ServerProcess Server => fixture.Server;
 

@@ -6,7 +6,7 @@ namespace Pax.Live.Server.Ingest;
 public sealed class IngestStats
 {
     private readonly long[] _counts = new long[RejectReasons.Count];
-    private readonly long[] _refused = new long[3];
+    private readonly long[] _refused = new long[4];
 
     /// <summary>Counts one message: accepted when <paramref name="reason"/> is <see cref="RejectReason.None"/>.</summary>
     public void Count(RejectReason reason) => Interlocked.Increment(ref _counts[(int)reason]);
@@ -40,6 +40,7 @@ public sealed class IngestStats
             ["anonymous"] = RefusedConnections(ConnectionRefusal.Anonymous),
             ["bad_credentials"] = RefusedConnections(ConnectionRefusal.BadCredentials),
             ["revoked"] = RefusedConnections(ConnectionRefusal.Revoked),
+            ["client_id"] = RefusedConnections(ConnectionRefusal.ClientId),
         };
         return new IngestStatsView(Accepted, rejected, refused);
     }
@@ -54,6 +55,8 @@ public enum ConnectionRefusal
     BadCredentials,
     /// <summary>A revoked device.</summary>
     Revoked,
+    /// <summary>A client id that is not the device's own (its id, or <c>{placeId}.{deviceId}</c>): it would take over another's session.</summary>
+    ClientId,
 }
 
 /// <summary>The wire shape of <c>GET /api/ingest/stats</c>.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using MQTTnet.Packets;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 using Pax.Live.Abstractions;
@@ -62,6 +63,13 @@ public sealed class MqttOptions
     /// body is read, and counts as <c>too_large</c>. A signals payload is at most 4 KiB; the rest is topic and headers.
     /// </summary>
     public int MaxPacketBytes { get; set; } = 8192;
+
+    /// <summary>
+    /// The most topic aliases a connection may set (MQTT 5; 0: none). MQTTnet keeps every alias's topic for the life of
+    /// the connection, so this times <see cref="MaxPacketBytes"/> (a topic is at most one packet) bounds what one
+    /// connection can make the broker hold: 4 × 8 KiB topics, 64 KiB as UTF-16. A higher alias closes the connection.
+    /// </summary>
+    public ushort TopicAliasMaximum { get; set; } = 4;
 }
 
 /// <summary>
@@ -116,12 +124,13 @@ public sealed partial class MqttBroker(
                 .WithEncryptionCertificate(LoadCertificate(certificate));
         }
 
-        _server = factory.CreateMqttServer(builder.Build(), [new CappedTcpServerAdapter(options.MaxPacketBytes, () => stats.Count(RejectReason.TooLarge))]);
+        _server = factory.CreateMqttServer(builder.Build(), [new CappedTcpServerAdapter(options.MaxPacketBytes, () => stats.Count(RejectReason.TooLarge), options.TopicAliasMaximum)]);
         _server.ValidatingConnectionAsync += ValidateAsync;
         _server.ClientConnectedAsync += OnConnectedAsync;
         _server.ClientDisconnectedAsync += OnDisconnectedAsync;
         _server.InterceptingPublishAsync += OnPublishAsync;
         _server.InterceptingSubscriptionAsync += OnSubscribeAsync;
+        _server.InterceptingInboundPacketAsync += OnInboundPacketAsync;
         await _server.StartAsync();
         if (options.AllowAnonymous)
         {
@@ -155,6 +164,13 @@ public sealed partial class MqttBroker(
                 return;
             }
 
+            // A lab client may name itself as it likes, but not as a device that is connected: that would take its session over.
+            if (!string.IsNullOrEmpty(e.ClientId) && IsDevicesClientId(e.ClientId))
+            {
+                Refuse(e, ConnectionRefusal.ClientId, MqttConnectReasonCode.ClientIdentifierNotValid);
+                return;
+            }
+
             AssignClientId(e, "anon-" + Guid.NewGuid().ToString("N"));
             e.SessionItems[DeviceSession.Key] = new DeviceSession(null, null, null, limiter);
             return;
@@ -185,9 +201,37 @@ public sealed partial class MqttBroker(
             return;
         }
 
+        // MQTT sessions are keyed by client id: a device naming another's id would take over (and drop) that device's
+        // connection. Its own id, or {placeId}.{deviceId} as the edge agent sends, or none (the broker names it).
+        if (!string.IsNullOrEmpty(e.ClientId) && !IsOwnClientId(e.ClientId, credential))
+        {
+            Refuse(e, ConnectionRefusal.ClientId, MqttConnectReasonCode.ClientIdentifierNotValid);
+            return;
+        }
+
         AssignClientId(e, credential.DeviceId);
         var prefix = $"pax/v1/{credential.PlaceId}/{credential.DeviceId}/";
         e.SessionItems[DeviceSession.Key] = new DeviceSession(credential.DeviceId, prefix, prefix + CommandLeaf, limiter);
+    }
+
+    private static bool IsOwnClientId(string clientId, DeviceCredential credential) =>
+        clientId == credential.DeviceId
+        || (clientId.Length == credential.PlaceId.Length + 1 + credential.DeviceId.Length
+            && clientId.StartsWith(credential.PlaceId, StringComparison.Ordinal)
+            && clientId[credential.PlaceId.Length] == '.'
+            && clientId.EndsWith(credential.DeviceId, StringComparison.Ordinal));
+
+    private bool IsDevicesClientId(string clientId)
+    {
+        foreach (var (_, held) in _deviceConnections)
+        {
+            if (held == clientId)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void Refuse(ValidatingConnectionEventArgs e, ConnectionRefusal why, MqttConnectReasonCode code)
@@ -273,11 +317,53 @@ public sealed partial class MqttBroker(
         return Task.CompletedTask;
     }
 
+    /// <summary>Sees each packet before MQTTnet does: topic aliases over the maximum, and the QoS 2 handshake's packet ids.</summary>
+    private async Task OnInboundPacketAsync(InterceptingPacketEventArgs e)
+    {
+        switch (e.Packet)
+        {
+            case MqttPublishPacket publish when publish.TopicAlias > options.TopicAliasMaximum:
+                // Never reaches MQTTnet's alias table. MQTT 5 says: close with "topic alias invalid".
+                e.ProcessPacket = false;
+                stats.Count(RejectReason.TopicAlias);
+                await DisconnectAsync(e.ClientId, MqttDisconnectReasonCode.TopicAliasInvalid);
+                break;
+            case MqttPublishPacket publish:
+                if (publish.QualityOfServiceLevel == MqttQualityOfServiceLevel.ExactlyOnce)
+                {
+                    ExactlyOnceOf(e.SessionItems).Received(publish);
+                }
+
+                break;
+            case MqttPubRelPacket release:
+                ExactlyOnceOf(e.SessionItems).Released(release.PacketIdentifier);
+                break;
+        }
+    }
+
+    private static ExactlyOnce ExactlyOnceOf(System.Collections.IDictionary items)
+    {
+        if (items[ExactlyOnce.Key] is not ExactlyOnce window)
+        {
+            items[ExactlyOnce.Key] = window = new ExactlyOnce();
+        }
+
+        return window;
+    }
+
     private Task OnPublishAsync(InterceptingPublishEventArgs e)
     {
         // Signals are consumed here and never dispatched to subscribers: dispatch costs work per connected session.
         e.ProcessPublish = false;
         var message = e.ApplicationMessage;
+        if (message.QualityOfServiceLevel == MqttQualityOfServiceLevel.ExactlyOnce
+            && e.SessionItems[ExactlyOnce.Key] is ExactlyOnce { CurrentIsCopy: true })
+        {
+            // Taken in already under this packet id: answered again (PUBREC), not processed again.
+            stats.Count(RejectReason.Duplicate);
+            return Task.CompletedTask;
+        }
+
         var session = e.SessionItems[DeviceSession.Key] as DeviceSession;
         if (session?.TopicPrefix is { } prefix && !message.Topic.StartsWith(prefix, StringComparison.Ordinal))
         {

@@ -132,7 +132,7 @@ public sealed class PacketCapStream(Stream inner, int maxRemainingLength, Action
 /// <see cref="PacketCapStream"/>. It stands in for MQTTnet's own TCP adapter and hands each connection to the server
 /// the same way.
 /// </summary>
-public sealed class CappedTcpServerAdapter(int maxRemainingLength, Action onRefused) : IMqttServerAdapter
+public sealed class CappedTcpServerAdapter(int maxRemainingLength, Action onRefused, ushort topicAliasMaximum) : IMqttServerAdapter
 {
     private readonly List<TcpListener> _listeners = [];
     private readonly CancellationTokenSource _stop = new();
@@ -205,11 +205,13 @@ public sealed class CappedTcpServerAdapter(int maxRemainingLength, Action onRefu
                 }, timeout.Token);
             }
 
-            var channel = new MqttTcpChannel(new PacketCapStream(stream, maxRemainingLength, onRefused), socket.RemoteEndPoint, socket.LocalEndPoint, null);
-            using var adapter = new MqttChannelAdapter(channel, new MqttPacketFormatterAdapter(new MqttBufferWriter(options.WriterBufferSize, options.WriterBufferSizeMax)), _logger)
+            // Local end first, then the remote one: the refusal log names the client.
+            var channel = new MqttTcpChannel(new PacketCapStream(stream, maxRemainingLength, onRefused), socket.LocalEndPoint, socket.RemoteEndPoint, null);
+            using var inner = new MqttChannelAdapter(channel, new MqttPacketFormatterAdapter(new MqttBufferWriter(options.WriterBufferSize, options.WriterBufferSizeMax)), _logger)
             {
                 AllowPacketFragmentation = options.DefaultEndpointOptions.AllowPacketFragmentation,
             };
+            using var adapter = new AliasLimitingChannelAdapter(inner, topicAliasMaximum);
             if (ClientHandler is { } handler)
             {
                 await handler(adapter);

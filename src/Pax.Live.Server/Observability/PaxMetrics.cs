@@ -111,6 +111,7 @@ public sealed class PaxMetrics : IDisposable
         yield return new Measurement<long>(stats.RefusedConnections(ConnectionRefusal.Anonymous), new KeyValuePair<string, object?>("reason", "anonymous"));
         yield return new Measurement<long>(stats.RefusedConnections(ConnectionRefusal.BadCredentials), new KeyValuePair<string, object?>("reason", "bad_credentials"));
         yield return new Measurement<long>(stats.RefusedConnections(ConnectionRefusal.Revoked), new KeyValuePair<string, object?>("reason", "revoked"));
+        yield return new Measurement<long>(stats.RefusedConnections(ConnectionRefusal.ClientId), new KeyValuePair<string, object?>("reason", "client_id"));
     }
 
     /// <inheritdoc />
