@@ -33,8 +33,7 @@ public static class AlertsApi
         alerts.MapGet("/{id}/audit", Audit);
         alerts.MapPost("/{id}/acknowledge", (string id, ClaimsPrincipal user, IGrainFactory grains) =>
             Act(id, user, grains, (alert, actor) => alert.Acknowledge(actor)));
-        alerts.MapPost("/{id}/dispatch", (string id, DispatchRequest body, ClaimsPrincipal user, IGrainFactory grains) =>
-            Act(id, user, grains, (alert, actor) => alert.Dispatch(actor, body.Guard ?? "")));
+        alerts.MapPost("/{id}/dispatch", Dispatch);
         alerts.MapPost("/{id}/received", (string id, ClaimsPrincipal user, IGrainFactory grains) =>
             Act(id, user, grains, (alert, actor) => alert.Received(actor)));
         alerts.MapPost("/{id}/accept", (string id, ClaimsPrincipal user, IGrainFactory grains) =>
@@ -87,6 +86,28 @@ public static class AlertsApi
         }
 
         return TypedResults.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv", $"alert-{id}-audit.csv");
+    }
+
+    /// <summary>Only to an enabled guard who works the alert's area: anyone else would leave the alert waiting on nobody.</summary>
+    private static async Task<IResult> Dispatch(string id, DispatchRequest body, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var (alert, problem) = await Visible(id, user, grains);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var guard = string.IsNullOrEmpty(body.Guard) || !Contracts.Ids.IsValid(body.Guard)
+            ? null
+            : await grains.GetGrain<IUserDirectoryGrain>(0).Find(body.Guard);
+        if (guard is not { Role: Role.Guard, Disabled: false } || alert!.Area is null || !guard.Areas.Contains(alert.Area))
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["guard"] = [$"Not an enabled guard of the area '{alert!.Area}': see GET /api/areas."] },
+                title: "The dispatch is not valid.");
+        }
+
+        return await Act(id, user, grains, (a, actor) => a.Dispatch(actor, guard.Name));
     }
 
     private static async Task<IResult> Act(string id, ClaimsPrincipal user, IGrainFactory grains, Func<IAlertGrain, Actor, Task<AlertView>> action)

@@ -29,11 +29,17 @@ public static class FieldApi
     }
 
     private static async Task<Results<Accepted, ProblemHttpResult, ValidationProblem>> Observe(
-        string id, ObservationRequest request, IGrainFactory grains, TimeProvider clock)
+        string id, ObservationRequest request, ClaimsPrincipal user, IGrainFactory grains, TimeProvider clock)
     {
-        if (await Problems.UnlessPlace(grains, id) is { } missing)
+        if (await Problems.FindPlace(grains, id) is not { } place)
         {
-            return missing;
+            return Problems.NoSuchPlace(id);
+        }
+
+        // An observation is made on the spot: by people of the place's area (the control room is everywhere).
+        if (!user.ToActor().CoversArea(place.Area))
+        {
+            return Problems.Forbidden("The place is outside your areas.");
         }
 
         if (request.Severity is not (1 or 2 or 3))

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Pax.Live.Server.Auth;
 using Pax.Live.Server.History;
@@ -14,6 +15,7 @@ public sealed record HistoryView(
 public static class HistoryApi
 {
     private const int MaxPoints = 10_000;
+    private const int MaxStepDays = 366;
 
     /// <summary>Maps the endpoint.</summary>
     public static IEndpointRouteBuilder MapHistoryApi(this IEndpointRouteBuilder app)
@@ -23,7 +25,7 @@ public static class HistoryApi
     }
 
     private static async Task<Results<Ok<HistoryView>, ProblemHttpResult, ValidationProblem>> Get(
-        string id, string? from, string? to, string? step, IGrainFactory grains, IServiceProvider services, TimeProvider clock,
+        string id, string? from, string? to, string? step, ClaimsPrincipal user, IGrainFactory grains, IServiceProvider services, TimeProvider clock,
         CancellationToken cancellationToken)
     {
         if (services.GetService<HistoryStore>() is not { } store)
@@ -33,18 +35,24 @@ public static class HistoryApi
                 statusCode: StatusCodes.Status501NotImplemented);
         }
 
-        if (await Problems.UnlessPlace(grains, id) is { } missing)
+        if (await Problems.FindPlace(grains, id) is not { } place)
         {
-            return missing;
+            return Problems.NoSuchPlace(id);
+        }
+
+        // A place's past is read like its alerts: the control room everywhere, guards and staff in their own areas.
+        if (!user.ToActor().CoversArea(place.Area))
+        {
+            return Problems.Forbidden("The place is outside your areas.");
         }
 
         var errors = new Dictionary<string, string[]>();
-        var end = ParseTime(to, clock.GetUtcNow(), "to", errors);
-        var start = ParseTime(from, end - TimeSpan.FromHours(1), "from", errors);
+        var end = QueryTime.Parse(to, clock.GetUtcNow(), "to", errors);
+        var start = QueryTime.Parse(from, QueryTime.Before(end, TimeSpan.FromHours(1)), "from", errors);
         var stepText = string.IsNullOrEmpty(step) ? "1m" : step;
         if (!TryParseStep(stepText, out var stepSpan))
         {
-            errors["step"] = ["A step is a whole number of minutes, hours or days: 1m, 15m, 1h, 1d."];
+            errors["step"] = [$"A step is a whole number of minutes, hours or days, at most {MaxStepDays} days: 1m, 15m, 1h, 1d."];
         }
 
         if (errors.Count == 0 && start >= end)
@@ -67,27 +75,12 @@ public static class HistoryApi
         return TypedResults.Ok(new HistoryView(id, start, end, stepText, series, levels));
     }
 
-    private static DateTimeOffset ParseTime(string? text, DateTimeOffset fallback, string field, Dictionary<string, string[]> errors)
-    {
-        if (string.IsNullOrEmpty(text))
-        {
-            return fallback;
-        }
-
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
-        {
-            return parsed;
-        }
-
-        errors[field] = [$"'{field}' must be an ISO 8601 time such as 2026-11-26T22:00:00Z."];
-        return fallback;
-    }
-
     /// <summary>Parses <c>15m</c>, <c>1h</c>, <c>1d</c>.</summary>
     public static bool TryParseStep(string text, out TimeSpan step)
     {
         step = default;
-        if (text.Length < 2 || !int.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n <= 0)
+        if (text.Length < 2 || !int.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n <= 0
+            || n > MaxStepDays * 24 * 60)
         {
             return false;
         }
@@ -99,6 +92,6 @@ public static class HistoryApi
             'd' => TimeSpan.FromDays(n),
             _ => default,
         };
-        return step > TimeSpan.Zero;
+        return step > TimeSpan.Zero && step <= TimeSpan.FromDays(MaxStepDays);
     }
 }

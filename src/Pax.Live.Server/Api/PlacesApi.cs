@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Pax.Live.Abstractions;
 using Pax.Live.Contracts;
@@ -41,6 +42,31 @@ public sealed record PlaceView(
             status.Level, status.LevelSince, status.UpdatedAt, values, status.OpenAlerts, status.Devices, status.RecentAlerts,
             status.LastGuardVisit, status.LastStaffVisit, status.Snoozes, status.Focus);
     }
+
+    /// <summary>
+    /// What <paramref name="actor"/> may see of the place. The control room sees everything; a guard everything at the
+    /// places of their areas; staff the visits at theirs. Everyone sees the level and the values (the live hub pushes
+    /// those to any signed-in watcher): alerts, snoozes, focus and devices are for whoever acts on them.
+    /// </summary>
+    public PlaceView For(Actor actor)
+    {
+        if (actor.Role is Role.Operator or Role.Admin || (actor.Role == Role.Guard && actor.CoversArea(Area)))
+        {
+            return this;
+        }
+
+        var visits = actor.Role == Role.Staff && actor.CoversArea(Area);
+        return this with
+        {
+            OpenAlerts = [],
+            RecentAlerts = [],
+            Devices = [],
+            Snoozes = [],
+            Focus = null,
+            LastGuardVisit = visits ? LastGuardVisit : null,
+            LastStaffVisit = visits ? LastStaffVisit : null,
+        };
+    }
 }
 
 /// <summary><c>/api/places</c>: the catalogue with live status.</summary>
@@ -56,14 +82,15 @@ public static class PlacesApi
         return app;
     }
 
-    private static async Task<PlaceView[]> GetAll(IGrainFactory grains)
+    private static async Task<PlaceView[]> GetAll(ClaimsPrincipal user, IGrainFactory grains)
     {
+        var actor = user.ToActor();
         var definitions = await grains.GetGrain<ICatalogGrain>(0).GetAll();
         var statuses = await Task.WhenAll(definitions.Select(d => grains.GetGrain<IPlaceGrain>(d.Id).GetStatus().AsTask()));
-        return [.. definitions.Zip(statuses, PlaceView.Of).OrderBy(p => p.Name, StringComparer.Ordinal)];
+        return [.. definitions.Zip(statuses, PlaceView.Of).Select(p => p.For(actor)).OrderBy(p => p.Name, StringComparer.Ordinal)];
     }
 
-    private static async Task<Results<Ok<PlaceView>, ProblemHttpResult>> GetOne(string id, IGrainFactory grains)
+    private static async Task<Results<Ok<PlaceView>, ProblemHttpResult>> GetOne(string id, ClaimsPrincipal user, IGrainFactory grains)
     {
         if (await Problems.FindPlace(grains, id) is not { } definition)
         {
@@ -71,7 +98,7 @@ public static class PlacesApi
         }
 
         var status = await grains.GetGrain<IPlaceGrain>(id).GetStatus();
-        return TypedResults.Ok(PlaceView.Of(definition, status));
+        return TypedResults.Ok(PlaceView.Of(definition, status).For(user.ToActor()));
     }
 
     private static async Task<Results<Created<PlaceView>, Ok<PlaceView>, ValidationProblem>> Put(string id, PlaceDocument document, IGrainFactory grains)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Net.Http.Headers;
 using Pax.Live.Abstractions;
 using Pax.Live.Aggregation.Reports;
@@ -43,8 +42,8 @@ public static class ReportsApi
 
         var now = clock.GetUtcNow();
         var errors = new Dictionary<string, string[]>();
-        var end = ParseTime(to, now, "to", errors);
-        var start = ParseTime(from, end - DefaultPeriod, "from", errors);
+        var end = QueryTime.Parse(to, now, "to", errors);
+        var start = QueryTime.Parse(from, QueryTime.Before(end, DefaultPeriod), "from", errors);
         var json = false;
         switch (format?.ToLowerInvariant())
         {
@@ -124,21 +123,5 @@ public static class ReportsApi
         }
 
         return jsonQuality > htmlQuality;
-    }
-
-    private static DateTimeOffset ParseTime(string? text, DateTimeOffset fallback, string field, Dictionary<string, string[]> errors)
-    {
-        if (string.IsNullOrEmpty(text))
-        {
-            return fallback;
-        }
-
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
-        {
-            return parsed;
-        }
-
-        errors[field] = [$"'{field}' must be an ISO 8601 time such as 2026-11-01T00:00:00Z."];
-        return fallback;
     }
 }

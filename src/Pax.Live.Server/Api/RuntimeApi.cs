@@ -36,7 +36,9 @@ public static class RuntimeApi
     /// <summary>Maps the endpoint. <c>?collect=true</c> runs a full blocking collection first, so the heap size is what is live.</summary>
     public static IEndpointRouteBuilder MapRuntimeApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/debug/runtime", (bool? collect, long? alertsAfter) => Read(collect == true, alertsAfter ?? long.MaxValue))
+        app.MapGet("/api/debug/runtime", (bool? collect, long? alertsAfter) => alertsAfter < 0
+                ? Results.ValidationProblem(new Dictionary<string, string[]> { ["alertsAfter"] = ["A count of alerts, 0 or more."] })
+                : Results.Ok(Read(collect == true, alertsAfter ?? long.MaxValue)))
             // Admins only: a forced full collection of a large heap stalls the whole server for seconds.
             .RequireAuthorization(PaxClaims.AdminOnly)
             .WithTags("Debug");

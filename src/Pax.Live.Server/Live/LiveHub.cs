@@ -92,9 +92,13 @@ public sealed class LiveHub(IGrainFactory grains, PlaceDirectory places, UserSes
             }
         }
 
+        // Only places in the catalogue get groups: a connection naming ids that are no place must not make the server
+        // hold a group for each (a place defined later is watched by watching again, or by watching every place).
+        var everything = placeIds.Length == 0;
+        placeIds = everything ? placeIds : [.. placeIds.Where(id => places.TryGet(id, out _)).Distinct(StringComparer.Ordinal)];
         var controlRoom = Context.User!.ToActor().Role is Role.Operator or Role.Admin;
         var groups = new List<string>();
-        if (placeIds.Length == 0)
+        if (everything)
         {
             groups.Add(AllStatus);
             if (controlRoom)
@@ -125,9 +129,9 @@ public sealed class LiveHub(IGrainFactory grains, PlaceDirectory places, UserSes
         }
 
         Context.Items[WatchedKey] = groups;
-        Context.Items[PlacesKey] = placeIds.Length == 0 ? null : placeIds.ToHashSet(StringComparer.Ordinal);
+        Context.Items[PlacesKey] = everything ? null : placeIds.ToHashSet(StringComparer.Ordinal);
 
-        var ids = placeIds.Length == 0 ? places.All() : placeIds.Where(id => places.TryGet(id, out _)).ToArray();
+        var ids = everything ? places.All() : placeIds;
         var statuses = await Task.WhenAll(ids.Select(id => grains.GetGrain<IPlaceGrain>(id).GetStatus().AsTask()));
         return [.. statuses.Select(LiveEvents.ToChange)];
     }
