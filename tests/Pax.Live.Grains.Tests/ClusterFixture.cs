@@ -133,6 +133,12 @@ public sealed class RecordingObserver : ILiveObserver, IDisposable
         return Task.CompletedTask;
     }
 
+    public Task OnUserChanged(string userName)
+    {
+        Add(new UserChanged(userName));
+        return Task.CompletedTask;
+    }
+
     public IEnumerable<T> Of<T>() => _events.OfType<T>();
 
     public async Task<T> WaitFor<T>(Func<T, bool> match, TimeSpan? timeout = null)
@@ -185,3 +191,5 @@ public sealed class RecordingHistorySink : IHistorySink
 
 /// <summary>What <see cref="RecordingObserver"/> records for a revoked device.</summary>
 public sealed record DeviceRevoked(string DeviceId);
+
+public sealed record UserChanged(string UserName);
