@@ -1,18 +1,25 @@
 // Bundles the two pages into the folder given as the first argument (the server's wwwroot).
 // Everything the pages load comes from there: no CDN at run time.
+// Source maps only with --sourcemap (Debug builds): a published server must not hand out its sources.
 import { build } from 'esbuild';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 const out = path.resolve(process.argv[2] ?? '../wwwroot');
+const sourcemap = process.argv.includes('--sourcemap');
 await mkdir(out, { recursive: true });
+if (!sourcemap) {
+  for (const name of await readdir(out)) {
+    if (name.endsWith('.map')) await rm(path.join(out, name));
+  }
+}
 await build({
   entryPoints: { control: 'src/control.js', guard: 'src/guard.js' },
   bundle: true,
   format: 'esm',
   target: 'es2022',
   minify: true,
-  sourcemap: 'linked',
+  sourcemap: sourcemap ? 'linked' : false,
   outdir: out,
   loader: { '.png': 'file', '.svg': 'file' },
   assetNames: 'assets/[name]-[hash]',
