@@ -8,6 +8,7 @@ using MQTTnet;
 using MQTTnet.Adapter;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using Xunit.Abstractions;
 
 namespace Pax.Live.Server.Tests;
 
@@ -64,7 +65,7 @@ public sealed class TrustedServerFixture : IAsyncLifetime
 }
 
 /// <summary>Devices prove who they are, publish only for their own place and id, within a budget; revoking one drops it at once.</summary>
-public sealed partial class DeviceTrustTests(TrustedServerFixture fixture) : IClassFixture<TrustedServerFixture>
+public sealed partial class DeviceTrustTests(TrustedServerFixture fixture, ITestOutputHelper output) : IClassFixture<TrustedServerFixture>
 {
     private ServerProcess Server => fixture.Server;
 
