@@ -159,6 +159,21 @@ public sealed class AudioStream : IDisposable
         return _process.HasExited ? $"ffmpeg exited with {_process.ExitCode}" : "no sound within " + _timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s";
     }
 
+    /// <summary>Ends the stream from another thread: ffmpeg is killed, and a blocked <see cref="Read"/> returns 0.</summary>
+    public void Stop()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill();
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
     /// <summary>CPU time ffmpeg has used (decoding and resampling), for <c>--bench-audio</c>.</summary>
     public TimeSpan DecoderCpu()
     {

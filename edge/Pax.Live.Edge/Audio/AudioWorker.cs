@@ -37,7 +37,7 @@ public sealed partial class AudioWorker(
             }
 
             using (stream)
-            using (stoppingToken.Register(stream.Dispose))
+            using (stoppingToken.Register(stream.Stop))
             {
                 var pipeline = new AudioPipeline(options, publish, cameraLevel);
                 var started = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -70,10 +70,12 @@ public sealed partial class AudioWorker(
                     return;
                 }
 
-                if (!isFile)
+                // A stream that gave no sound at all (refused, 401, no audio track) waits longer before the next try;
+                // a looping file that played starts again at once.
+                if (!isFile || pipeline.Time == TimeSpan.Zero)
                 {
                     LogStreamLost(logger, deviceId, stream.Why());
-                    stoppingToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
+                    stoppingToken.WaitHandle.WaitOne(pipeline.Time == TimeSpan.Zero ? _retryAfter : TimeSpan.FromSeconds(1));
                 }
             }
         }

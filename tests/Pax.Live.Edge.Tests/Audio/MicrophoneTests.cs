@@ -133,6 +133,62 @@ public sealed class MicrophoneTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task ASourceWithoutSoundIsRetriedWithoutStoppingAndStopsWhenAsked()
+    {
+        // A camera stream with no audio track (here: a video file without one) and a device that does not exist.
+        var logs = new List<string>();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(new ListLoggerProvider(logs)));
+        using var stop = new CancellationTokenSource();
+        var silent = new AudioWorker("cam-1", Footage.Vtest, new AudioOptions(), loop: true, _ => { }, new SoundLevel(), loggers.CreateLogger("a"), TimeSpan.FromMilliseconds(200));
+        var missing = new AudioWorker("mic-1", "alsa:hw:9,9", new AudioOptions(), loop: false, _ => { }, null, loggers.CreateLogger("b"), TimeSpan.FromMilliseconds(200));
+        var runs = new[] { Task.Run(() => silent.Run(stop.Token)), Task.Run(() => missing.Run(stop.Token)) };
+        var deadline = DateTime.UtcNow + Patience;
+        while (Count(logs, "cam-1") < 2 || Count(logs, "mic-1") < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, string.Join("\n", Snapshot(logs)));
+            await Task.Delay(100);
+        }
+
+        await stop.CancelAsync();
+        await Task.WhenAll(runs).WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    private static int Count(List<string> logs, string device) => Snapshot(logs).Count(l => l.StartsWith(device + ": the sound stopped", StringComparison.Ordinal));
+
+    private static List<string> Snapshot(List<string> logs)
+    {
+        lock (logs)
+        {
+            return [.. logs];
+        }
+    }
+
+    private sealed class ListLoggerProvider(List<string> lines) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new ListLogger(lines);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class ListLogger(List<string> lines) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                lock (lines)
+                {
+                    lines.Add(formatter(state, exception));
+                }
+            }
+        }
+    }
+
     // Six seconds of street sound with a shot at 2.5 s.
     private static string Bang()
     {
