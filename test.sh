@@ -13,6 +13,9 @@ compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql
 # The edge agent reads RTSP through the ffmpeg program; the tests serve RTSP with GStreamer's RTSP server from
 # Debian's python3 (videotestsrc: base, rtph264pay: good, x264enc: ugly).
 command -v ffmpeg >/dev/null || missing+=(ffmpeg)
+# The sound tests make their tones, noise and music with sox and their Swedish and English speech with espeak-ng.
+command -v sox >/dev/null || missing+=(sox)
+command -v espeak-ng >/dev/null || missing+=(espeak-ng)
 for pkg in python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done

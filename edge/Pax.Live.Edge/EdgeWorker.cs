@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenCvSharp;
 using Pax.Live.Edge.Analysis;
+using Pax.Live.Edge.Audio;
 using Pax.Live.Edge.Mqtt;
 using Pax.Live.Edge.Options;
 using Pax.Live.Edge.Simulation;
@@ -38,9 +39,40 @@ public sealed partial class EdgeWorker(IOptions<EdgeOptions> options, ILoggerFac
             var publisher = new DevicePublisher(edge.Mqtt, edge.Store, camera.PlaceId, camera.DeviceId, loggers.CreateLogger<DevicePublisher>(), camera.Credentials);
             publishers.Add(publisher);
             tasks.Add(publisher.RunAsync(stoppingToken));
-            var worker = new CameraWorker(camera, publisher, loggers.CreateLogger<CameraWorker>());
+            var sound = camera.Audio.Enabled ? new SoundLevel() : null;
+            var worker = new CameraWorker(camera, publisher, loggers.CreateLogger<CameraWorker>()) { Sound = sound };
             tasks.Add(Task.Factory.StartNew(() => worker.Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+            if (sound is not null)
+            {
+                // Its own thread and ffmpeg: the camera's sound never slows its frames, nor they its sound.
+                var source = string.IsNullOrWhiteSpace(camera.Audio.Source) ? camera.Source : camera.Audio.Source;
+                var hearing = new AudioWorker(camera.DeviceId, source, camera.Audio, camera.Loop, publisher.Publish, sound, loggers.CreateLogger<AudioWorker>());
+                tasks.Add(Task.Factory.StartNew(() => hearing.Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+            }
+
             LogStartedCamera(_logger, camera.DeviceId, camera.PlaceId, camera.Purpose, camera.LegalBasis);
+        }
+
+        foreach (var microphone in edge.Microphones)
+        {
+            var errors = microphone.Validate();
+            if (errors.Count > 0)
+            {
+                // Listening in a public place needs its own purpose and legal basis: without them the microphone is refused.
+                foreach (var error in errors)
+                {
+                    LogRefusedMicrophone(_logger, error);
+                }
+
+                continue;
+            }
+
+            var publisher = new DevicePublisher(edge.Mqtt, edge.Store, microphone.PlaceId, microphone.DeviceId, loggers.CreateLogger<DevicePublisher>(), microphone.Credentials);
+            publishers.Add(publisher);
+            tasks.Add(publisher.RunAsync(stoppingToken));
+            var hearing = new AudioWorker(microphone.DeviceId, microphone.Source, microphone, microphone.Loop, publisher.Publish, null, loggers.CreateLogger<AudioWorker>());
+            tasks.Add(Task.Factory.StartNew(() => hearing.Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+            LogStartedMicrophone(_logger, microphone.DeviceId, microphone.PlaceId, microphone.Purpose, microphone.LegalBasis);
         }
 
         if (edge.Simulator.Enabled)
@@ -82,6 +114,12 @@ public sealed partial class EdgeWorker(IOptions<EdgeOptions> options, ILoggerFac
 
     [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Information, Message = "Camera {DeviceId} at {PlaceId} started; purpose: {Purpose}; legal basis: {LegalBasis}")]
     private static partial void LogStartedCamera(ILogger logger, string deviceId, string placeId, string purpose, string legalBasis);
+
+    [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Critical, Message = "Microphone refused: {Reason}")]
+    private static partial void LogRefusedMicrophone(ILogger logger, string reason);
+
+    [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Information, Message = "Microphone {DeviceId} at {PlaceId} started; purpose: {Purpose}; legal basis: {LegalBasis}")]
+    private static partial void LogStartedMicrophone(ILogger logger, string deviceId, string placeId, string purpose, string legalBasis);
 
     [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Error, Message = "Nothing to run: no lawful camera and the simulator is off")]
     private static partial void LogNothingToRun(ILogger logger);

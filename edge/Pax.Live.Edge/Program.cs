@@ -4,6 +4,19 @@ using Pax.Live.Edge.Bench;
 
 // pax-edge --config edge.json   run the cameras (and the simulator) of a config file
 // pax-edge --bench [video] [--pipeline]   measure the analysers (or only the whole pipeline) on a video file
+// pax-edge analyse FILE [--config edge.json --device ID] [--epoch UNIX_MS]   a recording's sound, one JSON line per message
+// pax-edge --bench-audio [file]   what hearing a 48 kHz mono stream costs
+if (args is ["analyse", ..])
+{
+    return Pax.Live.Edge.Audio.AudioAnalyseCommand.Run(args[1..], Console.Out, Console.Error);
+}
+
+var benchAudio = Array.IndexOf(args, "--bench-audio");
+if (benchAudio >= 0)
+{
+    return AudioBench.Run(benchAudio + 1 < args.Length ? args[benchAudio + 1] : null, Console.Out);
+}
+
 var bench = Array.IndexOf(args, "--bench");
 if (bench >= 0)
 {

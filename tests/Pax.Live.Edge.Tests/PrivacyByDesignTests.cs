@@ -67,4 +67,56 @@ public sealed class PrivacyByDesignTests
         Assert.Contains("HOGDescriptor", used);
         Assert.Equal("", string.Join(", ", forbidden.Where(used.Contains)));
     }
+
+    [Fact]
+    public void AgentUsesNoSpeechOrVoiceApiAndWritesNoSound()
+    {
+        // No speech recognition, speaker or voice analysis, and nothing that records or encodes sound: checked on the
+        // compiled agent's references, assemblies as well as types and members.
+        string[] forbiddenAssemblies =
+        [
+            "System.Speech", "Microsoft.CognitiveServices.Speech", "Vosk", "Whisper.net", "WhisperNet", "NAudio", "NAudio.Core",
+            "PortAudioSharp", "Microsoft.ML.OnnxRuntime", "Pv.Porcupine", "DeepSpeechClient", "SpeechRecognition",
+        ];
+        string[] forbiddenNames =
+        [
+            "SpeechRecognitionEngine", "SpeechRecognizer", "SpeechSynthesizer", "SpeechConfig", "VoiceProfile", "SpeakerRecognizer",
+            "VoskRecognizer", "WhisperFactory", "WhisperProcessor", "WaveFileWriter", "WaveInEvent", "InferenceSession",
+        ];
+        var path = typeof(Pax.Live.Edge.Audio.AudioAnalyser).Assembly.Location;
+        using var stream = File.OpenRead(path);
+        using var pe = new PEReader(stream);
+        var metadata = pe.GetMetadataReader();
+        var assemblies = metadata.AssemblyReferences.Select(h => metadata.GetString(metadata.GetAssemblyReference(h).Name)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var handle in metadata.TypeReferences)
+        {
+            used.Add(metadata.GetString(metadata.GetTypeReference(handle).Name));
+        }
+
+        foreach (var handle in metadata.MemberReferences)
+        {
+            used.Add(metadata.GetString(metadata.GetMemberReference(handle).Name));
+        }
+
+        Assert.Contains("MQTTnet", assemblies);
+        Assert.Contains("ProcessStartInfo", used);
+        Assert.Equal("", string.Join(", ", forbiddenAssemblies.Where(assemblies.Contains)));
+        Assert.Equal("", string.Join(", ", forbiddenNames.Where(used.Contains)));
+    }
+
+    [Theory]
+    [InlineData("rtsp://viewer:secret@192.0.2.10/stream")]
+    [InlineData("alsa:hw:1,0")]
+    [InlineData("/var/recordings/square.wav")]
+    public void SoundIsReadFromFfmpegsStdoutAndWrittenNowhere(string source)
+    {
+        // ffmpeg's only output is "-", its stdout, which the agent reads into a buffer that the next read overwrites.
+        var args = Pax.Live.Edge.Audio.AudioStream.Arguments(source, TimeSpan.FromSeconds(10));
+        var inputs = args.Select((a, i) => (a, i)).Where(p => p.a == "-i").Select(p => p.i + 1).ToHashSet();
+        var outputs = args.Where((a, i) => !inputs.Contains(i) && !a.StartsWith('-') && i > 0 && !args[i - 1].StartsWith('-')).ToList();
+        Assert.Empty(outputs);
+        Assert.Equal(["-f", "f32le", "-"], args.TakeLast(3));
+        Assert.Equal(1, args.Count(a => a == "-"));
+    }
 }

@@ -63,6 +63,9 @@ public sealed class CameraPipeline : IDisposable
     /// <summary>The camera's options.</summary>
     public CameraOptions Options => _options;
 
+    /// <summary>The camera's sound level, from its audio thread; sent with the periodic readings while fresh.</summary>
+    public Audio.SoundLevel? Sound { get; init; }
+
     /// <summary>Whether a frame taken at <paramref name="time"/> is wanted by any analyser (otherwise only decode it).</summary>
     public bool IsDue(TimeSpan time) => time >= _nextMotion || time >= _nextMessage;
 
@@ -141,6 +144,11 @@ public sealed class CameraPipeline : IDisposable
         if (_loiter is not null)
         {
             _signals[count++] = new Signal(SignalKind.Loiter, _loiter.Update(time, _peopleCount, motion));
+        }
+
+        if (Sound is not null && Sound.TryGet(unixMs, out var dba))
+        {
+            _signals[count++] = new Signal(SignalKind.Sound, dba);
         }
 
         if (_tamper is not null && (_sentTamper != _tampered || (_tampered && time - _sentTamperAt >= EventRepeat)))

@@ -12,6 +12,9 @@ public sealed partial class CameraWorker(CameraOptions options, DevicePublisher 
     // How long a failed source waits before it is opened again: long enough not to hammer a camera that reboots.
     private readonly TimeSpan _retryAfter = retryAfter ?? TimeSpan.FromSeconds(5);
 
+    /// <summary>The camera's sound level, when its audio is analysed beside it.</summary>
+    public Audio.SoundLevel? Sound { get; init; }
+
     /// <summary>Runs until <paramref name="stoppingToken"/> fires; a lost source is reopened, a failed analysis restarted, after a pause.</summary>
     public void Run(CancellationToken stoppingToken)
     {
@@ -33,7 +36,7 @@ public sealed partial class CameraWorker(CameraOptions options, DevicePublisher 
 
     private void RunOnce(CancellationToken stoppingToken)
     {
-        using var pipeline = new CameraPipeline(options);
+        using var pipeline = new CameraPipeline(options) { Sound = Sound };
         using var source = new VideoSource(options.Source, options.Loop, options.DecodeHeight);
         using var frame = new Mat();
         var started = DateTime.UtcNow;

@@ -57,6 +57,9 @@ public sealed class CameraOptions
     /// <summary>The fire analyser.</summary>
     public FireOptions Fire { get; set; } = new();
 
+    /// <summary>The camera's sound: its level goes out with the periodic readings, bangs as <c>impulse</c> events.</summary>
+    public AudioOptions Audio { get; set; } = new();
+
     /// <summary>Every reason this camera must not start; empty when it may.</summary>
     public List<string> Validate()
     {
@@ -95,6 +98,11 @@ public sealed class CameraOptions
         if (RateHz is <= 0 or > 25)
         {
             errors.Add($"{name}: rateHz must be in (0, 25].");
+        }
+
+        if (Audio.Enabled)
+        {
+            errors.AddRange(Audio.ValidateAudio(name));
         }
 
         foreach (var polygon in PrivacyMasks.Concat(Zones))

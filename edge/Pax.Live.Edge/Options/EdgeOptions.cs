@@ -15,6 +15,9 @@ public sealed class EdgeOptions
     /// <summary>The cameras this process handles.</summary>
     public List<CameraOptions> Cameras { get; set; } = [];
 
+    /// <summary>Audio-only devices this process handles.</summary>
+    public List<MicrophoneOptions> Microphones { get; set; } = [];
+
     /// <summary>Synthetic devices for demos and load, instead of or beside cameras.</summary>
     public SimulatorOptions Simulator { get; set; } = new();
 
