@@ -11,7 +11,8 @@ namespace Pax.Live.Server.Tests;
 /// a 200 for acknowledge, dispatch and resolve — while readings keep places snapshotting several times a second, and
 /// started again. After every restart each alert ever acknowledged to anyone must exist by id, be in the queue
 /// (<c>GET /api/alerts</c>) and, while open, in the hub's <c>Resume</c>, in the state the last 200 (or the PUBACK) said.
-/// <c>PAX_CRASH_TRIALS</c> sets the number of kills (20 by default); <c>PAX_CRASH_SEED</c> repeats a run.
+/// <c>PAX_CRASH_TRIALS</c> sets the number of kills (20 by default); <c>PAX_CRASH_SEED</c> repeats a run;
+/// <c>PAX_CRASH_EXTRA_ARGS</c> adds server arguments (<c>--Pax:Ingest:Log:Enabled=false</c> shows what the log prevents).
 /// </summary>
 public sealed class CrashTests(ITestOutputHelper output)
 {
@@ -30,7 +31,10 @@ public sealed class CrashTests(ITestOutputHelper output)
 
         await using var server = new ServerProcess(
             ServerProcess.NewTempDirectory("pax-crash"),
-            "--Pax:Storage:SnapshotInterval=00:00:00.200");
+            [
+                "--Pax:Storage:SnapshotInterval=00:00:00.200",
+                .. (Environment.GetEnvironmentVariable("PAX_CRASH_EXTRA_ARGS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries),
+            ]);
         await server.Start();
         var created = await server.Http.PutAsJsonAsync($"/api/users/{Guard}", new { role = "guard", areas = GuardAreas, password = "password-" + Guard });
         created.EnsureSuccessStatusCode();
@@ -40,6 +44,7 @@ public sealed class CrashTests(ITestOutputHelper output)
         var open = new Dictionary<string, string>(StringComparer.Ordinal); // place → its open alert
         var kills = new Dictionary<string, int>(StringComparer.Ordinal);
         var converge = new List<double>();
+        var restarts = new List<double>();
         for (var trial = 0; trial < trials; trial++)
         {
             await using var device = await Device.Connect(server, $"cam-crash-{trial}");
@@ -55,7 +60,7 @@ public sealed class CrashTests(ITestOutputHelper output)
                 await device.Publish($"pax/v1/{place}/cam-crash/signals", Device.Signals(ts, ("impulse", 1)));
                 point = "puback";
                 await KillSoon(server, random);
-                await server.Start();
+                restarts.Add(await Restart(server));
                 alertId = await FindAlert(server, place, ts);
                 Assert.True(alertId is not null, $"trial {trial}: the impulse at {place} acknowledged at {ts} raised no alert in the queue after the crash.\n{server.Output}");
                 open[place] = alertId;
@@ -82,7 +87,7 @@ public sealed class CrashTests(ITestOutputHelper output)
                 }
 
                 await KillSoon(server, random);
-                await server.Start();
+                restarts.Add(await Restart(server));
             }
 
             await busy.CancelAsync();
@@ -92,7 +97,8 @@ public sealed class CrashTests(ITestOutputHelper output)
         }
 
         output.WriteLine($"kills by point: {string.Join(", ", kills.Select(k => $"{k.Key} {k.Value}"))}; alerts {promised.Count}; " +
-            $"agreement reached after the restart within {converge.Max():0} ms at most (median {converge.Order().ElementAt(converge.Count / 2):0} ms)");
+            $"agreement reached after the restart within {converge.Max():0} ms at most (median {converge.Order().ElementAt(converge.Count / 2):0} ms); " +
+            $"a restart took {restarts.Order().ElementAt(restarts.Count / 2):0} ms (median)");
     }
 
     /// <summary>SIGKILL 0–30 ms after the acknowledgement: before, during or after the writes that follow it.</summary>
@@ -111,6 +117,13 @@ public sealed class CrashTests(ITestOutputHelper output)
         }
 
         await server.Stop(crash: true);
+    }
+
+    private static async Task<double> Restart(ServerProcess server)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await server.Start();
+        return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
     }
 
     /// <summary>Readings at two other places every 20 ms, so that snapshots (every 200 ms here) are being written when the kill comes.</summary>
