@@ -41,6 +41,7 @@ public sealed partial class AlertGrain(
     private AlertView? _storedView;
     private bool _unsaved;
     private bool _indexed;
+    private Task _indexing = Task.CompletedTask;
 
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -166,6 +167,7 @@ public sealed partial class AlertGrain(
             return false;
         }
 
+        await _indexing;
         if (!_indexed)
         {
             await Index();
@@ -242,10 +244,7 @@ public sealed partial class AlertGrain(
                 await state.WriteStateAsync();
                 Stored();
                 await Announce(announce);
-                if (_indexed)
-                {
-                    return;
-                }
+                return;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -254,11 +253,7 @@ public sealed partial class AlertGrain(
             }
         }
 
-        if (_unsaved)
-        {
-            await Announce(announce);
-        }
-
+        await Announce(announce);
         _retry ??= this.RegisterGrainTimer(RetrySave, new GrainTimerCreationOptions(RetryEvery, RetryEvery) { KeepAlive = true });
     }
 
@@ -313,7 +308,10 @@ public sealed partial class AlertGrain(
     {
         // The report's durable record of the alert (the index keeps only the recent ones).
         history.Append(AlertRow.From(Lifecycle.View, Lifecycle.Audit));
-        await Index();
+
+        // Not awaited: a new alert is announced without waiting for the index's write. Whoever needs it durable (ingest's
+        // log, through IsStored) waits for it there.
+        _indexing = Index();
         if (announce)
         {
             try
