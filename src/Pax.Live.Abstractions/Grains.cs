@@ -10,6 +10,22 @@ public interface IPlaceGrain : IGrainWithStringKey
     [Alias("Ingest")]
     ValueTask Ingest(SignalBatch batch);
 
+    /// <summary>
+    /// Takes a batch holding alert-grade readings that ingest keeps in its write-ahead log. Returns 0 once everything
+    /// the batch changed is stored (its alerts, their place in the queue, the place's note of them); otherwise a token
+    /// to ask <see cref="AlertsStored"/> with later.
+    /// </summary>
+    [Alias("IngestDurably")]
+    ValueTask<long> IngestDurably(SignalBatch batch);
+
+    /// <summary>
+    /// With a token from <see cref="IngestDurably"/>: 0 once this place's alerts are stored, the token again while they
+    /// wait for the database, or −1 when this is another activation than the one that took the batch (it may be lost:
+    /// deliver it again).
+    /// </summary>
+    [Alias("AlertsStored")]
+    ValueTask<long> AlertsStored(long token);
+
     /// <summary>A device of the place said it is online or offline (its retained status or its will).</summary>
     [Alias("DeviceStatusChanged")]
     ValueTask DeviceStatusChanged(string deviceId, bool online);
@@ -90,6 +106,17 @@ public interface IAlertGrain : IGrainWithStringKey
     /// <summary>The audit trail, oldest first.</summary>
     [Alias("GetAudit")]
     Task<AuditEntry[]> GetAudit();
+
+    /// <summary>Whether the alert is stored and listed in the queue's index (it registers itself if it is not yet).</summary>
+    [Alias("IsStored")]
+    Task<bool> IsStored();
+
+    /// <summary>
+    /// The alert as last stored, or null. Interleaves with the grain's other calls, so that the queue's index can read
+    /// it at its activation while this alert waits on the index.
+    /// </summary>
+    [Alias("StoredView"), AlwaysInterleave]
+    Task<AlertView?> StoredView();
 }
 
 /// <summary>The place catalogue: the one list of places, their names, positions and thresholds.</summary>

@@ -38,6 +38,10 @@ public sealed partial class AlertGrain(
     private AlertLifecycle? _lifecycle;
     private IGrainTimer? _retry;
     private IGrainTimer? _escalationTimer;
+    private AlertView? _storedView;
+    private bool _unsaved;
+    private bool _indexed;
+    private Task _indexing = Task.CompletedTask;
 
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -45,6 +49,7 @@ public sealed partial class AlertGrain(
         if (state.State.View is { } view)
         {
             _lifecycle = AlertLifecycle.Restore(view, state.State.Audit);
+            _storedView = view;
             WatchForEscalation();
         }
 
@@ -56,6 +61,13 @@ public sealed partial class AlertGrain(
     {
         if (_lifecycle is not null)
         {
+            // Stored already (a reading replayed from ingest's log, a place re-opening what its snapshot holds): the
+            // queue must list it too, whatever happened between the two writes.
+            if (!_unsaved && !_indexed)
+            {
+                await Index();
+            }
+
             return _lifecycle.View.State;
         }
 
@@ -147,6 +159,26 @@ public sealed partial class AlertGrain(
     /// <inheritdoc />
     public Task<AuditEntry[]> GetAudit() => Task.FromResult(_lifecycle is null ? [] : _lifecycle.Audit.ToArray());
 
+    /// <inheritdoc />
+    public async Task<bool> IsStored()
+    {
+        if (_lifecycle is null || _unsaved)
+        {
+            return false;
+        }
+
+        await _indexing;
+        if (!_indexed)
+        {
+            await Index();
+        }
+
+        return _indexed;
+    }
+
+    /// <inheritdoc />
+    public Task<AlertView?> StoredView() => Task.FromResult(_storedView);
+
     private AlertLifecycle Lifecycle =>
         _lifecycle ?? throw new AlertConflictException($"There is no alert {this.GetPrimaryKeyString()}.");
 
@@ -179,8 +211,24 @@ public sealed partial class AlertGrain(
     {
         state.State.View = Lifecycle.View;
         state.State.Audit = [.. Lifecycle.Audit];
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            storage.Failed();
+            throw StorageUnavailableException.From(ex);
+        }
+
+        Stored();
         await Announce(announce);
+    }
+
+    private void Stored()
+    {
+        _storedView = Lifecycle.View;
+        _unsaved = false;
     }
 
     /// <summary>A change the server made (raised, repeated, cleared) never fails its caller: it is retried until stored.</summary>
@@ -188,11 +236,13 @@ public sealed partial class AlertGrain(
     {
         state.State.View = Lifecycle.View;
         state.State.Audit = [.. Lifecycle.Audit];
+        _unsaved = true;
         if (!storage.RecentlyFailed)
         {
             try
             {
                 await state.WriteStateAsync();
+                Stored();
                 await Announce(announce);
                 return;
             }
@@ -207,13 +257,27 @@ public sealed partial class AlertGrain(
         _retry ??= this.RegisterGrainTimer(RetrySave, new GrainTimerCreationOptions(RetryEvery, RetryEvery) { KeepAlive = true });
     }
 
+    /// <summary>Stores what could not be stored, then makes sure the queue's index lists the alert.</summary>
     private async Task RetrySave()
     {
         try
         {
-            await state.WriteStateAsync();
-            _retry?.Dispose();
-            _retry = null;
+            if (_unsaved)
+            {
+                await state.WriteStateAsync();
+                Stored();
+            }
+
+            if (!_indexed)
+            {
+                await Index();
+            }
+
+            if (_indexed)
+            {
+                _retry?.Dispose();
+                _retry = null;
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -222,11 +286,32 @@ public sealed partial class AlertGrain(
         }
     }
 
+    /// <summary>
+    /// Tells the queue's index. A new alert's id is stored there before this returns; a failure is remembered, and the
+    /// retry or the next <see cref="IsStored"/> tries again.
+    /// </summary>
+    private async Task Index()
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IAlertIndexGrain>(0).Update(Lifecycle.View);
+            _indexed = true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _indexed = false;
+            LogIndexFailed(logger, ex, this.GetPrimaryKeyString());
+        }
+    }
+
     private async Task Announce(bool announce)
     {
         // The report's durable record of the alert (the index keeps only the recent ones).
         history.Append(AlertRow.From(Lifecycle.View, Lifecycle.Audit));
-        GrainFactory.GetGrain<IAlertIndexGrain>(0).Update(Lifecycle.View).Ignore();
+
+        // Not awaited: a new alert is announced without waiting for the index's write. Whoever needs it durable (ingest's
+        // log, through IsStored) waits for it there.
+        _indexing = Index();
         if (announce)
         {
             try
@@ -247,6 +332,9 @@ public sealed partial class AlertGrain(
 
     [LoggerMessage(LogLevel.Warning, "Could not announce alert {AlertId}")]
     private static partial void LogAnnounceFailed(ILogger logger, Exception exception, string alertId);
+
+    [LoggerMessage(LogLevel.Warning, "Could not list alert {AlertId} in the queue's index yet; retrying")]
+    private static partial void LogIndexFailed(ILogger logger, Exception exception, string alertId);
 
     [LoggerMessage(LogLevel.Warning, "Could not store alert {AlertId}; retrying")]
     private static partial void LogSaveFailed(ILogger logger, Exception exception, string alertId);

@@ -67,6 +67,14 @@ public sealed partial class PlaceGrain(
     private long _publishedAt;
     private double _lastStoreMs;
 
+    // Durability of alert-grade readings that ingest keeps in its write-ahead log (IngestDurably): the alerts they
+    // touched until each says it is stored and indexed, whether the place's snapshot still lacks a new alert, and which
+    // activation this is (a token from another activation means the readings may have died with it).
+    private readonly long _activation = Random.Shared.NextInt64(1, long.MaxValue);
+    private readonly HashSet<string> _unconfirmed = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _announcedEarly = new(StringComparer.Ordinal);
+    private bool _noteUnsaved;
+
     private string PlaceId => this.GetPrimaryKeyString();
 
     /// <inheritdoc />
@@ -96,7 +104,14 @@ public sealed partial class PlaceGrain(
         // is stored now from the place's snapshot.
         foreach (var alert in saved.OpenAlerts)
         {
-            await GrainFactory.GetGrain<IAlertGrain>(alert.AlertId).Open(ViewOf(alert, alert.Count));
+            if (await GrainFactory.GetGrain<IAlertGrain>(alert.AlertId).Open(ViewOf(alert, alert.Count)) == AlertState.Resolved)
+            {
+                // Resolved, and the place died before it heard (or before its snapshot said so): the alert is over,
+                // and the cause may raise a new one.
+                _alerts.Remove(alert.Kind);
+                Close(alert, Now);
+                _unsaved = true;
+            }
         }
 
         _history = new PlaceHistory(PlaceId, historySink);
@@ -190,6 +205,45 @@ public sealed partial class PlaceGrain(
                     _lastStoreMs));
             }
         }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<long> IngestDurably(SignalBatch batch)
+    {
+        await Ingest(batch);
+        return await Durability();
+    }
+
+    /// <inheritdoc />
+    public ValueTask<long> AlertsStored(long token) => token == _activation ? Durability() : ValueTask.FromResult(-1L);
+
+    /// <summary>0 when every alert this activation touched is stored and indexed and the snapshot notes the open ones.</summary>
+    private async ValueTask<long> Durability()
+    {
+        if (_raised.Count > 0 || _repeats.Count > 0)
+        {
+            return _activation;
+        }
+
+        foreach (var alertId in _unconfirmed.ToArray())
+        {
+            if (await GrainFactory.GetGrain<IAlertGrain>(alertId).IsStored())
+            {
+                _unconfirmed.Remove(alertId);
+            }
+        }
+
+        if (_unconfirmed.Count > 0)
+        {
+            return _activation;
+        }
+
+        if (_noteUnsaved && !storage.RecentlyFailed)
+        {
+            await TrySave(Now);
+        }
+
+        return _noteUnsaved ? _activation : 0;
     }
 
     /// <inheritdoc />
@@ -361,6 +415,7 @@ public sealed partial class PlaceGrain(
             await state.WriteStateAsync();
             state.State.Core = null;
             _unsaved = false;
+            _noteUnsaved = false;
             _failedSaves = 0;
             _nextSaveAt = now + (long)snapshots.Interval.TotalMilliseconds;
         }
@@ -435,6 +490,7 @@ public sealed partial class PlaceGrain(
             1,
             AlertSummaries.For(kind, cause.Value, _definition?.Name ?? PlaceId));
         _alerts[kind] = alert;
+        _noteUnsaved = true;
         LogAlertRaised(logger, alert.AlertId, PlaceId, alert.Summary);
         _raised.Add(ViewOf(alert, count: 1));
     }
@@ -468,8 +524,22 @@ public sealed partial class PlaceGrain(
             // out at once, to every audience's feed, and is awaited: a lost alert is worse than a late one.
             var view = _raised[0];
             var opening = Stopwatch.GetTimestamp();
-            var state = await GrainFactory.GetGrain<IAlertGrain>(view.AlertId).Open(view);
+            AlertState state;
+            try
+            {
+                state = await GrainFactory.GetGrain<IAlertGrain>(view.AlertId).Open(view);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && _announcedEarly.Add(view.AlertId))
+            {
+                // The alert grain cannot even start (the database is away: it reads its state first). The reading is
+                // durable on the node that took it (ingest's log, replayed after a crash), so people hear of it now;
+                // it is stored when the database is back (the retry opens it again; the feeds number an id once).
+                await AlertFeeds.Publish(GrainFactory, view, raised: true);
+                throw StorageUnavailableException.From(ex);
+            }
+
             _lastStoreMs = Stopwatch.GetElapsedTime(opening).TotalMilliseconds;
+            _unconfirmed.Add(view.AlertId);
             if (state == AlertState.Raised)
             {
                 // New, or stored by a node that died before announcing it: announced (the feeds number an id once).
@@ -485,6 +555,7 @@ public sealed partial class PlaceGrain(
 
             // In any other state people are already on it: it was announced, and the place now knows it again.
 
+            _announcedEarly.Remove(view.AlertId);
             _raised.RemoveAt(0);
         }
 
@@ -493,6 +564,7 @@ public sealed partial class PlaceGrain(
             if (_alerts.TryGetValue(kind, out var open))
             {
                 await GrainFactory.GetGrain<IAlertGrain>(open.AlertId).Repeat(count, open.LastSeen, open.Severity);
+                _unconfirmed.Add(open.AlertId);
             }
 
             _repeats.Remove(kind);

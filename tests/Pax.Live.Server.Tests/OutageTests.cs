@@ -5,7 +5,7 @@ namespace Pax.Live.Server.Tests;
 
 /// <summary>PostgreSQL goes away for 30 s under load: ingest and alerts go on, and once it is back everything is stored.</summary>
 [Collection(PostgresCollection.Name)]
-public sealed class OutageTests(PostgresFixture postgres)
+public sealed class OutageTests(PostgresFixture postgres, Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
     public async Task ThirtySecondsWithoutTheDatabaseLoseNothing()
@@ -27,10 +27,13 @@ public sealed class OutageTests(PostgresFixture postgres)
         // Storgatan is running when the database goes. Seeding no longer activates every seeded place at the first
         // start, and a place that has never been active cannot activate without reading its stored state.
         await server.WaitForPlace("storgatan", _ => true);
+        var (watcher, _) = await LiveClient.Watch(server);
+        await using var controlRoom = watcher;
 
         await postgres.Server.StopServer();
         var outageEnds = DateTime.UtcNow.AddSeconds(30);
         var accepted = (await server.Stats()).Accepted;
+        Task<double>? announced = null;
         var sent = 0;
         while (DateTime.UtcNow < outageEnds)
         {
@@ -38,6 +41,7 @@ public sealed class OutageTests(PostgresFixture postgres)
             if (sent == 5)
             {
                 await device.Publish("pax/v1/storgatan/cam-2/signals", Device.Signals(Device.Now, ("fire", 0.9)));
+                announced = WaitForAnnouncement(controlRoom);
             }
 
             sent++;
@@ -50,6 +54,12 @@ public sealed class OutageTests(PostgresFixture postgres)
         var live = await server.WaitForPlace("storgatan", v => v.GetProperty("level").GetString() == "alert");
         var outageAlert = live.GetProperty("openAlerts")[0].GetProperty("alertId").GetString();
         Assert.Equal(HttpStatusCode.OK, (await server.Http.GetAsync("/healthz")).StatusCode);
+
+        // The fire alert went out to the control room while the database was still away (the reading is durable in
+        // the node's ingest log), not when it came back.
+        Assert.True(announced!.IsCompletedSuccessfully, "The alert raised during the outage was not announced during it.");
+        output.WriteLine($"The alert raised during the outage was announced {await announced:0} ms after its PUBACK");
+        Assert.Equal(outageAlert, controlRoom.Of<AlertEvent>().Single(a => a.Kind == "fire").AlertId);
 
         await postgres.Server.StartServer();
         NpgsqlConnection.ClearAllPools();
@@ -65,6 +75,13 @@ public sealed class OutageTests(PostgresFixture postgres)
         var afterStorgatan = await server.WaitForPlace("storgatan", v => v.GetProperty("openAlerts").GetArrayLength() == 1);
         Assert.Equal(outageAlert, afterStorgatan.GetProperty("openAlerts")[0].GetProperty("alertId").GetString());
         Assert.Equal("fire", afterStorgatan.GetProperty("openAlerts")[0].GetProperty("kind").GetString());
+    }
+
+    private static async Task<double> WaitForAnnouncement(LiveClient live)
+    {
+        var published = System.Diagnostics.Stopwatch.GetTimestamp();
+        await live.WaitFor<AlertEvent>(a => a.Kind == "fire" && a.PlaceId == "storgatan", TimeSpan.FromSeconds(25));
+        return System.Diagnostics.Stopwatch.GetElapsedTime(published).TotalMilliseconds;
     }
 
     private static async Task WaitForRows(string connectionString, string sql)

@@ -114,6 +114,10 @@ public static class PaxHosting
             builder.Services.AddHostedService<HistoryRetention>();
         }
 
+        // A driver's exception (NpgsqlException) crossing a grain call to another node must arrive as itself, not as a
+        // serialisation failure (Orleans' exception codec takes only the namespaces it is told; Microsoft.Data.Sqlite's
+        // is in its defaults). The grains also wrap what they throw on purpose in StorageUnavailableException.
+        builder.Services.Configure<Orleans.Serialization.ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add("Npgsql"));
         builder.UseOrleans(orleans =>
         {
             if (silo.Clustering == ClusteringProvider.PostgreSql)
@@ -185,6 +189,16 @@ public static class PaxHosting
         builder.Services.AddSingleton<DeviceIds>();
         builder.Services.AddSingleton<IngestStats>();
         builder.Services.AddSingleton<IngestQueue>();
+        var log = Bind<IngestLogOptions>(builder, IngestLogOptions.Section);
+        builder.Services.AddSingleton(log);
+        if (log.Enabled && builder.Configuration.GetValue(StorageOptions.Section + ":Provider", StorageProvider.Sqlite) != StorageProvider.Memory)
+        {
+            // Alert-grade messages are acknowledged once in this node's own write-ahead log (a file beside the SQLite
+            // database, whatever the storage): durable without a database round trip, and there during an outage.
+            var directory = string.IsNullOrEmpty(log.Directory) ? Path.Combine(DataDirectory(builder.Configuration), "ingest-log") : log.Directory;
+            builder.Services.AddSingleton(sp => new IngestLog(log, directory, sp.GetRequiredService<ILogger<IngestLog>>()));
+        }
+
         builder.Services.AddSingleton<SignalIngest>();
 
         // Hosted services start in this order, after the silo: the catalogue is loaded before the broker takes a message.

@@ -18,16 +18,27 @@ public sealed partial class IngestDispatcher(
     PlaceDirectory places,
     IngestOptions options,
     PaxMetrics metrics,
-    ILogger<IngestDispatcher> logger) : BackgroundService
+    ILogger<IngestDispatcher> logger,
+    IngestLog? log = null,
+    IngestLogOptions? logOptions = null) : BackgroundService
 {
     private readonly PlaceBatcher _batcher = new();
     private readonly List<Task> _calls = [];
     private readonly Queue<Task> _rounds = new();
+    private readonly TimeSpan _confirmEvery = (logOptions ?? new IngestLogOptions()).ConfirmEvery;
+    private CancellationToken _stopping;
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var flushTicks = (long)(options.FlushInterval.TotalSeconds * Stopwatch.Frequency);
+        _stopping = stoppingToken;
+        if (log is not null)
+        {
+            // What an earlier run acknowledged and may not have stored goes in first, beside whatever arrives now.
+            _ = ReplayAsync(log, stoppingToken);
+        }
+
         try
         {
             while (await queue.WaitToReadAsync(stoppingToken))
@@ -111,9 +122,11 @@ public sealed partial class IngestDispatcher(
         {
             var grain = batch.Target as IPlaceGrain ?? grains.GetGrain<IPlaceGrain>(batch.PlaceId);
             batch.Target = grain;
-            var signals = batch.Take();
+            var signals = batch.Take(out var logged);
             metrics.Ingested(signals.Samples);
-            _calls.Add(Delivered(grain.Ingest(signals), batch.PlaceId, HasEvent(signals) ? () => grain.Ingest(signals) : null));
+            _calls.Add(logged is null
+                ? Delivered(grain.Ingest(signals), batch.PlaceId, HasEvent(signals) ? () => grain.Ingest(signals) : null)
+                : Durable(grain, batch.PlaceId, signals, logged));
         }
 
         _batcher.EndRound(4 * options.MaxBatchMessages);
@@ -217,6 +230,91 @@ public sealed partial class IngestDispatcher(
         }
     }
 
+    private async Task ReplayAsync(IngestLog ingestLog, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await ingestLog.Replay(queue, places, stoppingToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogReplayFailed(logger, ex, ingestLog.Directory);
+        }
+    }
+
+    /// <summary>
+    /// A batch holding logged alert-grade messages: their log records are released once the place says everything
+    /// they changed is stored. Until then (the database is away, the place's node died) the dispatcher keeps asking,
+    /// apart from the rounds, and delivers the batch again if the place that took it is gone.
+    /// </summary>
+    private Task Durable(IPlaceGrain grain, string placeId, SignalBatch signals, List<IngestLogSegment> logged) =>
+        FirstAnswer(grain.IngestDurably(signals), grain, placeId, signals, logged);
+
+    private async Task FirstAnswer(ValueTask<long> call, IPlaceGrain grain, string placeId, SignalBatch signals, List<IngestLogSegment> logged)
+    {
+        long token;
+        try
+        {
+            token = await call;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogRetrying(logger, ex, placeId);
+            token = -1;
+        }
+
+        if (token == 0)
+        {
+            Release(logged);
+            return;
+        }
+
+        _ = UntilStored(grain, placeId, signals, logged, token);
+    }
+
+    private async Task UntilStored(IPlaceGrain grain, string placeId, SignalBatch signals, List<IngestLogSegment> logged, long token)
+    {
+        var pause = _confirmEvery;
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(pause, _stopping);
+                token = token == -1 ? await grain.IngestDurably(signals) : await grain.AlertsStored(token);
+                if (token == 0)
+                {
+                    Release(logged);
+                    LogStoredLate(logger, placeId);
+                    return;
+                }
+
+                pause = _confirmEvery;
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                // Kept in the log: replayed at the next start.
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                if (token == -1)
+                {
+                    LogRetrying(logger, ex, placeId);
+                }
+
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
+        }
+    }
+
+    private static void Release(List<IngestLogSegment> logged)
+    {
+        foreach (var segment in logged)
+        {
+            segment.Release();
+        }
+    }
+
     /// <summary>The round, timed from now until its last call returns (one state machine per round, not per call).</summary>
     private async Task Timed(Task round)
     {
@@ -251,6 +349,12 @@ public sealed partial class IngestDispatcher(
 
     [LoggerMessage(LogLevel.Error, "Events for {PlaceId} could not be delivered and were given up")]
     private static partial void LogLost(ILogger logger, Exception exception, string placeId);
+
+    [LoggerMessage(LogLevel.Error, "Could not replay the ingest log {Directory}; its records stay for the next start")]
+    private static partial void LogReplayFailed(ILogger logger, Exception exception, string directory);
+
+    [LoggerMessage(LogLevel.Information, "Alerts for {PlaceId} stored after waiting for storage; their log records are released")]
+    private static partial void LogStoredLate(ILogger logger, string placeId);
 
     [LoggerMessage(LogLevel.Error, "An ingest round of grain calls had failures")]
     private static partial void LogRoundFailed(ILogger logger, Exception exception);

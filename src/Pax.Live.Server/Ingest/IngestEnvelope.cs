@@ -46,6 +46,9 @@ public struct IngestEnvelope
     /// <summary>The place was not in the directory (only with AcceptNewPlaces): the dispatcher adds it first.</summary>
     public bool NewPlace { get; set; }
 
+    /// <summary>The write-ahead log segment holding this message (alert-grade messages only), released once stored.</summary>
+    public IngestLogSegment? Logged { get; set; }
+
     /// <summary>Whether the signals are in an array rented from <see cref="ArrayPool{T}.Shared"/> (more than fit inline).</summary>
     public readonly bool IsRented => _rented is not null;
 

@@ -16,6 +16,9 @@ public sealed class PlaceBatch(string placeId)
     /// <summary>Signals gathered and not yet taken.</summary>
     public int Count { get; private set; }
 
+    /// <summary>The log segments of this round's alert-grade messages (null when there are none: the usual case).</summary>
+    public List<IngestLogSegment>? Logged { get; private set; }
+
     /// <summary>Copies the signals of <paramref name="envelope"/> in.</summary>
     public void Add(in IngestEnvelope envelope)
     {
@@ -23,6 +26,11 @@ public sealed class PlaceBatch(string placeId)
         if (Count + signals.Length > _samples.Length)
         {
             Array.Resize(ref _samples, Math.Max(_samples.Length * 2, Count + signals.Length));
+        }
+
+        if (envelope.Logged is { } segment)
+        {
+            (Logged ??= []).Add(segment);
         }
 
         for (var i = 0; i < signals.Length; i++)
@@ -35,8 +43,13 @@ public sealed class PlaceBatch(string placeId)
     /// The gathered signals as the batch of one grain call (its own array: an immutable argument may be read after
     /// the call returns), and an empty buffer for the next round.
     /// </summary>
-    public SignalBatch Take()
+    public SignalBatch Take() => Take(out _);
+
+    /// <summary>As <see cref="Take()"/>, also handing over the log segments of the batch's messages (null: none).</summary>
+    public SignalBatch Take(out List<IngestLogSegment>? logged)
     {
+        logged = Logged;
+        Logged = null;
         var batch = new SignalBatch(_samples.AsSpan(0, Count).ToArray());
         Count = 0;
         if (_samples.Length > PlaceBatcher.MaxRetainedSamples)

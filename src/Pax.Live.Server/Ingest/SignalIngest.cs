@@ -16,7 +16,8 @@ public sealed partial class SignalIngest(
     IngestOptions options,
     DeviceIds devices,
     TimeProvider clock,
-    ILogger<SignalIngest> logger)
+    ILogger<SignalIngest> logger,
+    IngestLog? log = null)
 {
     private const int MaxLoggedClients = 10_000;
     private static readonly TimeSpan LogEvery = TimeSpan.FromMinutes(1);
@@ -43,6 +44,12 @@ public sealed partial class SignalIngest(
             return ValueTask.FromResult(Reject(clientId, topic, RejectReason.RateLimited));
         }
 
+        if (envelope.HasEvent && log is not null)
+        {
+            // Alert-grade: acknowledged only once its record is on disk (the broker answers when this completes).
+            return LogThenQueueAsync(envelope, cancellationToken);
+        }
+
         if (queue.TryWrite(envelope))
         {
             stats.Count(RejectReason.None);
@@ -56,6 +63,21 @@ public sealed partial class SignalIngest(
         }
 
         return WaitForRoomAsync(envelope, cancellationToken);
+    }
+
+    private async ValueTask<RejectReason> LogThenQueueAsync(IngestEnvelope envelope, CancellationToken cancellationToken)
+    {
+        // Queued before the fsync completes: the alert is raised and announced meanwhile; only the answer waits.
+        var durable = log!.Append(envelope, out var segment);
+        envelope.Logged = segment;
+        if (!queue.TryWrite(envelope))
+        {
+            await queue.WriteAsync(envelope, cancellationToken);
+        }
+
+        stats.Count(RejectReason.None);
+        await durable;
+        return RejectReason.None;
     }
 
     private async ValueTask<RejectReason> WaitForRoomAsync(IngestEnvelope envelope, CancellationToken cancellationToken)
