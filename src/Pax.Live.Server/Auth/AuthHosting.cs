@@ -36,6 +36,7 @@ public static class AuthHosting
                 };
                 o.Events = new JwtBearerEvents { OnMessageReceived = TokenFromQueryForHubs };
             });
+        QuietStart.SkipEagerDataProtectionKeyRing(builder.Services);
         if (!string.IsNullOrWhiteSpace(options.Authority))
         {
             schemes.Add(ExternalScheme);

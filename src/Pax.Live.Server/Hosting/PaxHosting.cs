@@ -172,6 +172,7 @@ public static class PaxHosting
                 });
             }
         });
+        QuietStart.UseProcessRelativeMembershipClock(builder.Services);
         return builder;
     }
 
