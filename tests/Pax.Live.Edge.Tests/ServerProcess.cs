@@ -98,7 +98,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         throw new TimeoutException($"The server did not become healthy:\n{server.Output}");
     }
 
-    private const string AdminPassword = "edge-tests-admin";
+    internal const string AdminPassword = "edge-tests-admin";
 
     private async Task SignIn()
     {
