@@ -7,6 +7,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 missing=()
 command -v mosquitto_pub >/dev/null || missing+=(mosquitto-clients)
+# DocsExamplesTests run the README's curl commands as written.
+command -v curl >/dev/null || missing+=(curl)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 # The edge tests check passwords and QoS against a broker the device does not control.
 [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)

@@ -6,12 +6,16 @@ using Pax.Live.Edge.Analysis;
 using Pax.Live.Edge.Audio;
 using Pax.Live.Edge.Mqtt;
 using Pax.Live.Edge.Options;
+using Pax.Live.Edge.Provisioning;
 using Pax.Live.Edge.Simulation;
 
 namespace Pax.Live.Edge;
 
-/// <summary>Starts every lawful camera on its own thread with its own MQTT connection, and the simulator if enabled.</summary>
-public sealed partial class EdgeWorker(IOptions<EdgeOptions> options, ILoggerFactory loggers) : BackgroundService
+/// <summary>
+/// Starts every lawful camera on its own thread with its own MQTT connection, and the simulator if enabled; with
+/// <see cref="EdgeOptions.Provision"/> set, each device first gets its credentials from the server's API.
+/// </summary>
+public sealed partial class EdgeWorker(IOptions<EdgeOptions> options, ILoggerFactory loggers, IHostApplicationLifetime? lifetime = null) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<EdgeWorker>();
 
@@ -22,6 +26,12 @@ public sealed partial class EdgeWorker(IOptions<EdgeOptions> options, ILoggerFac
         Cv2.SetNumThreads(Math.Max(1, edge.OpenCvThreads));
         var tasks = new List<Task>();
         var publishers = new List<DevicePublisher>();
+        using var provisioner = edge.Provision.IsSet ? new DeviceProvisioner(edge.Provision, loggers.CreateLogger<DeviceProvisioner>()) : null;
+        if (provisioner is not null && !await SignInAsync(provisioner, stoppingToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
         foreach (var camera in edge.Cameras)
         {
             var errors = camera.Validate();
@@ -36,7 +46,13 @@ public sealed partial class EdgeWorker(IOptions<EdgeOptions> options, ILoggerFac
                 continue;
             }
 
-            var publisher = new DevicePublisher(edge.Mqtt, edge.Store, camera.PlaceId, camera.DeviceId, loggers.CreateLogger<DevicePublisher>(), camera.Credentials);
+            var credentials = camera.Credentials;
+            if (provisioner is not null && (credentials = await ProvisionAsync(provisioner, camera.DeviceId, camera.PlaceId, stoppingToken).ConfigureAwait(false)) is null)
+            {
+                continue;
+            }
+
+            var publisher = new DevicePublisher(edge.Mqtt, edge.Store, camera.PlaceId, camera.DeviceId, loggers.CreateLogger<DevicePublisher>(), credentials);
             publishers.Add(publisher);
             tasks.Add(publisher.RunAsync(stoppingToken));
             var sound = camera.Audio.Enabled ? new SoundLevel() : null;
@@ -80,8 +96,14 @@ public sealed partial class EdgeWorker(IOptions<EdgeOptions> options, ILoggerFac
             var simulator = new Simulator(edge.Simulator, TimeProvider.System);
             foreach (var device in simulator.Devices)
             {
+                var credentials = edge.Simulator.Credentials.GetValueOrDefault(device.DeviceId);
+                if (provisioner is not null && (credentials = await ProvisionAsync(provisioner, device.DeviceId, device.PlaceId, stoppingToken).ConfigureAwait(false)) is null)
+                {
+                    continue;
+                }
+
                 var publisher = new DevicePublisher(
-                    edge.Mqtt, edge.Store, device.PlaceId, device.DeviceId, loggers.CreateLogger<DevicePublisher>(), edge.Simulator.Credentials.GetValueOrDefault(device.DeviceId));
+                    edge.Mqtt, edge.Store, device.PlaceId, device.DeviceId, loggers.CreateLogger<DevicePublisher>(), credentials);
                 publishers.Add(publisher);
                 tasks.Add(publisher.RunAsync(stoppingToken));
                 device.Publisher = publisher;
@@ -108,6 +130,43 @@ public sealed partial class EdgeWorker(IOptions<EdgeOptions> options, ILoggerFac
             }
         }
     }
+
+    /// <summary>Signs in to provision; a refused admin stops the agent (exit code 1): nothing could connect.</summary>
+    private async Task<bool> SignInAsync(DeviceProvisioner provisioner, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await provisioner.SignInAsync(stoppingToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ProvisioningRefusedException e)
+        {
+            LogProvisioningStopped(_logger, e.Message);
+            Environment.ExitCode = 1;
+            lifetime?.StopApplication();
+            return false;
+        }
+    }
+
+    /// <summary>A device's issued credentials, or null when the server refused it (logged; the others still run).</summary>
+    private async Task<DeviceCredentials?> ProvisionAsync(DeviceProvisioner provisioner, string deviceId, string placeId, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await provisioner.ProvisionAsync(deviceId, placeId, stoppingToken).ConfigureAwait(false);
+        }
+        catch (ProvisioningRefusedException e)
+        {
+            LogDeviceNotProvisioned(_logger, e.Message);
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Critical, Message = "Cannot provision the devices, stopping: {Reason}")]
+    private static partial void LogProvisioningStopped(ILogger logger, string reason);
+
+    [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Error, Message = "Device not started: {Reason}")]
+    private static partial void LogDeviceNotProvisioned(ILogger logger, string reason);
 
     [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Critical, Message = "Camera refused: {Reason}")]
     private static partial void LogRefusedCamera(ILogger logger, string reason);

@@ -1,9 +1,16 @@
 using Microsoft.Extensions.Hosting;
 using Pax.Live.Edge;
 using Pax.Live.Edge.Bench;
+using Pax.Live.Edge.Provisioning;
 
 // pax-edge --config edge.json   run the cameras (and the simulator) of a config file
 // pax-edge --bench [video] [--pipeline]   measure the analysers (or only the whole pipeline) on a video file
+// pax-edge simulate [--server URL --user NAME]   synthetic devices at the sample places, provisioned through the API
+if (args is ["simulate", .. var simulate])
+{
+    args = SimulateCommand.Arguments(simulate);
+}
+
 // pax-edge analyse FILE [--config edge.json --device ID] [--epoch UNIX_MS]   a recording's sound, one JSON line per message
 // pax-edge --bench-audio [file]   what hearing a 48 kHz mono stream costs
 if (args is ["analyse", ..])
@@ -28,4 +35,4 @@ var builder = Host.CreateApplicationBuilder(args);
 builder.AddEdge();
 using var host = builder.Build();
 await host.RunAsync().ConfigureAwait(false);
-return 0;
+return Environment.ExitCode;

@@ -11,7 +11,9 @@ if (args is ["migrate", .. var rest])
     return await MigrateCommand.Run(rest);
 }
 
-var builder = WebApplication.CreateBuilder(args);
+// Configuration and content come from beside the assembly, wherever the server is started from; the data directory
+// (relative paths) stays relative to where it is started.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddPaxSilo();
 builder.AddPaxLive();
 builder.AddPaxIngest();

@@ -98,7 +98,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         throw new TimeoutException($"The server did not become healthy:\n{server.Output}");
     }
 
-    private const string AdminPassword = "edge-tests-admin";
+    internal const string AdminPassword = "edge-tests-admin";
 
     private async Task SignIn()
     {
@@ -179,7 +179,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    private static string RepoRoot()
+    internal static string RepoRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Pax.Live.sln")))
@@ -189,6 +189,9 @@ internal sealed class ServerProcess : IAsyncDisposable
 
         return dir?.FullName ?? throw new DirectoryNotFoundException("Pax.Live.sln not found above " + AppContext.BaseDirectory);
     }
+
+    /// <summary>The built server, of the same configuration as these tests.</summary>
+    internal static string ServerDll() => Path.Combine(RepoRoot(), "src", "Pax.Live.Server", "bin", Configuration(), "net10.0", "Pax.Live.Server.dll");
 
     private static string Configuration() =>
         typeof(ServerProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";

@@ -21,6 +21,9 @@ public sealed class EdgeOptions
     /// <summary>Synthetic devices for demos and load, instead of or beside cameras.</summary>
     public SimulatorOptions Simulator { get; set; } = new();
 
+    /// <summary>Provisioning the devices through the server's API (demos and labs); unset: each device's own credentials.</summary>
+    public ProvisionOptions Provision { get; set; } = new();
+
     /// <summary>OpenCV's own worker threads; 1 keeps one camera on one core and lets cameras run side by side.</summary>
     public int OpenCvThreads { get; set; } = 1;
 }

@@ -41,6 +41,7 @@ public static class AuthHosting
                 };
                 o.Events = new JwtBearerEvents { OnMessageReceived = TokenFromQueryForHubs, OnTokenValidated = StillCurrent };
             });
+        QuietStart.SkipEagerDataProtectionKeyRing(builder.Services);
         if (!string.IsNullOrWhiteSpace(options.Authority))
         {
             schemes.Add(ExternalScheme);

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Pax.Live.Abstractions;
+using Pax.Live.Server.Hosting;
+using Pax.Live.Server.Storage;
 
 namespace Pax.Live.Server.Auth;
 
@@ -21,8 +23,12 @@ public sealed class Passwords
         Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', 'x').Replace('/', 'y');
 }
 
-/// <summary>At first start (no users yet) creates the admin: with the configured password, or a generated one printed once.</summary>
-public sealed partial class FirstAdmin(IGrainFactory grains, AuthOptions options, Passwords passwords, ILogger<FirstAdmin> logger) : IHostedService
+/// <summary>
+/// At first start (no users yet) creates the admin: with the configured password, or a generated one printed once.
+/// A configured password that finds users already there is not applied, and the log says so.
+/// </summary>
+public sealed partial class FirstAdmin(
+    IGrainFactory grains, AuthOptions options, Passwords passwords, StorageOptions storage, IConfiguration configuration, ILogger<FirstAdmin> logger) : IHostedService
 {
     /// <summary>The first admin's name.</summary>
     public const string Name = "admin";
@@ -34,7 +40,15 @@ public sealed partial class FirstAdmin(IGrainFactory grains, AuthOptions options
         var password = generated ? Passwords.Generate() : options.AdminPassword!;
         var admin = new UserRecord(Name, Role.Admin, [], null);
         admin = admin with { PasswordHash = passwords.Hash(admin, password) };
-        if (await grains.GetGrain<IUserDirectoryGrain>(0).CreateFirstAdmin(admin) && generated)
+        var created = await grains.GetGrain<IUserDirectoryGrain>(0).CreateFirstAdmin(admin);
+        if (!created && !generated)
+        {
+            // Without this line a newcomer who started once without the password gets 401s and no reason.
+            LogPasswordNotApplied(logger, Name, StoredIn());
+            return;
+        }
+
+        if (created && generated)
         {
             // Printed once, to the console only: it is not stored anywhere but as a hash.
             await Console.Out.WriteLineAsync($"Pax.Live first start: user '{Name}' has password {password} — sign in and change it.");
@@ -44,6 +58,16 @@ public sealed partial class FirstAdmin(IGrainFactory grains, AuthOptions options
 
     /// <inheritdoc />
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private string StoredIn() => storage.Provider switch
+    {
+        StorageProvider.Sqlite when string.IsNullOrWhiteSpace(storage.ConnectionString) =>
+            $"the data directory {Path.GetFullPath(PaxHosting.DataDirectory(configuration))}",
+        _ => $"the {storage.Provider} database",
+    };
+
+    [LoggerMessage(LogLevel.Warning, "Pax:Auth:AdminPassword is set but not applied: {StoredIn} already has users, and that password only creates the first admin when there are none. Sign in as '{Name}' with the password it was created with (and change it with PUT /api/users/{Name}), or stop the server and delete the data to start over")]
+    private static partial void LogPasswordNotApplied(ILogger logger, string name, string storedIn);
 
     [LoggerMessage(LogLevel.Warning, "Created the first admin '{Name}' with a generated password (printed once on the console)")]
     private static partial void LogGenerated(ILogger logger, string name);

@@ -176,6 +176,7 @@ public static class PaxHosting
                 });
             }
         });
+        QuietStart.UseProcessRelativeMembershipClock(builder.Services);
         return builder;
     }
 

@@ -22,7 +22,7 @@ public sealed partial class SignalIngest(
     private const int MaxLoggedClients = 10_000;
     private static readonly TimeSpan LogEvery = TimeSpan.FromMinutes(1);
 
-    private readonly ConcurrentDictionary<string, RejectLogEntry> _rejectLog = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string ClientId, RejectReason Reason), RejectLogEntry> _rejectLog = new();
 
     /// <summary>
     /// Takes one published message. Returns why it was rejected, or <see cref="RejectReason.None"/>. A device's
@@ -147,15 +147,17 @@ public sealed partial class SignalIngest(
             return reason;
         }
 
-        // At most one line per client per minute: a misconfigured device must not flood the log.
+        // At most one line per client and reason per minute: a misconfigured device must not flood the log, and
+        // one kind of mistake must not hide another (a broken payload right after a refused topic still shows).
         var now = clock.GetUtcNow();
         if (_rejectLog.Count >= MaxLoggedClients)
         {
             _rejectLog.Clear();
         }
 
+        var key = (clientId, reason);
         var entry = _rejectLog.AddOrUpdate(
-            clientId,
+            key,
             static (_, now) => new RejectLogEntry(now, 0, Logged: true),
             static (_, previous, now) => now - previous.LoggedAt >= LogEvery
                 ? new RejectLogEntry(now, previous.Suppressed, Logged: true)
@@ -164,13 +166,13 @@ public sealed partial class SignalIngest(
         if (entry.Logged)
         {
             LogRejected(logger, clientId, topic, reason.Name(), entry.Suppressed);
-            _rejectLog[clientId] = entry with { Suppressed = 0 };
+            _rejectLog[key] = entry with { Suppressed = 0 };
         }
 
         return reason;
     }
 
-    [LoggerMessage(LogLevel.Warning, "Rejected a message from client {ClientId} on {Topic}: {Reason} ({Suppressed} more from this client since the last line)")]
+    [LoggerMessage(LogLevel.Warning, "Rejected a message from client {ClientId} on {Topic}: {Reason} ({Suppressed} more from this client for this reason since the last line)")]
     private static partial void LogRejected(ILogger logger, string clientId, string topic, string reason, long suppressed);
 
     private readonly record struct RejectLogEntry(DateTimeOffset LoggedAt, long Suppressed, bool Logged);

@@ -8,7 +8,7 @@ public static class MigrateCommand
     /// <summary>Runs the command; the exit code is 0 on success.</summary>
     public static async Task<int> Run(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var options = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         if (options.Provider == StorageProvider.Memory)
         {
