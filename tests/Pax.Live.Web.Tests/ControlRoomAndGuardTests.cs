@@ -130,6 +130,9 @@ public sealed class ControlRoomAndGuardTests(BrowserFixture fixture)
         await Expect(board.Locator("#place-list [data-place]")).ToHaveCountAsync(4);
         await Expect(board.Locator(".place-marker")).ToHaveCountAsync(4);
         await Expect(board.Locator("#map-note")).ToBeVisibleAsync();
+        await Expect(board.Locator("#map-legend")).ToContainTextAsync("Lugnt");
+        await Expect(board.Locator("#map-legend")).ToContainTextAsync("inaktuell");
+        await Expect(board.Locator(".leaflet-tooltip.place-label")).ToHaveCountAsync(4);
         await board.Locator("#place-list [data-place=stadsparken] button").ClickAsync();
         await Expect(board.Locator("#detail")).ToContainTextAsync("Stadsparken");
         await Expect(board.Locator("#history")).Not.ToHaveTextAsync("…");
@@ -138,6 +141,10 @@ public sealed class ControlRoomAndGuardTests(BrowserFixture fixture)
         var guard = await phone.NewPageAsync();
         var guardWatch = await PageWatch.BlockingAllBut(phone, guard, server.BaseAddress);
         await Pages.SignIn(guard, guardWatch, new Uri(server.BaseAddress, "/guard"), BrowserFixture.Guard, BrowserFixture.Password);
+
+        // The guard's map shows the places of the guard's areas, named, before any alert.
+        await Expect(guard.Locator(".area-place-storgatan")).ToHaveCountAsync(1);
+        await Expect(guard.Locator(".leaflet-tooltip.place-label", new() { HasText = "Storgatan" })).ToBeVisibleAsync();
         await guard.Locator("#field-place").SelectOptionAsync("storgatan");
         await guard.GetByRole(AriaRole.Button, new() { Name = "Checka in" }).ClickAsync();
         await Expect(guard.Locator("#announcer")).ToContainTextAsync("Incheckad vid Storgatan");

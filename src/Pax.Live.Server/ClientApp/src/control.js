@@ -172,7 +172,22 @@ function setUpMap() {
     $('map-note').hidden = false;
   }
   map.setView([59.3, 15.2], 13);
+  const legend = L.control({ position: 'bottomleft' });
+  legend.onAdd = () => el('div', { id: 'map-legend', class: 'map-legend' });
+  legend.addTo(map);
+  renderLegend();
 }
+
+/** What the colours and the dashed rings mean, in the page's language. */
+function renderLegend() {
+  const legend = $('map-legend');
+  if (!legend) return;
+  fill(legend, ...levels.map((level) => el('span', {}, el('i', { class: `swatch ${level}`, 'aria-hidden': 'true' }), term('level', level))),
+    el('span', {}, el('i', { class: 'swatch stale', 'aria-hidden': 'true' }), t('stale')));
+}
+
+// Names stand beside the places while a board is small enough to read them; beyond that the tooltip names them.
+const labelledUpTo = 200;
 
 const levelColours = { calm: '#3fb950', elevated: '#d29922', alert: '#f85149', unknown: '#8b949e' };
 
@@ -198,6 +213,10 @@ function renderMarker(place) {
   }
   marker.setStyle({ opacity: visible(place) ? 1 : 0.15, fillOpacity: visible(place) ? style.fillOpacity : 0.1 });
   // An element, not a string: Leaflet would read a string as HTML.
+  if (places.size <= labelledUpTo && !marker.label) {
+    marker.label = L.tooltip({ permanent: true, direction: 'right', offset: [10, 0], className: 'place-label' })
+      .setLatLng([place.latitude, place.longitude]).setContent(el('span', {}, place.name)).addTo(map);
+  }
   marker.bindTooltip(el('span', {}, el('strong', {}, place.name), ` – ${t(`level.${place.level}`)}${isStale(place) ? ` (${t('stale')})` : ''}`,
     el('br'), levelWhy(place), el('br'), `${t('dataAge')}: ${age(place.updatedAt)}`));
 }
@@ -823,6 +842,7 @@ onLanguage(() => {
   $('user').textContent = t('user', me.user.name);
   showConnection($('connection'), live.state);
   renderMute();
+  renderLegend();
   setUpFilters();
   renderPlaces();
   renderQueue();
