@@ -101,7 +101,21 @@ public sealed class ControlRoomAndGuardTests(BrowserFixture fixture)
         await Expect(board.Locator("#detail .spark[data-kind=people]")).ToBeVisibleAsync();
         await Expect(board.Locator("#detail")).ToContainTextAsync("cam-ui");
         await Expect(board.Locator("#detail .meta")).ToContainTextAsync("torg · Område: centrum");
-        await Expect(board.Locator("#detail .spark[data-kind=people] figcaption")).ToContainTextAsync("Personer: senast 7 · tröskel 40");
+
+        // One clock: a reading after the detail opened, and after the ages' next tick the detail's age of the data is
+        // the list's, not the age of when the detail opened.
+        await board.WaitForTimeoutAsync(3_000);
+        await using (var camera = await fixture.Camera(Place, "cam-ui"))
+        {
+            await camera.Publish($"pax/v1/{Place}/cam-ui/signals", Device.Signals(Device.Now, ("people", 8)));
+        }
+
+        await Expect(board.Locator("#detail .spark[data-kind=people] figcaption")).ToContainTextAsync("senast 8");
+        await board.WaitForTimeoutAsync(6_000);
+        var ages = await board.EvaluateAsync<string[]>(
+            $"() => [document.querySelector('#detail-age').textContent, document.querySelector('#place-list [data-place={Place}] .age').textContent.split(' · ').pop()]");
+        Assert.Equal(ages[1], ages[0]);
+        await Expect(board.Locator("#detail .spark[data-kind=people] figcaption")).ToContainTextAsync("Personer: senast 8 · tröskel 40");
         await Expect(board.Locator("#detail .spark[data-kind=people] .u-axis")).Not.ToHaveCountAsync(0);
         await Pages.AssertNoEnglish(board, "the board with a place's detail");
         await Pages.Screenshot(board, "control-room-detail-sv.png");
