@@ -57,7 +57,11 @@ public sealed record Actor(
     public bool CoversArea(string? area) => Role is Role.Operator or Role.Admin || (area is not null && Areas.Contains(area));
 }
 
-/// <summary>One line of an alert's audit trail, chained to the one before by hash.</summary>
+/// <summary>
+/// One line of an alert's audit trail, chained to the one before by hash. <c>Why</c> is the server's English; the
+/// structured fields beside it (a reason code, the outcome and note, the guard, the wait in seconds) let a client say
+/// the same in its reader's language.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("pax.AuditEntry")]
 public sealed record AuditEntry(
     [property: Id(0)] int Sequence,
@@ -68,9 +72,18 @@ public sealed record AuditEntry(
     [property: Id(5)] AlertState To,
     [property: Id(6)] string? Why,
     [property: Id(7)] string PreviousHash,
-    [property: Id(8)] string Hash);
+    [property: Id(8)] string Hash,
+    [property: Id(9)] string? Reason = null,
+    [property: Id(10)] AlertOutcome? Outcome = null,
+    [property: Id(11)] string? Note = null,
+    [property: Id(12)] string? Guard = null,
+    [property: Id(13)] double? WaitSeconds = null);
 
-/// <summary>An alert as the control room and the guards see it.</summary>
+/// <summary>
+/// An alert as the control room and the guards see it. <c>Summary</c> is the server's English; <c>Value</c> (the
+/// reading that raised it: fire confidence, report severity) lets a client word it in its own language.
+/// <c>AcceptedAt</c>: when the dispatched guard accepted it.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("pax.AlertView")]
 public sealed record AlertView(
     [property: Id(0)] string AlertId,
@@ -89,7 +102,9 @@ public sealed record AlertView(
     [property: Id(13)] string? Area,
     [property: Id(14)] DateTimeOffset? EscalatedAt = null,
     [property: Id(15)] DateTimeOffset? ReceivedAt = null,
-    [property: Id(16)] DateTimeOffset? DispatchedAt = null);
+    [property: Id(16)] DateTimeOffset? DispatchedAt = null,
+    [property: Id(17)] double? Value = null,
+    [property: Id(18)] DateTimeOffset? AcceptedAt = null);
 
 /// <summary>An action that is not allowed from the alert's current state (HTTP 409).</summary>
 [GenerateSerializer, Alias("pax.AlertConflictException")]

@@ -22,9 +22,10 @@ public sealed record AlertRaised(
     [property: Id(3)] int Severity,
     [property: Id(4)] DateTimeOffset RaisedAt,
     [property: Id(5)] string Summary,
-    [property: Id(6)] string? Area = null)
+    [property: Id(6)] string? Area = null,
+    [property: Id(7)] double? Value = null)
 {
     /// <summary>The event of an alert's first view.</summary>
     public static AlertRaised Of(AlertView alert) =>
-        new(alert.AlertId, alert.PlaceId, alert.Kind, alert.Severity, alert.RaisedAt, alert.Summary, alert.Area);
+        new(alert.AlertId, alert.PlaceId, alert.Kind, alert.Severity, alert.RaisedAt, alert.Summary, alert.Area, alert.Value);
 }

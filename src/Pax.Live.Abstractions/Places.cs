@@ -2,7 +2,11 @@ using Pax.Live.Contracts;
 
 namespace Pax.Live.Abstractions;
 
-/// <summary>A place in the catalogue: where it is, what it is, and the thresholds that decide its level.</summary>
+/// <summary>
+/// A place in the catalogue: where it is, what it is, and the thresholds that decide its level. <c>CreatedAt</c>: when
+/// the catalogue first had it (null for places stored before it was kept), so that a report does not count the time
+/// before as hours of an unknown level.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("pax.PlaceDefinition")]
 public sealed record PlaceDefinition(
     [property: Id(0)] string Id,
@@ -11,7 +15,8 @@ public sealed record PlaceDefinition(
     [property: Id(3)] double Latitude,
     [property: Id(4)] double Longitude,
     [property: Id(5)] PlaceThresholds Thresholds,
-    [property: Id(6)] string? Area = null);
+    [property: Id(6)] string? Area = null,
+    [property: Id(7)] DateTimeOffset? CreatedAt = null);
 
 /// <summary>
 /// Thresholds of a place's periodic kinds (null: that kind never elevates the place) and how long a kind must stay
@@ -52,7 +57,8 @@ public sealed record OpenAlert(
     [property: Id(3)] DateTimeOffset RaisedAt,
     [property: Id(4)] DateTimeOffset LastSeen,
     [property: Id(5)] int Count,
-    [property: Id(6)] string Summary);
+    [property: Id(6)] string Summary,
+    [property: Id(7)] double? Value = null);
 
 /// <summary>An operator silenced one alert cause at a place for a while: it raises no new alert until then.</summary>
 [GenerateSerializer, Immutable, Alias("pax.Snooze")]

@@ -62,7 +62,7 @@ public sealed class AlertLifecycle
         View = View with { CauseCleared = true };
         if (View.State == AlertState.Raised)
         {
-            Move(Actor.System, "cause cleared", AlertState.ClearedAckRequired, "cleared before anyone acted", at);
+            Move(Actor.System, "cause cleared", AlertState.ClearedAckRequired, "cleared before anyone acted", at, new(Reason: "cleared-before-action"));
         }
     }
 
@@ -84,8 +84,8 @@ public sealed class AlertLifecycle
         }
 
         RequireState("dispatch", AlertState.Raised, AlertState.Acknowledged, AlertState.ClearedAckRequired);
-        View = View with { Guard = guard, DispatchedAt = at, ReceivedAt = null };
-        Move(actor, "dispatched", AlertState.Dispatched, $"to {guard}", at);
+        View = View with { Guard = guard, DispatchedAt = at, ReceivedAt = null, AcceptedAt = null };
+        Move(actor, "dispatched", AlertState.Dispatched, $"to {guard}", at, new(Guard: guard));
     }
 
     /// <summary>The dispatched guard's phone has the alert. Only the first receipt is recorded.</summary>
@@ -118,9 +118,11 @@ public sealed class AlertLifecycle
             return false;
         }
 
-        var why = View.State == AlertState.Dispatched ? $"not received by {View.Guard} within {wait}" : $"not acknowledged within {wait}";
+        var notReceived = View.State == AlertState.Dispatched;
+        var why = notReceived ? $"not received by {View.Guard} within {wait}" : $"not acknowledged within {wait}";
+        var detail = new AuditDetail(Reason: notReceived ? "not-received" : "not-acknowledged", Guard: notReceived ? View.Guard : null, WaitSeconds: wait.TotalSeconds);
         View = View with { EscalatedAt = now };
-        Append(Actor.System, "escalated", View.State, View.State, why, now);
+        Append(Actor.System, "escalated", View.State, View.State, why, now, detail);
         return true;
     }
 
@@ -129,6 +131,7 @@ public sealed class AlertLifecycle
     {
         RequireAssignedGuard(actor, "accept");
         RequireState("accept", AlertState.Dispatched);
+        View = View with { AcceptedAt = View.AcceptedAt ?? at };
         Append(actor, "accepted", AlertState.Dispatched, AlertState.Dispatched, null, at);
     }
 
@@ -163,7 +166,7 @@ public sealed class AlertLifecycle
         }
 
         View = View with { Outcome = outcome, Note = note.Trim() };
-        Move(actor, "resolved", AlertState.Resolved, $"{outcome}: {note.Trim()}", at);
+        Move(actor, "resolved", AlertState.Resolved, $"{outcome}: {note.Trim()}", at, new(Outcome: outcome, Note: note.Trim()));
     }
 
     /// <summary>
@@ -187,17 +190,19 @@ public sealed class AlertLifecycle
         return -1;
     }
 
-    private void Move(Actor actor, string action, AlertState to, string? why, DateTimeOffset at)
+    private void Move(Actor actor, string action, AlertState to, string? why, DateTimeOffset at, AuditDetail? detail = null)
     {
         var from = View.State;
         View = View with { State = to };
-        Append(actor, action, from, to, why, at);
+        Append(actor, action, from, to, why, at, detail);
     }
 
-    private void Append(Actor actor, string action, AlertState from, AlertState to, string? why, DateTimeOffset at)
+    private void Append(Actor actor, string action, AlertState from, AlertState to, string? why, DateTimeOffset at, AuditDetail? detail = null)
     {
         var previous = _audit.Count == 0 ? "" : _audit[^1].Hash;
-        var entry = new AuditEntry(_audit.Count + 1, at, actor.Name, action, from, to, why, previous, "");
+        var entry = new AuditEntry(
+            _audit.Count + 1, at, actor.Name, action, from, to, why, previous, "",
+            detail?.Reason, detail?.Outcome, detail?.Note, detail?.Guard, detail?.WaitSeconds);
         _audit.Add(entry with { Hash = HashOf(entry) });
     }
 
@@ -206,8 +211,18 @@ public sealed class AlertLifecycle
         var text = string.Create(
             CultureInfo.InvariantCulture,
             $"{e.PreviousHash}|{e.Sequence}|{e.At.ToUnixTimeMilliseconds()}|{e.Actor}|{e.Action}|{e.From}|{e.To}|{e.Why}");
+
+        // The structured fields are covered too when an entry has them; entries written before they existed hash as they did.
+        if (e.Reason is not null || e.Outcome is not null || e.Note is not null || e.Guard is not null || e.WaitSeconds is not null)
+        {
+            text += string.Create(CultureInfo.InvariantCulture, $"|{e.Reason}|{e.Outcome}|{e.Note}|{e.Guard}|{e.WaitSeconds}");
+        }
+
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
+
+    /// <summary>What an audit line says in codes and numbers beside its English <c>why</c>.</summary>
+    private sealed record AuditDetail(string? Reason = null, AlertOutcome? Outcome = null, string? Note = null, string? Guard = null, double? WaitSeconds = null);
 
     private void RequireState(string action, params AlertState[] allowed)
     {

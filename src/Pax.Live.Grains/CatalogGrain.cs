@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Pax.Live.Abstractions;
 
 namespace Pax.Live.Grains;
@@ -16,7 +17,8 @@ public sealed class CatalogState
 /// accepts signals only for places in the catalogue).
 /// </summary>
 public sealed class CatalogGrain(
-    [PersistentState(CatalogGrain.StateName, PaxStorage.Name)] IPersistentState<CatalogState> state) : Grain, ICatalogGrain
+    [PersistentState(CatalogGrain.StateName, PaxStorage.Name)] IPersistentState<CatalogState> state,
+    [FromKeyedServices(PaxClock.Key)] TimeProvider clock) : Grain, ICatalogGrain
 {
     /// <summary>The state name: one per grain class, because stored rows are keyed by grain id and state name.</summary>
     public const string StateName = "catalog";
@@ -31,7 +33,8 @@ public sealed class CatalogGrain(
     /// <inheritdoc />
     public async ValueTask<bool> Upsert(PlaceDefinition definition)
     {
-        var created = !state.State.Places.ContainsKey(definition.Id);
+        var created = !state.State.Places.TryGetValue(definition.Id, out var existing);
+        definition = definition with { CreatedAt = existing is null ? clock.GetUtcNow() : existing.CreatedAt };
         state.State.Places[definition.Id] = definition;
         await state.WriteStateAsync();
         await Announce(definition);
@@ -42,8 +45,10 @@ public sealed class CatalogGrain(
     public async ValueTask<int> AddMissing(PlaceDefinition[] definitions)
     {
         var added = new List<PlaceDefinition>();
-        foreach (var definition in definitions)
+        var now = clock.GetUtcNow();
+        foreach (var given in definitions)
         {
+            var definition = given with { CreatedAt = now };
             if (state.State.Places.TryAdd(definition.Id, definition))
             {
                 added.Add(definition);

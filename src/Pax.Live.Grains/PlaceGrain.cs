@@ -488,7 +488,8 @@ public sealed partial class PlaceGrain(
             raisedAt,
             lastSeen,
             1,
-            AlertSummaries.For(kind, cause.Value, _definition?.Name ?? PlaceId));
+            AlertSummaries.For(kind, cause.Value, _definition?.Name ?? PlaceId),
+            cause.Value);
         _alerts[kind] = alert;
         _noteUnsaved = true;
         LogAlertRaised(logger, alert.AlertId, PlaceId, alert.Summary);
@@ -574,7 +575,7 @@ public sealed partial class PlaceGrain(
     /// <summary>The alert grain's first view of one of this place's alerts.</summary>
     private AlertView ViewOf(OpenAlert alert, int count) => new(
         alert.AlertId, PlaceId, alert.Kind, alert.Severity, AlertState.Raised, alert.RaisedAt, alert.LastSeen, count,
-        alert.Summary, CauseCleared: false, Guard: null, Outcome: null, Note: null, Area: _definition?.Area);
+        alert.Summary, CauseCleared: false, Guard: null, Outcome: null, Note: null, Area: _definition?.Area, Value: alert.Value);
 
     /// <inheritdoc />
     public async Task SnoozeCause(SignalKind kind, TimeSpan duration, Actor actor, string why)

@@ -127,6 +127,20 @@ public sealed class LagesbildTests
     }
 
     [Fact]
+    public void APlaceCountsHoursOnlyFromWhenItCameIntoTheCatalogue()
+    {
+        // Added at hour 20 of the period and never heard from: 4 hours unknown, not 24; nothing in the period before.
+        var report = LagesbildMath.Build(
+            H(0), H(24), now: H(24), area: null, [new ReportPlace("ny", "Nya torget", null, Since: H(20))],
+            new Dictionary<string, List<LevelChange>>(), []);
+
+        var place = Assert.Single(report.Places);
+        Assert.Equal(new LevelHours(0, 0, 0, 4), place.Current.Hours);
+        Assert.Equal(LevelHours.Zero, place.Previous.Hours);
+        Assert.Equal(new Trend("unknown-hours", 4, 0, 4, null), report.Trends.Single(t => t.Metric == "unknown-hours"));
+    }
+
+    [Fact]
     public void HoursStopAtNowWhenThePeriodIsNotOverAndAPercentageNeedsAPreviousFigure()
     {
         var report = LagesbildMath.Build(

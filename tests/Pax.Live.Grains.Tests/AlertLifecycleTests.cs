@@ -35,6 +35,36 @@ public sealed class AlertLifecycleTests
     }
 
     [Fact]
+    public void EveryAuditLineCarriesItsCodesBesideTheEnglishAndTheAcceptIsInTheView()
+    {
+        var alert = NewAlert();
+        alert.CauseCleared(T0.AddSeconds(5));
+        Assert.True(alert.Escalate(T0.AddMinutes(2), TimeSpan.FromMinutes(1)));
+        alert.Acknowledge(Operator, T0.AddMinutes(3));
+        alert.Dispatch(Operator, "gita", T0.AddMinutes(4));
+        Assert.Null(alert.View.AcceptedAt);
+        alert.Accept(Guard, T0.AddMinutes(5));
+        alert.Accept(Guard, T0.AddMinutes(6));
+        Assert.Equal(T0.AddMinutes(5), alert.View.AcceptedAt);
+        alert.OnSite(Guard, T0.AddMinutes(7));
+        alert.Resolve(Guard, AlertOutcome.FalseAlarm, " Fyrverkerier ", T0.AddMinutes(9));
+
+        var cleared = alert.Audit.Single(e => e.Action == "cause cleared");
+        Assert.Equal("cleared-before-action", cleared.Reason);
+        var escalated = alert.Audit.Single(e => e.Action == "escalated");
+        Assert.Equal(("not-acknowledged", 60d), (escalated.Reason, escalated.WaitSeconds));
+        Assert.Equal("gita", alert.Audit.Single(e => e.Action == "dispatched").Guard);
+        var resolved = alert.Audit.Single(e => e.Action == "resolved");
+        Assert.Equal((AlertOutcome.FalseAlarm, "Fyrverkerier"), (resolved.Outcome, resolved.Note));
+        Assert.Equal("FalseAlarm: Fyrverkerier", resolved.Why);
+        Assert.Equal(-1, AlertLifecycle.FindTampering(alert.Audit));
+
+        // The structured fields are under the hash like the rest.
+        var edited = alert.Audit.Select(e => e.Action == "resolved" ? e with { Outcome = AlertOutcome.Confirmed } : e).ToList();
+        Assert.Equal(edited.FindIndex(e => e.Action == "resolved"), AlertLifecycle.FindTampering(edited));
+    }
+
+    [Fact]
     public void ACauseThatClearsBeforeAnyoneActsWaitsForAnAcknowledgment()
     {
         var alert = NewAlert();

@@ -38,8 +38,14 @@ public sealed class ControlRoomAndGuardTests(BrowserFixture fixture)
         var queued = board.Locator($"#alert-list [data-place={Place}]");
         await Expect(queued).ToHaveAttributeAsync("data-state", "raised");
         await Expect(board.Locator("#announcer")).ToContainTextAsync("Nytt larm");
-        await Pages.Screenshot(board, "control-room-alert.png");
         var alertId = await queued.GetAttributeAsync("data-alert");
+
+        // Severity 3 and nobody busy: its detail opens by itself, worded in Swedish from the server's codes.
+        await Expect(board.Locator("#alert-detail .alert-text")).ToHaveTextAsync("Impulsljud (skott- eller explosionsliknande) vid Stora torget");
+        await Expect(board.Locator("#alarm-banner")).ToContainTextAsync("Smäll vid Stora torget");
+        await Expect(board.Locator("#place-list [data-place=stora-torget] .why")).ToContainTextAsync("Smäll (larm)");
+        await Pages.Screenshot(board, "control-room-alert.png");
+        await Pages.AssertNoEnglish(board, "the board with a new alert");
 
         // The control room acknowledges and dispatches the guard.
         await queued.Locator("button").ClickAsync();
@@ -55,12 +61,24 @@ public sealed class ControlRoomAndGuardTests(BrowserFixture fixture)
         await Expect(card).ToContainTextAsync("Stora torget");
         await Expect(card).ToContainTextAsync("Utskickat till dig");
         await Expect(guard.Locator($".place-marker.place-{Place}")).ToHaveCountAsync(1);
+        await Expect(card.GetByRole(AriaRole.Button, new() { Name = "På plats" })).ToHaveCountAsync(0);
         await Pages.Screenshot(guard, "guard-dispatched.png");
+        await Pages.AssertNoEnglish(guard, "the guard's phone with a dispatched alert");
         await card.GetByRole(AriaRole.Button, new() { Name = "Acceptera" }).ClickAsync();
-        await Expect(guard.Locator("#announcer")).ToContainTextAsync("Klart");
+
+        // Accepted on both screens; then "on site" is the one primary action.
+        await Expect(card).ToHaveAttributeAsync("data-accepted", "true");
+        await Expect(card.Locator(".state")).ToHaveTextAsync("Accepterat");
+        await Expect(card.GetByRole(AriaRole.Button, new() { Name = "Acceptera" })).ToHaveCountAsync(0);
+        await Expect(queued).ToHaveAttributeAsync("data-accepted", "true");
+        await Expect(queued.Locator(".state")).ToHaveTextAsync("Accepterat");
+        await Expect(board.Locator("#alert-detail")).ToContainTextAsync($"Accepterat av {BrowserFixture.Guard}");
+        await Pages.Screenshot(guard, "guard-accepted.png");
+        await Pages.Screenshot(board, "control-room-accepted.png");
         await card.GetByRole(AriaRole.Button, new() { Name = "På plats" }).ClickAsync();
         await Expect(card).ToHaveAttributeAsync("data-state", "on-site");
         await Expect(board.Locator("#alert-detail")).ToContainTextAsync("På plats");
+        await Expect(card.Locator("select[name=outcome]")).ToHaveValueAsync("");
         await card.Locator("select[name=outcome]").SelectOptionAsync("false-alarm");
         await card.Locator("textarea[name=note]").FillAsync("Smällare, inga personer kvar");
         await Pages.Screenshot(guard, "guard-on-site.png");
@@ -70,17 +88,43 @@ public sealed class ControlRoomAndGuardTests(BrowserFixture fixture)
         // The board shows it resolved, with the whole trail.
         await Expect(board.Locator($"#alert-list [data-place={Place}]")).ToHaveCountAsync(0);
         await Expect(board.Locator($"#resolved-list [data-place={Place}]")).ToHaveAttributeAsync("data-state", "resolved");
-        await Expect(board.Locator("#audit")).ToContainTextAsync("resolved");
+        await Expect(board.Locator("#audit")).ToContainTextAsync($"{BrowserFixture.Guard} accepterade");
+        await Expect(board.Locator("#audit")).ToContainTextAsync($"{BrowserFixture.Guard} åtgärdade (Falsklarm: Smällare, inga personer kvar)");
         await Expect(board.Locator("#audit")).ToContainTextAsync("Loggen är obruten");
         await Pages.Screenshot(board, "control-room-resolved.png");
+        await Pages.AssertNoEnglish(board, "the board with the resolved alert and its trail");
+        await Pages.AssertNoEnglish(guard, "the guard's phone after resolving");
         await Pages.Screenshot(guard, "guard-resolved.png");
 
         // The place's detail: a sparkline per kind heard, its device, and the board in English on request.
         await board.Locator($"#place-list [data-place={Place}] button").ClickAsync();
         await Expect(board.Locator("#detail .spark[data-kind=people]")).ToBeVisibleAsync();
         await Expect(board.Locator("#detail")).ToContainTextAsync("cam-ui");
+        await Expect(board.Locator("#detail .meta")).ToContainTextAsync("torg · Område: centrum");
+
+        // One clock: a reading after the detail opened, and after the ages' next tick the detail's age of the data is
+        // the list's, not the age of when the detail opened.
+        await board.WaitForTimeoutAsync(3_000);
+        await using (var camera = await fixture.Camera(Place, "cam-ui"))
+        {
+            await camera.Publish($"pax/v1/{Place}/cam-ui/signals", Device.Signals(Device.Now, ("people", 8)));
+        }
+
+        await Expect(board.Locator("#detail .spark[data-kind=people] figcaption")).ToContainTextAsync("senast 8");
+        await board.WaitForTimeoutAsync(6_000);
+        var ages = await board.EvaluateAsync<string[]>(
+            $"() => [document.querySelector('#detail-age').textContent, document.querySelector('#place-list [data-place={Place}] .age').textContent.split(' · ').pop()]");
+        Assert.Equal(ages[1], ages[0]);
+        await Expect(board.Locator("#detail .spark[data-kind=people] figcaption")).ToContainTextAsync("Personer: senast 8 · tröskel 40");
+        await Expect(board.Locator("#detail .spark[data-kind=people] .u-axis")).Not.ToHaveCountAsync(0);
+        await Pages.AssertNoEnglish(board, "the board with a place's detail");
+        await Pages.Screenshot(board, "control-room-detail-sv.png");
         await board.Locator("#language").SelectOptionAsync("en");
         await Expect(board.Locator("#queue-title")).ToContainTextAsync("Alert queue");
+        await Expect(board.Locator("#detail .meta")).ToContainTextAsync("square · Area: centrum");
+        await board.Locator($"#resolved-list [data-place={Place}] button").ClickAsync();
+        await Expect(board.Locator("#audit")).ToContainTextAsync($"{BrowserFixture.Guard} resolved (False alarm: Smällare, inga personer kvar)");
+        await Expect(board.Locator("#alert-detail .alert-text")).ToHaveTextAsync("Impulsive bang (shot- or explosion-like) at Stora torget");
         await Pages.Screenshot(board, "control-room-detail-en.png");
 
         boardWatch.AssertClean();
@@ -100,6 +144,9 @@ public sealed class ControlRoomAndGuardTests(BrowserFixture fixture)
         await Expect(board.Locator("#place-list [data-place]")).ToHaveCountAsync(4);
         await Expect(board.Locator(".place-marker")).ToHaveCountAsync(4);
         await Expect(board.Locator("#map-note")).ToBeVisibleAsync();
+        await Expect(board.Locator("#map-legend")).ToContainTextAsync("Lugnt");
+        await Expect(board.Locator("#map-legend")).ToContainTextAsync("inaktuell");
+        await Expect(board.Locator(".leaflet-tooltip.place-label")).ToHaveCountAsync(4);
         await board.Locator("#place-list [data-place=stadsparken] button").ClickAsync();
         await Expect(board.Locator("#detail")).ToContainTextAsync("Stadsparken");
         await Expect(board.Locator("#history")).Not.ToHaveTextAsync("…");
@@ -108,6 +155,10 @@ public sealed class ControlRoomAndGuardTests(BrowserFixture fixture)
         var guard = await phone.NewPageAsync();
         var guardWatch = await PageWatch.BlockingAllBut(phone, guard, server.BaseAddress);
         await Pages.SignIn(guard, guardWatch, new Uri(server.BaseAddress, "/guard"), BrowserFixture.Guard, BrowserFixture.Password);
+
+        // The guard's map shows the places of the guard's areas, named, before any alert.
+        await Expect(guard.Locator(".area-place-storgatan")).ToHaveCountAsync(1);
+        await Expect(guard.Locator(".leaflet-tooltip.place-label", new() { HasText = "Storgatan" })).ToBeVisibleAsync();
         await guard.Locator("#field-place").SelectOptionAsync("storgatan");
         await guard.GetByRole(AriaRole.Button, new() { Name = "Checka in" }).ClickAsync();
         await Expect(guard.Locator("#announcer")).ToContainTextAsync("Incheckad vid Storgatan");
@@ -227,13 +278,24 @@ public sealed class ControlRoomAndGuardTests(BrowserFixture fixture)
         var queued = board.Locator("#alert-list [data-place=storgatan]");
         await Expect(queued).ToContainTextAsync("Rapport");
         await queued.Locator("button").ClickAsync();
-        await board.Locator("#alert-detail select[name=minutes]").SelectOptionAsync("30");
-        await board.Locator("#alert-detail input[name=why]").FillAsync("Känd händelse, polisen är där");
-        await board.GetByRole(AriaRole.Button, new() { Name = "Snooza orsaken" }).ClickAsync();
+
+        // Not acknowledged: snoozing needs the operator to say they mean it; nothing is chosen for them.
+        await Expect(board.Locator("#alert-detail .ack-first")).ToBeVisibleAsync();
+        await Expect(board.Locator("#alert-detail select[name=outcome]")).ToHaveValueAsync("");
+        var snoozeForm = board.Locator("#alert-detail form").Filter(new() { Has = board.Locator("select[name=minutes]") });
+        await snoozeForm.Locator("select[name=minutes]").SelectOptionAsync("30");
+        await snoozeForm.Locator("input[name=why]").FillAsync("Känd händelse, polisen är där");
+        await snoozeForm.GetByRole(AriaRole.Button, new() { Name = "Snooza orsaken" }).ClickAsync();
+        Assert.False(await snoozeForm.Locator("input[name=skipAck]").EvaluateAsync<bool>("box => box.validity.valid"));
+        await Expect(board.Locator("#announcer")).Not.ToContainTextAsync("Klart");
+        await snoozeForm.Locator("input[name=skipAck]").CheckAsync();
+        await snoozeForm.GetByRole(AriaRole.Button, new() { Name = "Snooza orsaken" }).ClickAsync();
         await Expect(board.Locator("#announcer")).ToContainTextAsync("Klart");
 
         await board.Locator("#place-list [data-place=storgatan] button").ClickAsync();
         await Expect(board.Locator("#detail")).ToContainTextAsync("Rapport snoozad till");
+        await Expect(board.Locator("#detail .devices")).ToHaveCountAsync(0);
+        await Expect(board.Locator("#detail")).Not.ToContainTextAsync("observation");
         await board.Locator("#focus-minutes").SelectOptionAsync("60");
         await board.Locator("#focus-why").FillAsync("Oro efter skottlossning i grannområdet");
         await board.GetByRole(AriaRole.Button, new() { Name = "Punktmarkera", Exact = true }).ClickAsync();
@@ -244,9 +306,11 @@ public sealed class ControlRoomAndGuardTests(BrowserFixture fixture)
 
         // Leave no open alert in centrum for the other tests.
         var alertId = await queued.GetAttributeAsync("data-alert");
-        await board.Locator("#alert-detail select[name=outcome]").SelectOptionAsync("no-action-needed");
-        await board.Locator("#alert-detail input[name=note]").FillAsync("Polisen hanterar");
-        await board.Locator("#alert-detail").GetByRole(AriaRole.Button, new() { Name = "Åtgärda" }).ClickAsync();
+        var resolveForm = board.Locator("#alert-detail form").Filter(new() { Has = board.Locator("select[name=outcome]") });
+        await resolveForm.Locator("select[name=outcome]").SelectOptionAsync("no-action-needed");
+        await resolveForm.Locator("input[name=note]").FillAsync("Polisen hanterar");
+        await resolveForm.Locator("input[name=skipAck]").CheckAsync();
+        await resolveForm.GetByRole(AriaRole.Button, new() { Name = "Åtgärda" }).ClickAsync();
         await Expect(board.Locator($"#resolved-list [data-alert='{alertId}']")).ToBeVisibleAsync();
         await Expect(guard.Locator($"#alert-list [data-alert='{alertId}']")).ToHaveCountAsync(0);
 

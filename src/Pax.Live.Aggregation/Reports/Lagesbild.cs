@@ -91,8 +91,8 @@ public sealed record Trend(string Metric, double? Current, double? Previous, dou
     }
 }
 
-/// <summary>A place in the catalogue, as the report names it.</summary>
-public sealed record ReportPlace(string PlaceId, string Name, string? Area);
+/// <summary>A place in the catalogue, as the report names it; <c>Since</c>: when it came into the catalogue, if known.</summary>
+public sealed record ReportPlace(string PlaceId, string Name, string? Area, DateTimeOffset? Since = null);
 
 /// <summary>One place's part of the report.</summary>
 public sealed record PlaceReport(string PlaceId, string Name, string? Area, PeriodSummary Current, PeriodSummary Previous, IReadOnlyList<Trend> Trends);
@@ -238,9 +238,12 @@ public static class LagesbildMath
         {
             var placeChanges = changes.GetValueOrDefault(place.PlaceId) ?? [];
             var placeAlerts = alertsByPlace[place.PlaceId].ToArray();
-            var current = Period(Integrate(placeChanges, from, until), placeAlerts.Where(a => a.RaisedAt >= from && a.RaisedAt < to).ToArray());
+            // Hours count from when the place existed: a place added an hour ago has one hour, not a month of "unknown".
+            var current = Period(
+                Integrate(placeChanges, Later(from, place.Since), until), placeAlerts.Where(a => a.RaisedAt >= from && a.RaisedAt < to).ToArray());
             var previous = Period(
-                Integrate(placeChanges, previousFrom, previousUntil), placeAlerts.Where(a => a.RaisedAt >= previousFrom && a.RaisedAt < previousTo).ToArray());
+                Integrate(placeChanges, Later(previousFrom, place.Since), previousUntil),
+                placeAlerts.Where(a => a.RaisedAt >= previousFrom && a.RaisedAt < previousTo).ToArray());
             placeReports.Add(new PlaceReport(place.PlaceId, place.Name, place.Area, current, previous, Trends(current, previous)));
         }
 
@@ -252,6 +255,8 @@ public static class LagesbildMath
         return new LagesbildReport(
             from, to, previousFrom, previousTo, until, area, now, totalCurrent, totalPrevious, Trends(totalCurrent, totalPrevious), placeReports, inPeriod);
     }
+
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset? b) => b is { } x && x > a ? x : a;
 
     private static PeriodSummary Period(LevelHours hours, IReadOnlyCollection<AlertFact> alerts)
     {

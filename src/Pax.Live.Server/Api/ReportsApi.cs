@@ -30,7 +30,7 @@ public static class ReportsApi
     }
 
     private static async Task<IResult> Lagesbild(
-        string? from, string? to, string? area, string? format, HttpContext context, IGrainFactory grains, IServiceProvider services,
+        string? from, string? to, string? area, string? format, string? lang, HttpContext context, IGrainFactory grains, IServiceProvider services,
         TimeProvider clock, CancellationToken cancellationToken)
     {
         if (services.GetService<HistoryStore>() is not { } store)
@@ -82,7 +82,7 @@ public static class ReportsApi
 
         var places = (await grains.GetGrain<ICatalogGrain>(0).GetAll())
             .Where(p => string.IsNullOrEmpty(area) || string.Equals(p.Area, area, StringComparison.Ordinal))
-            .Select(p => new ReportPlace(p.Id, p.Name, p.Area))
+            .Select(p => new ReportPlace(p.Id, p.Name, p.Area, p.CreatedAt))
             .ToList();
         if (!string.IsNullOrEmpty(area) && places.Count == 0)
         {
@@ -101,7 +101,7 @@ public static class ReportsApi
         context.Response.Headers.Vary = HeaderNames.Accept;
         return json
             ? TypedResults.Ok(report)
-            : TypedResults.Content(LagesbildHtml.Render(report), "text/html; charset=utf-8");
+            : TypedResults.Content(LagesbildHtml.Render(report, LagesbildHtml.Language(lang ?? context.Request.Headers.AcceptLanguage.ToString())), "text/html; charset=utf-8");
     }
 
     /// <summary>JSON when the client ranks <c>application/json</c> above <c>text/html</c>; HTML otherwise (browsers, no Accept).</summary>

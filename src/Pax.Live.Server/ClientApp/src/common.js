@@ -14,6 +14,12 @@ export function t(key, ...args) {
   return text.replace(/\{(\d)\}/g, (_, i) => String(args[Number(i)] ?? ''));
 }
 
+/** The glossary's word for a code (`term('kind', 'impulse')`); the code itself when the glossary has none. */
+export function term(prefix, code) {
+  const key = `${prefix}.${code}`;
+  return words[lang][key] ?? words.sv[key] ?? String(code ?? '–');
+}
+
 export function language() {
   return lang;
 }
@@ -71,8 +77,27 @@ export function fill(node, ...children) {
   return node;
 }
 
+// ---------- one clock ----------
+
+// Every age is measured against the server's clock, as read from its answers' Date header: a browser whose clock is off
+// would otherwise show a working camera as silent, or an old value as fresh. The header has whole seconds, so an
+// offset under two seconds is taken as none.
+let clockOffset = 0;
+
+/** Now, on the server's clock, in Unix ms. */
+export function serverNow() {
+  return Date.now() + clockOffset;
+}
+
+function learnClock(response) {
+  const date = Date.parse(response.headers.get('date') ?? '');
+  if (Number.isNaN(date)) return;
+  const offset = date + 500 - Date.now();
+  clockOffset = Math.abs(offset) < 2000 ? 0 : offset;
+}
+
 /** "12 s", "4 min", "3 h" ago; "–" for never. */
-export function age(iso, now = Date.now()) {
+export function age(iso, now = serverNow()) {
   if (!iso) return t('never');
   const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
   if (seconds < 90) return t('secondsAgo', seconds);
@@ -99,6 +124,65 @@ export function announce(message, kind = 'info') {
   status.dataset.kind = kind;
 }
 
+/** Announces an error in the chosen language; the server's own words stay in the element's title for support. */
+export function announceError(e) {
+  announce(errorText(e), 'error');
+  const status = document.getElementById('announcer');
+  if (status && e instanceof ApiError && e.detail) status.title = e.detail;
+}
+
+/** An error shown before the connection came back is about a world that has moved on: it goes. */
+export function clearErrors() {
+  const status = document.getElementById('announcer');
+  if (status?.dataset.kind === 'error') {
+    status.textContent = '';
+    status.dataset.kind = 'info';
+    status.removeAttribute('title');
+  }
+}
+
+// ---------- words for what the server sends as codes and numbers ----------
+
+/** An alert's text from its kind, place and value, in the chosen language (the server's English summary is not shown). */
+export function alertText(alert, placeName) {
+  const value = alert.value;
+  switch (alert.kind) {
+    case 'impulse':
+      return t('text.impulse', placeName);
+    case 'fire':
+      return t('text.fire', placeName, value === null || value === undefined ? '–' : number(value, 2));
+    case 'report':
+      return t('text.report', placeName, value === null || value === undefined ? alert.severity : number(value, 0));
+    default:
+      return t('text.other', placeName, '', term('kind', alert.kind));
+  }
+}
+
+/** A number in the chosen language's notation; never "-0". */
+export function number(value, digits = 0) {
+  const rounded = Number(value.toFixed(digits));
+  return (Object.is(rounded, -0) ? 0 : rounded).toLocaleString(lang === 'sv' ? 'sv-SE' : 'en-GB', {
+    minimumFractionDigits: digits, maximumFractionDigits: digits,
+  });
+}
+
+/** "1 min", "90 s". */
+export function duration(seconds) {
+  return seconds >= 60 && seconds % 60 === 0 ? t('durationMinutes', seconds / 60) : t('durationSeconds', Math.round(seconds));
+}
+
+/** One line of an audit trail in the chosen language, from its codes; the stored English `why` only as a last resort. */
+export function auditText(entry) {
+  const actor = entry.actor === 'system' ? t('system') : entry.actor;
+  const action = entry.action.replaceAll(' ', '-');
+  const words = [actor, term('action', action)];
+  if (entry.guard) words.push(t('toGuard', entry.guard));
+  if (entry.reason) words.push(`(${t(`reason.${entry.reason}`, entry.waitSeconds ? duration(entry.waitSeconds) : '', entry.guard ?? '')})`);
+  if (entry.outcome) words.push(`(${term('outcome', entry.outcome)}${entry.note ? `: ${entry.note}` : ''})`);
+  else if (!entry.reason && !entry.guard && entry.why && action !== 'raised' && action !== 'dispatched') words.push(`(${entry.why})`);
+  return words.join(' ');
+}
+
 // ---------- signing in and the HTTP API ----------
 
 const sessionKey = 'pax.session';
@@ -114,11 +198,16 @@ export function session() {
 }
 
 export async function login(username, password) {
-  const response = await fetch('/api/auth/login', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
+  let response;
+  try {
+    response = await fetch('/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
+  } catch {
+    throw new ApiError(0, '');
+  }
   if (!response.ok) throw new Error(t('loginFailed'));
   const value = await response.json();
   sessionStorage.setItem(sessionKey, JSON.stringify(value));
@@ -130,31 +219,58 @@ export function logout() {
   location.reload();
 }
 
-/** Calls the API with the session's token; ProblemDetails become an Error with the server's words. */
-export async function api(path, { method = 'GET', body } = {}) {
+/** A refusal or a failure of the API: what the person reads is `errorText(e)`, in their language. */
+export class ApiError extends Error {
+  constructor(status, detail) {
+    super(detail || String(status));
+    this.status = status; // 0: the server was not reached
+    this.detail = detail;
+  }
+}
+
+/** The words for an error in the chosen language: never the browser's "Failed to fetch" nor the server's English. */
+export function errorText(e) {
+  const status = e instanceof ApiError ? e.status : 0;
+  if (status === 0) return t('error.network');
+  if (status === 401) return t('signedOut');
+  if (status === 403) return t('error.forbidden');
+  if (status === 404) return t('error.notFound');
+  if (status === 409) return t('error.conflict');
+  if (status === 400 || status === 422) return t('error.invalid');
+  return t('error.server', status);
+}
+
+/** Calls the API with the session's token; a refusal or an unreachable server is an ApiError. */
+export async function api(path, { method = 'GET', body, accept } = {}) {
   const current = session();
-  const response = await fetch(path, {
-    method,
-    headers: {
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(current ? { authorization: `Bearer ${current.token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(accept ? { accept } : {}),
+        ...(current ? { authorization: `Bearer ${current.token}` } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, '');
+  }
+  learnClock(response);
   if (response.status === 401) {
     logout();
-    throw new Error(t('signedOut'));
+    throw new ApiError(401, '');
   }
   if (!response.ok) {
-    let detail = `${response.status}`;
+    let detail = '';
     try {
       const problem = await response.json();
-      detail = problem.detail ?? problem.title ?? detail;
-      if (problem.errors) detail += ': ' + Object.values(problem.errors).flat().join(' ');
+      detail = problem.detail ?? problem.title ?? '';
     } catch {
       // Not JSON: the status code says enough.
     }
-    throw new Error(detail);
+    throw new ApiError(response.status, detail);
   }
   const type = response.headers.get('content-type') ?? '';
   const text = await response.text();
@@ -186,7 +302,7 @@ export function signIn(form, allowedRoles) {
         form.hidden = true;
         resolve(value);
       } catch (e) {
-        error.textContent = e.message;
+        error.textContent = e instanceof ApiError ? errorText(e) : e.message;
         form.password.select();
       }
     });
@@ -211,7 +327,7 @@ export class AlertBook {
     this.open.set(alert.alertId, {
       alertId: alert.alertId, placeId: alert.placeId, kind: alert.kind, severity: alert.severity, state: 'raised',
       raisedAt: alert.raisedAt, lastSeen: alert.raisedAt, count: 1, summary: alert.summary, causeCleared: false,
-      guard: null, outcome: null, note: null, area: alert.area ?? null,
+      guard: null, outcome: null, note: null, area: alert.area ?? null, value: alert.value ?? null, acceptedAt: null,
     });
     return true;
   }
@@ -374,11 +490,39 @@ export class Live {
   }
 }
 
-/** Shows the connection's state in an element that is always on screen. */
+// When the page last had the connection: the banner says since when the picture is not live.
+let lostAt = null;
+let bannerTimer = null;
+
+/** Whether the page is live now: actions and fresh colours need it. */
+export function isLive() {
+  return document.body.dataset.live === 'true';
+}
+
+/**
+ * Shows the connection's state in an element that is always on screen and, when the connection is lost, a red banner
+ * at once (reconnecting, offline) or after three seconds of a first connection that does not come (connecting).
+ */
 export function showConnection(element, state) {
   element.dataset.state = state;
   element.textContent = t(`conn.${state}`);
   element.setAttribute('aria-label', `${t('connection')}: ${t(`conn.${state}`)}`);
+  const banner = document.getElementById('offline-banner');
+  document.body.dataset.live = String(state === 'connected');
+  clearTimeout(bannerTimer);
+  if (state === 'connected') {
+    lostAt = null;
+    if (banner) banner.hidden = true;
+    return;
+  }
+  lostAt ??= new Date(serverNow()).toISOString();
+  if (!banner) return;
+  const show = () => {
+    fill(banner, el('strong', {}, t('offlineBanner')), ' ', el('span', {}, t('offlineSince', clock(lostAt))), ' ', el('span', {}, t('actionsOff')));
+    banner.hidden = false;
+  };
+  if (state === 'connecting' && banner.hidden) bannerTimer = setTimeout(show, 3000);
+  else show();
 }
 
 export const levels = ['alert', 'elevated', 'calm', 'unknown'];

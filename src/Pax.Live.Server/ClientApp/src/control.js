@@ -5,8 +5,9 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './control.css';
 import {
-  AlertBook, Live, age, fill, announce, api, clock, dateTime, el, kindsOrder, levels, logout, onLanguage, showConnection,
-  signIn, t, translate, uiConfig, wireLanguagePicker,
+  AlertBook, Live, age, alertText, announce, announceError, api, auditText, clearErrors, clock, dateTime, el, fill, isLive,
+  kindsOrder, language, levels, logout, number, onLanguage, serverNow, showConnection, signIn, t, term, translate, uiConfig,
+  wireLanguagePicker,
 } from './common.js';
 
 const $ = (id) => document.getElementById(id);
@@ -75,7 +76,29 @@ function record(placeId, values, at) {
 }
 
 function isStale(place) {
-  return place.level === 'unknown' || !place.updatedAt || Date.now() - Date.parse(place.updatedAt) > config.staleAfterSeconds * 1000;
+  return !isLive() || place.level === 'unknown' || !place.updatedAt
+    || serverNow() - Date.parse(place.updatedAt) > config.staleAfterSeconds * 1000;
+}
+
+// The periodic kinds a place has a threshold for, as its thresholds document names them.
+const thresholdKinds = ['people', 'motion', 'loiter', 'sound'];
+
+/** Why a place is at its level: the open alerts' kinds, and each kind at or over its threshold with both numbers. */
+function levelWhy(place) {
+  const reasons = [];
+  // The queue's open alerts, and the place's own open causes (an alert resolved while its cause still sounds).
+  const alertKinds = new Set([...book.open.values()].filter((a) => a.placeId === place.id).map((a) => a.kind));
+  if (place.level === 'alert') for (const open of place.openAlerts ?? []) alertKinds.add(open.kind);
+  for (const kind of alertKinds) reasons.push(t('why.alertCause', term('kind', kind)));
+  for (const kind of thresholdKinds) {
+    const threshold = place.thresholds?.[kind];
+    const value = place.values?.[kind];
+    if (threshold === null || threshold === undefined || value === null || value === undefined) continue;
+    if (value >= threshold) reasons.push(t('why.over', term('kind', kind), number(value, value % 1 ? 2 : 0), number(threshold, threshold % 1 ? 2 : 0)));
+  }
+  if (reasons.length) return reasons.join(', ');
+  if (place.level === 'unknown') return t('why.unknown');
+  return place.level === 'calm' ? t('why.calm') : t('why.holding');
 }
 
 function visible(place) {
@@ -89,7 +112,7 @@ function setUpFilters() {
   const levelSelect = $('filter-level');
   const area = areaSelect.value;
   const level = levelSelect.value;
-  const areas = [...new Set([...places.values()].map((p) => p.area).filter(Boolean))].sort();
+  const areas = [...new Set([...places.values()].map((p) => p.area).filter(Boolean))].sort((a, b) => a.localeCompare(b));
   areaSelect.replaceChildren(el('option', { value: '' }, t('allAreas')), ...areas.map((a) => el('option', { value: a }, a)));
   levelSelect.replaceChildren(el('option', { value: '' }, t('allLevels')), ...levels.map((l) => el('option', { value: l }, t(`level.${l}`))));
   areaSelect.value = area;
@@ -118,13 +141,14 @@ function placeItem(place) {
     el('button', {
       type: 'button',
       'aria-pressed': String(selectedPlace === place.id),
-      'aria-label': `${place.name}, ${t(`level.${place.level}`)}${stale ? `, ${t('stale')}` : ''}, ${t('dataAge')} ${age(place.updatedAt)}`,
+      'aria-label': `${place.name}, ${t(`level.${place.level}`)}${stale ? `, ${t('stale')}` : ''}: ${levelWhy(place)}, ${t('dataAge')} ${age(place.updatedAt)}`,
       onclick: () => selectPlace(place.id),
     },
     el('span', { class: 'dot', 'aria-hidden': 'true' }),
     el('span', { class: 'name' }, place.name),
     el('span', { class: 'level' }, t(`level.${place.level}`)),
     alerts ? el('span', { class: 'badge' }, String(alerts)) : null,
+    el('span', { class: 'why' }, levelWhy(place)),
     el('span', { class: 'age' }, stale ? `${t('stale')} · ` : '', age(place.updatedAt))));
 }
 
@@ -148,7 +172,22 @@ function setUpMap() {
     $('map-note').hidden = false;
   }
   map.setView([59.3, 15.2], 13);
+  const legend = L.control({ position: 'bottomleft' });
+  legend.onAdd = () => el('div', { id: 'map-legend', class: 'map-legend' });
+  legend.addTo(map);
+  renderLegend();
 }
+
+/** What the colours and the dashed rings mean, in the page's language. */
+function renderLegend() {
+  const legend = $('map-legend');
+  if (!legend) return;
+  fill(legend, ...levels.map((level) => el('span', {}, el('i', { class: `swatch ${level}`, 'aria-hidden': 'true' }), term('level', level))),
+    el('span', {}, el('i', { class: 'swatch stale', 'aria-hidden': 'true' }), t('stale')));
+}
+
+// Names stand beside the places while a board is small enough to read them; beyond that the tooltip names them.
+const labelledUpTo = 200;
 
 const levelColours = { calm: '#3fb950', elevated: '#d29922', alert: '#f85149', unknown: '#8b949e' };
 
@@ -174,7 +213,12 @@ function renderMarker(place) {
   }
   marker.setStyle({ opacity: visible(place) ? 1 : 0.15, fillOpacity: visible(place) ? style.fillOpacity : 0.1 });
   // An element, not a string: Leaflet would read a string as HTML.
-  marker.bindTooltip(el('span', {}, `${place.name} – ${t(`level.${place.level}`)}`));
+  if (places.size <= labelledUpTo && !marker.label) {
+    marker.label = L.tooltip({ permanent: true, direction: 'right', offset: [10, 0], className: 'place-label' })
+      .setLatLng([place.latitude, place.longitude]).setContent(el('span', {}, place.name)).addTo(map);
+  }
+  marker.bindTooltip(el('span', {}, el('strong', {}, place.name), ` – ${t(`level.${place.level}`)}${isStale(place) ? ` (${t('stale')})` : ''}`,
+    el('br'), levelWhy(place), el('br'), `${t('dataAge')}: ${age(place.updatedAt)}`));
 }
 
 // ---------- place detail ----------
@@ -186,7 +230,7 @@ async function selectPlace(id) {
   try {
     Object.assign(place, await api(`/api/places/${encodeURIComponent(id)}`));
   } catch (e) {
-    announce(e.message, 'error');
+    announceError(e);
   }
   await seedSparklines(id);
   renderDetail();
@@ -211,9 +255,26 @@ async function seedSparklines(id) {
   }
 }
 
+let detailFetchedAt = 0;
+
+/** The open place's facts again; its devices' last-heard times come with a fresh read, at most every five seconds. */
 function refreshDetail(placeId) {
   if (selectedPlace !== placeId) return;
+  const place = places.get(placeId);
+  const why = $('detail-why');
+  if (why && place) why.textContent = `${t(`level.${place.level}`)}: ${levelWhy(place)}`;
   renderDetailFacts();
+  if (isLive() && Date.now() - detailFetchedAt > 5000) {
+    detailFetchedAt = Date.now();
+    api(`/api/places/${encodeURIComponent(placeId)}`).then((view) => {
+      const current = places.get(placeId);
+      // The live values are newer than the read: keep them.
+      const { level, values, updatedAt } = current;
+      Object.assign(current, view);
+      if (updatedAt && (!view.updatedAt || Date.parse(updatedAt) > Date.parse(view.updatedAt))) Object.assign(current, { level, values, updatedAt });
+      if (selectedPlace === placeId) renderDetailFacts();
+    }, () => {});
+  }
 }
 
 function renderDetail() {
@@ -229,8 +290,9 @@ function renderDetail() {
     el('header', {},
       el('h2', { id: 'detail-title' }, place.name, ' ', el('span', { class: `pill level-${place.level}` }, t(`level.${place.level}`))),
       el('button', { type: 'button', class: 'close', onclick: closeDetail, 'aria-label': t('close') }, '×')),
-    el('p', { class: 'meta' }, `${place.kind} · ${t('area')}: ${place.area ?? '–'} · ${t('dataAge')}: `,
-      el('span', { dataset: { age: place.updatedAt ?? '' } }, age(place.updatedAt))),
+    el('p', { class: 'meta' }, `${term('placeKind', place.kind)} · ${t('area')}: ${place.area ?? '–'} · ${t('dataAge')}: `,
+      el('span', { id: 'detail-age', dataset: { agePlace: place.id } }, age(place.updatedAt))),
+    el('p', { id: 'detail-why', class: 'why' }, `${t(`level.${place.level}`)}: ${levelWhy(place)}`),
     el('h3', {}, t('lastMinutes')),
     el('div', { id: 'sparks', class: 'sparks' }),
     el('div', { id: 'facts' }),
@@ -260,8 +322,8 @@ function renderDetailFacts() {
   const why = el('input', { id: 'focus-why', placeholder: t('why'), 'aria-label': t('why'), maxlength: 500 });
   fill(facts,
     el('h3', {}, t('devices')),
-    place.devices?.length
-      ? el('ul', { class: 'devices' }, ...place.devices.map((d) => el('li', { class: d.online ? 'online' : 'offline' },
+    devicesOf(place).length
+      ? el('ul', { class: 'devices' }, ...devicesOf(place).map((d) => el('li', { class: d.online ? 'online' : 'offline' },
         `${d.deviceId}: ${d.online ? t('online') : t('offline')}, ${t('lastSeen')} `, el('span', { dataset: { age: d.lastSeen } }, age(d.lastSeen)))))
       : el('p', {}, t('noDevices')),
     el('h3', {}, t('guardPresence')),
@@ -271,14 +333,31 @@ function renderDetailFacts() {
     el('h3', {}, t('focus')),
     focus
       ? el('div', { class: 'row' }, el('p', {}, t('focusOn', clock(focus.until), focus.by, focus.why)),
-        el('button', { type: 'button', onclick: () => setFocus(place.id, 0, '') }, t('focusEnd')))
+        el('button', { type: 'button', onclick: () => setFocus(place.id, 0, ''), ...offAttrs() }, t('focusEnd')))
       : el('form', { class: 'row', onsubmit: (e) => { e.preventDefault(); setFocus(place.id, Number(minutes.value), why.value); } },
-        el('span', {}, t('focusOff')), minutes, why, el('button', { type: 'submit' }, t('focusStart'))),
+        el('span', {}, t('focusOff')), minutes, why, el('button', { type: 'submit', ...offAttrs() }, t('focusStart'))),
+    offlineNote(),
     place.snoozes?.length
       ? el('div', {}, el('h3', {}, t('snoozes')), el('ul', {}, ...place.snoozes.map((s) =>
         el('li', {}, t('snoozedUntil', t(`kind.${s.kind}`), clock(s.until), s.by, s.why)))))
       : null,
   );
+}
+
+// What a guard's observation or check-in enters a place under: it is a person's report, not a device.
+const fieldSources = new Set(['observation']);
+
+function devicesOf(place) {
+  return (place.devices ?? []).filter((d) => !fieldSources.has(d.deviceId));
+}
+
+/** Attributes of an action's button: disabled, with the reason, while the page is not live. */
+function offAttrs() {
+  return isLive() ? {} : { disabled: true, title: t('actionsOff'), 'aria-describedby': 'offline-banner' };
+}
+
+function offlineNote() {
+  return isLive() ? null : el('p', { class: 'offline-note' }, t('actionsOff'));
 }
 
 async function setFocus(id, minutes, why) {
@@ -288,7 +367,7 @@ async function setFocus(id, minutes, why) {
     announce(t('done'));
     renderDetailFacts();
   } catch (e) {
-    announce(e.message, 'error');
+    announceError(e);
   }
 }
 
@@ -308,10 +387,75 @@ async function loadHistory(id) {
   }
 }
 
+// Kinds that come as events rather than levels: drawn as markers, never as an area that looks like minutes.
+const eventKinds = new Set(['impulse', 'fire', 'report', 'tamper']);
+
+function chartOptions(kind, place, series) {
+  const threshold = place?.thresholds?.[kind];
+  const events = eventKinds.has(kind);
+  const alertTimes = [...book.open.values(), ...book.resolved.values()]
+    .filter((a) => a.placeId === place?.id).map((a) => Date.parse(a.raisedAt) / 1000);
+  const axis = { stroke: '#b1bac4', grid: { stroke: '#30363d', width: 1 }, ticks: { stroke: '#30363d', width: 1 }, font: '11px system-ui' };
+  return {
+    width: 300, height: 120, legend: { show: false }, cursor: { show: false },
+    scales: {
+      x: { time: true, range: () => [serverNow() / 1000 - sparkWindow / 1000, serverNow() / 1000] },
+      y: { range: (u, min, max) => [Math.min(0, min ?? 0), Math.max(max ?? 1, threshold ?? 0, events ? 1 : 0) * 1.15 || 1] },
+    },
+    axes: [
+      { ...axis, values: (u, ticks) => ticks.map((s) => new Date(s * 1000).toLocaleTimeString(language() === 'sv' ? 'sv-SE' : 'en-GB', { hour: '2-digit', minute: '2-digit' })) },
+      { ...axis, size: 40, values: (u, ticks) => ticks.map((v) => number(v, v % 1 ? 1 : 0)) },
+    ],
+    series: [
+      {},
+      events
+        ? { stroke: '#f85149', width: 0, paths: () => null, points: { show: true, size: 9, fill: '#f85149', stroke: '#f85149' } }
+        : { stroke: '#58a6ff', width: 1.5, fill: 'rgba(88,166,255,0.15)', points: { show: series[0].length < 3, size: 6 } },
+    ],
+    hooks: {
+      draw: [(u) => {
+        const { ctx } = u;
+        const { left, top, width, height } = u.bbox;
+        ctx.save();
+        if (threshold !== null && threshold !== undefined) {
+          const y = u.valToPos(threshold, 'y', true);
+          ctx.strokeStyle = '#d29922';
+          ctx.setLineDash([6, 4]);
+          ctx.lineWidth = 1.5;
+          ctx.beginPath();
+          ctx.moveTo(left, y);
+          ctx.lineTo(left + width, y);
+          ctx.stroke();
+        }
+        ctx.setLineDash([]);
+        ctx.strokeStyle = '#f85149';
+        ctx.lineWidth = 2;
+        for (const at of alertTimes) {
+          const x = u.valToPos(at, 'x', true);
+          if (x < left || x > left + width) continue;
+          ctx.beginPath();
+          ctx.moveTo(x, top);
+          ctx.lineTo(x, top + height);
+          ctx.stroke();
+        }
+        ctx.restore();
+      }],
+    },
+  };
+}
+
+function chartCaption(kind, place, series) {
+  const values = series[1];
+  const latest = values.length ? number(values[values.length - 1], values[values.length - 1] % 1 ? 2 : 0) : '–';
+  const threshold = place?.thresholds?.[kind];
+  return `${term('kind', kind)}: ${t('latest', latest)}${threshold === null || threshold === undefined ? '' : ` · ${t('threshold', number(threshold, threshold % 1 ? 2 : 0))}`}`;
+}
+
 function drawCharts() {
   for (const chart of charts) chart.destroy();
   charts = [];
   const container = $('sparks');
+  const place = places.get(selectedPlace);
   const kinds = samples.get(selectedPlace) ?? new Map();
   const present = [...kinds.keys()].sort((a, b) => kindsOrder.indexOf(a) - kindsOrder.indexOf(b));
   if (!present.length) {
@@ -320,19 +464,15 @@ function drawCharts() {
   }
   fill(container);
   for (const kind of present) {
-    const holder = el('figure', { class: 'spark', dataset: { kind } }, el('figcaption', {}, t(`kind.${kind}`)));
+    const series = kinds.get(kind);
+    const caption = el('figcaption', {}, chartCaption(kind, place, series));
+    const holder = el('figure', { class: 'spark', dataset: { kind } }, caption);
     container.append(holder);
-    const now = Date.now() / 1000;
-    const chart = new uPlot({
-      width: 220, height: 60, legend: { show: false }, cursor: { show: false },
-      scales: { x: { time: true, range: () => [Date.now() / 1000 - sparkWindow / 1000, Date.now() / 1000] } },
-      axes: [{ show: false }, { show: false }],
-      series: [{}, { stroke: '#58a6ff', width: 1.5, fill: 'rgba(88,166,255,0.15)' }],
-    }, kinds.get(kind), holder);
+    const chart = new uPlot(chartOptions(kind, place, series), series, holder);
     chart.root.setAttribute('role', 'img');
-    const values = kinds.get(kind)[1];
-    chart.root.setAttribute('aria-label', `${t(`kind.${kind}`)}: ${values.length ? values[values.length - 1] : '–'} (${clock(new Date(now * 1000).toISOString())})`);
+    chart.root.setAttribute('aria-label', chartCaption(kind, place, series));
     chart.kind = kind;
+    chart.caption = caption;
     charts.push(chart);
   }
 }
@@ -343,7 +483,13 @@ function updateCharts() {
     if ($('sparks')) drawCharts();
     return;
   }
-  for (const chart of charts) chart.setData(kinds.get(chart.kind));
+  const place = places.get(selectedPlace);
+  for (const chart of charts) {
+    const series = kinds.get(chart.kind);
+    chart.setData(series);
+    chart.caption.textContent = chartCaption(chart.kind, place, series);
+    chart.root.setAttribute('aria-label', chart.caption.textContent);
+  }
 }
 
 // ---------- alerts ----------
@@ -352,13 +498,62 @@ function placeName(id) {
   return places.get(id)?.name ?? id;
 }
 
+/** The state as people say it: a dispatched alert the guard has accepted is "accepted". */
+function shownState(alert) {
+  return alert.state === 'dispatched' && alert.acceptedAt ? 'accepted' : alert.state;
+}
+
+const waitingStates = new Set(['raised', 'cleared-ack-required']);
+
+/** Alerts nobody has acknowledged yet, the newest first: they ring until someone does. */
+function unacknowledged() {
+  return book.sortedOpen().filter((a) => waitingStates.has(a.state));
+}
+
+// ---------- the cue: a sound and a flash that repeat until every alarm is acknowledged ----------
+
+const cueEvery = 10_000;
+const muteFor = 8 * 3600 * 1000; // a shift
+let cues = 0;
+
+function mutedUntil() {
+  const until = Number(localStorage.getItem('pax.mutedUntil') ?? 0);
+  return until > Date.now() ? until : 0;
+}
+
+function renderMute() {
+  const button = $('mute');
+  const until = mutedUntil();
+  button.setAttribute('aria-pressed', String(Boolean(until)));
+  button.dataset.muted = String(Boolean(until));
+  fill(button, until ? t('soundMuted', clock(new Date(until).toISOString())) : t('soundOn'));
+  button.title = until ? t('unmute') : t('mute');
+}
+
+function toggleMute() {
+  if (mutedUntil()) localStorage.removeItem('pax.mutedUntil');
+  else localStorage.setItem('pax.mutedUntil', String(Date.now() + muteFor));
+  renderMute();
+}
+
 function cue(alert) {
-  announce(t('newAlert', t(`kind.${alert.kind}`), placeName(alert.placeId)), 'alert');
+  announce(t('newAlert', term('kind', alert.kind), placeName(alert.placeId)), 'alert');
+  ring();
+}
+
+function ring() {
+  cues += 1;
+  document.body.dataset.cues = String(cues);
   document.body.classList.remove('flash');
   void document.body.offsetWidth;
   document.body.classList.add('flash');
-  beep(alert.severity);
+  const loudest = Math.max(0, ...unacknowledged().map((a) => a.severity));
+  if (!mutedUntil() && loudest) beep(loudest);
 }
+
+setInterval(() => {
+  if (unacknowledged().length) ring();
+}, cueEvery);
 
 let audio;
 function beep(severity) {
@@ -380,18 +575,41 @@ function beep(severity) {
   }
 }
 
+/** The banner of unacknowledged alarms, the count in the header and in the page's title. */
+function renderAlarms() {
+  const waiting = unacknowledged();
+  const banner = $('alarm-banner');
+  const count = $('unacked');
+  banner.hidden = waiting.length === 0;
+  count.hidden = waiting.length === 0;
+  count.textContent = t('unackedCount', waiting.length);
+  document.title = `${waiting.length ? `(${waiting.length}) ` : ''}${t('title.control')}`;
+  if (!waiting.length) {
+    banner.replaceChildren();
+    return;
+  }
+  fill(banner,
+    el('h2', { id: 'alarm-banner-title' }, t('unackedTitle'), ' ', el('span', { class: 'count' }, `(${waiting.length})`)),
+    el('ul', {}, ...waiting.slice(0, 5).map((a) => el('li', { class: `sev-${a.severity}`, dataset: { alert: a.alertId, place: a.placeId } },
+      el('strong', {}, t('alarmLine', term('kind', a.kind), placeName(a.placeId))), ' ',
+      el('time', { datetime: a.raisedAt }, clock(a.raisedAt)), ' (', el('span', { dataset: { age: a.raisedAt } }, age(a.raisedAt)), ') ',
+      el('button', { type: 'button', onclick: () => selectAlert(a.alertId) }, t('show'))))),
+    waiting.length > 5 ? el('p', {}, `+${waiting.length - 5}`) : null);
+}
+
 function alertItem(alert) {
-  return el('li', { class: `alert sev-${alert.severity} state-${alert.state}`, dataset: { alert: alert.alertId, state: alert.state, place: alert.placeId } },
+  const state = shownState(alert);
+  return el('li', { class: `alert sev-${alert.severity} state-${alert.state}`, dataset: { alert: alert.alertId, state: alert.state, place: alert.placeId, accepted: String(Boolean(alert.acceptedAt)) } },
     el('button', {
       type: 'button',
       'aria-pressed': String(selectedAlert === alert.alertId),
       onclick: () => selectAlert(alert.alertId),
     },
     el('span', { class: 'sev' }, t(`severity.${alert.severity}`)),
-    el('strong', {}, `${t(`kind.${alert.kind}`)} – ${placeName(alert.placeId)}`),
-    el('span', { class: 'state' }, t(`state.${alert.state}`)),
+    el('strong', {}, `${term('kind', alert.kind)} – ${placeName(alert.placeId)}`),
+    el('span', { class: 'state' }, term('state', state)),
     el('time', { datetime: alert.raisedAt }, clock(alert.raisedAt)),
-    alert.guard ? el('span', { class: 'guard' }, `${t('guard')}: ${alert.guard}`) : null,
+    alert.guard ? el('span', { class: 'guard' }, alert.acceptedAt ? t('acceptedBy', alert.guard) : `${t('guard')}: ${alert.guard}`) : null,
     alert.escalatedAt ? el('span', { class: 'escalated' }, t('escalated')) : null));
 }
 
@@ -400,10 +618,19 @@ function renderQueue() {
   $('queue-count').textContent = `(${open.length})`;
   fill($('alert-list'), ...(open.length ? open.map(alertItem) : [el('li', { class: 'empty' }, t('noAlerts'))]));
   fill($('resolved-list'), ...book.recentResolved().map(alertItem));
+  renderAlarms();
   renderPlaces();
 }
 
-async function selectAlert(id) {
+/** Whether the operator is in the middle of something: another open alert in front of them, or typing. */
+function busy(except) {
+  const current = selectedAlert && selectedAlert !== except ? book.get(selectedAlert) : null;
+  if (current && current.state !== 'resolved') return true;
+  const active = document.activeElement;
+  return Boolean(active && active.closest?.('#app') && ['INPUT', 'TEXTAREA', 'SELECT'].includes(active.tagName));
+}
+
+async function selectAlert(id, { focus = true } = {}) {
   selectedAlert = id;
   renderQueue();
   try {
@@ -412,7 +639,20 @@ async function selectAlert(id) {
     // Without the list the operator types the guard's name.
   }
   renderAlertDetail();
-  $('alert-detail').focus();
+  if (focus) $('alert-detail').focus();
+}
+
+function outcomeSelect() {
+  return el('select', { name: 'outcome', required: true, 'aria-label': t('outcome') },
+    el('option', { value: '', selected: true }, t('chooseOutcome')),
+    ...['confirmed', 'false-alarm', 'no-action-needed'].map((o) => el('option', { value: o }, term('outcome', o))));
+}
+
+/** Resolving or snoozing an alert nobody acknowledged needs a tick that says the operator means it. */
+function skipAck(alert) {
+  return waitingStates.has(alert.state)
+    ? el('label', { class: 'skip-ack' }, el('input', { type: 'checkbox', name: 'skipAck', required: true }), ' ', t('resolveWithoutAck'))
+    : null;
 }
 
 async function renderAlertDetail() {
@@ -424,34 +664,38 @@ async function renderAlertDetail() {
   }
   box.hidden = false;
   const isOpen = alert.state !== 'resolved';
+  const waiting = waitingStates.has(alert.state);
   const guards = guardsByArea.get(alert.area) ?? [];
   const guard = guards.length
     ? el('select', { name: 'guard', 'aria-label': t('guard') }, ...guards.map((g) => el('option', { value: g, selected: g === alert.guard }, g)))
     : el('input', { name: 'guard', required: true, 'aria-label': t('dispatchTo'), placeholder: t('dispatchTo'), value: alert.guard ?? '' });
-  const outcome = el('select', { name: 'outcome', 'aria-label': t('outcome') },
-    ...['confirmed', 'false-alarm', 'no-action-needed'].map((o) => el('option', { value: o }, t(`outcome.${o}`))));
+  const outcome = outcomeSelect();
   const note = el('input', { name: 'note', required: true, maxlength: 1000, 'aria-label': t('note'), placeholder: t('note') });
   const snoozeMinutes = el('select', { name: 'minutes', 'aria-label': t('minutes') }, ...[15, 30, 60, 120].map((m) => el('option', { value: m }, `${m} min`)));
   const snoozeWhy = el('input', { name: 'why', required: true, maxlength: 500, 'aria-label': t('why'), placeholder: t('why') });
+  const off = offAttrs();
   fill(box,
     el('header', {},
-      el('h3', { id: 'alert-detail-title' }, `${t(`kind.${alert.kind}`)} – ${placeName(alert.placeId)}`),
+      el('h3', { id: 'alert-detail-title' }, `${term('kind', alert.kind)} – ${placeName(alert.placeId)}`),
       el('button', { type: 'button', class: 'close', 'aria-label': t('close'), onclick: () => { selectedAlert = null; box.hidden = true; renderQueue(); } }, '×')),
-    el('p', {}, alert.summary),
-    el('p', { class: 'meta' }, `${t(`state.${alert.state}`)} · ${t('severity')}: ${t(`severity.${alert.severity}`)} · ${t('raisedAt')} ${dateTime(alert.raisedAt)}`,
-      alert.guard ? ` · ${t('dispatchedTo', alert.guard)}` : '', alert.receivedAt ? ` · ${t('received')}` : '',
-      alert.outcome ? ` · ${t(`outcome.${alert.outcome}`)}: ${alert.note ?? ''}` : ''),
+    el('p', { class: 'alert-text' }, alertText(alert, placeName(alert.placeId))),
+    el('p', { class: 'meta' }, el('span', { class: 'state' }, term('state', shownState(alert))),
+      ` · ${t('severity')}: ${t(`severity.${alert.severity}`)} · ${t('raisedAt')} ${dateTime(alert.raisedAt)}`,
+      alert.guard ? ` · ${alert.acceptedAt ? t('acceptedBy', alert.guard) : t('dispatchedTo', alert.guard)}` : '', alert.receivedAt ? ` · ${t('received')}` : '',
+      alert.outcome ? ` · ${term('outcome', alert.outcome)}: ${alert.note ?? ''}` : ''),
     isOpen ? el('div', { class: 'actions' },
-      ['raised', 'cleared-ack-required'].includes(alert.state)
-        ? el('button', { type: 'button', class: 'primary', onclick: () => act(alert, 'acknowledge') }, t('acknowledge')) : null,
+      offlineNote(),
+      waiting
+        ? el('button', { type: 'button', class: 'primary', onclick: () => act(alert, 'acknowledge'), ...off }, t('acknowledge')) : null,
       ['raised', 'acknowledged', 'cleared-ack-required'].includes(alert.state)
         ? el('form', { class: 'row', onsubmit: (e) => { e.preventDefault(); act(alert, 'dispatch', { guard: guard.value.trim() }); } },
-          guard, el('button', { type: 'submit' }, t('dispatch'))) : null,
+          guard, el('button', { type: 'submit', ...off }, t('dispatch'))) : null,
+      waiting ? el('p', { class: 'ack-first' }, t('ackFirst')) : null,
       el('form', { class: 'row', onsubmit: (e) => { e.preventDefault(); act(alert, 'resolve', { outcome: outcome.value, note: note.value }); } },
-        outcome, note, el('button', { type: 'submit' }, t('resolve'))),
+        outcome, note, skipAck(alert), el('button', { type: 'submit', ...off }, t('resolve'))),
       ['impulse', 'fire', 'report'].includes(alert.kind)
         ? el('form', { class: 'row', onsubmit: (e) => { e.preventDefault(); snooze(alert, Number(snoozeMinutes.value), snoozeWhy.value); } },
-          snoozeMinutes, snoozeWhy, el('button', { type: 'submit' }, t('snooze'))) : null) : null,
+          snoozeMinutes, snoozeWhy, skipAck(alert), el('button', { type: 'submit', ...off }, t('snooze'))) : null) : null,
     el('h4', {}, t('audit')),
     el('div', { id: 'audit' }, '…'),
   );
@@ -466,7 +710,7 @@ async function act(alert, action, body) {
     renderQueue();
     renderAlertDetail();
   } catch (e) {
-    announce(e.message, 'error');
+    announceError(e);
   }
 }
 
@@ -477,7 +721,7 @@ async function snooze(alert, minutes, why) {
     announce(t('done'));
     refreshDetail(alert.placeId);
   } catch (e) {
-    announce(e.message, 'error');
+    announceError(e);
   }
 }
 
@@ -485,13 +729,52 @@ async function loadAudit(id) {
   try {
     const audit = await api(`/api/alerts/${encodeURIComponent(id)}/audit`);
     if (selectedAlert !== id || !$('audit')) return;
-    fill($('audit'), 
+    fill($('audit'),
       el('p', { class: audit.intact ? 'ok' : 'error' }, audit.intact ? t('auditIntact') : t('auditBroken', audit.firstBrokenEntry + 1)),
-      el('ol', { class: 'audit' }, ...audit.entries.map((e) => el('li', {},
-        el('time', { datetime: e.at }, clock(e.at)), ` ${e.actor}: ${e.action}`, e.why ? ` (${e.why})` : '',
-        ` — ${t(`state.${e.from}`)} → ${t(`state.${e.to}`)}`))));
+      el('ol', { class: 'audit' }, ...audit.entries.map((e) => el('li', { dataset: { action: e.action } },
+        el('time', { datetime: e.at }, clock(e.at)), ` ${auditText(e)}`,
+        e.from !== e.to ? ` — ${term('state', e.from)} → ${term('state', e.to)}` : ''))));
   } catch (e) {
-    $('audit')?.replaceChildren(el('p', { class: 'error' }, e.message));
+    $('audit')?.replaceChildren(el('p', { class: 'error' }, t('historyOff')));
+  }
+}
+
+/** After a reconnect: the open place and the open alert are read again, not left as they were when the line went. */
+async function refreshOpenPanels() {
+  clearErrors();
+  renderPlaces();
+  if (selectedPlace) {
+    try {
+      Object.assign(places.get(selectedPlace), await api(`/api/places/${encodeURIComponent(selectedPlace)}`));
+    } catch {
+      // The next status change brings it.
+    }
+    if (selectedPlace) renderDetail();
+  }
+  if (selectedAlert) {
+    try {
+      book.changed(await api(`/api/alerts/${encodeURIComponent(selectedAlert)}`));
+    } catch {
+      // Not readable any more: the queue's view stays.
+    }
+    renderQueue();
+    renderAlertDetail();
+  }
+}
+
+// ---------- the lägesbild ----------
+
+async function openReport() {
+  // Opened at once, filled when the report is in: a window opened after an await is a popup browsers block.
+  const target = window.open('', '_blank');
+  try {
+    const html = await api(`/api/reports/lagesbild?format=html&lang=${language()}`, { accept: 'text/html' });
+    const url = URL.createObjectURL(new Blob([html], { type: 'text/html;charset=utf-8' }));
+    if (target) target.location.href = url;
+    else location.href = url;
+  } catch (e) {
+    target?.close();
+    announceError(e);
   }
 }
 
@@ -500,36 +783,56 @@ async function loadAudit(id) {
 translate(document);
 wireLanguagePicker($('language'));
 $('logout').addEventListener('click', logout);
+$('mute').addEventListener('click', toggleMute);
+$('report').addEventListener('click', openReport);
 
 me = await signIn($('login'), ['operator', 'admin']);
 config = await uiConfig();
 $('app').hidden = false;
 $('logout').hidden = false;
+$('mute').hidden = false;
+$('report').hidden = false;
 $('user').textContent = t('user', me.user.name);
+renderMute();
 setUpMap();
 await loadPlaces();
 setUpFilters();
 
+let wasLive = false;
 const live = new Live({
   book,
   watch: [],
-  onState: (state) => showConnection($('connection'), state),
+  onState: (state) => {
+    showConnection($('connection'), state);
+    const now = state === 'connected';
+    if (now && !wasLive) refreshOpenPanels();
+    if (now !== wasLive) {
+      renderPlaces();
+      if (selectedAlert) renderAlertDetail();
+      if (selectedPlace) renderDetailFacts();
+    }
+    wasLive = now;
+  },
   onStatuses: (statuses) => statuses.forEach(applyStatus),
   onStatus: applyStatus,
   onAlertRaised: (alert) => {
     cue(alert);
     renderQueue();
     refreshDetail(alert.placeId);
+    if (alert.severity >= 3 && !busy(alert.alertId)) selectAlert(alert.alertId, { focus: false });
   },
   onAlertChanged: (view, previous) => {
-    if (!previous || previous.state !== view.state) {
-      announce(t('alertChanged', placeName(view.placeId), t(`state.${view.state}`)));
+    if (!previous || previous.state !== view.state || Boolean(previous.acceptedAt) !== Boolean(view.acceptedAt)) {
+      announce(t('alertChanged', placeName(view.placeId), term('state', shownState(view))));
     }
     renderQueue();
     if (selectedAlert === view.alertId) renderAlertDetail();
     refreshDetail(view.placeId);
   },
-  onAlertsReset: () => renderQueue(),
+  onAlertsReset: () => {
+    renderQueue();
+    if (selectedAlert) renderAlertDetail();
+  },
 });
 showConnection($('connection'), 'connecting');
 await live.start();
@@ -538,6 +841,8 @@ renderQueue();
 onLanguage(() => {
   $('user').textContent = t('user', me.user.name);
   showConnection($('connection'), live.state);
+  renderMute();
+  renderLegend();
   setUpFilters();
   renderPlaces();
   renderQueue();
@@ -549,4 +854,6 @@ onLanguage(() => {
 setInterval(() => {
   renderPlaces();
   for (const node of document.querySelectorAll('[data-age]')) node.textContent = age(node.dataset.age);
+  for (const node of document.querySelectorAll('[data-age-place]')) node.textContent = age(places.get(node.dataset.agePlace)?.updatedAt);
+  if (mutedUntil() === 0 && $('mute').dataset.muted === 'true') renderMute();
 }, 5000);

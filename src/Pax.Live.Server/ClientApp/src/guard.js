@@ -3,8 +3,8 @@ import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
 import './guard.css';
 import {
-  AlertBook, Live, age, fill, announce, api, clock, el, logout, onLanguage, showConnection, signIn, t, translate, uiConfig,
-  wireLanguagePicker,
+  AlertBook, Live, age, alertText, announce, announceError, api, clearErrors, clock, el, fill, isLive, logout, onLanguage,
+  showConnection, signIn, t, term, translate, uiConfig, wireLanguagePicker,
 } from './common.js';
 
 const $ = (id) => document.getElementById(id);
@@ -32,29 +32,51 @@ function render() {
   renderPins(open);
 }
 
+/** The state in a guard's words: accepted once accepted, and no operator instruction ("acknowledge") on the phone. */
+function guardState(alert) {
+  if (alert.state === 'dispatched' && alert.acceptedAt) return term('state', 'accepted');
+  if (alert.state === 'cleared-ack-required') return t('gstate.cleared-ack-required');
+  return term('state', alert.state);
+}
+
+function offAttrs() {
+  return isLive() ? {} : { disabled: true, title: t('actionsOff'), 'aria-describedby': 'offline-banner' };
+}
+
 function card(alert) {
   const mine = alert.guard === me.user.name;
+  const off = offAttrs();
   const note = el('textarea', { name: 'note', required: true, maxlength: 1000, rows: 2, 'aria-label': t('note'), placeholder: t('note') });
-  const outcome = el('select', { name: 'outcome', 'aria-label': t('outcome') },
-    ...['confirmed', 'false-alarm', 'no-action-needed'].map((o) => el('option', { value: o }, t(`outcome.${o}`))));
-  return el('li', { class: `card sev-${alert.severity} state-${alert.state}`, dataset: { alert: alert.alertId, state: alert.state, place: alert.placeId } },
-    el('h3', {}, `${t(`kind.${alert.kind}`)} – ${placeName(alert.placeId)}`),
-    el('p', { class: 'meta' },
-      el('span', { class: 'sev' }, t(`severity.${alert.severity}`)), ' · ',
-      el('span', { class: 'state' }, t(`state.${alert.state}`)), ' · ',
-      el('time', { datetime: alert.raisedAt }, clock(alert.raisedAt)), ' (', el('span', { dataset: { age: alert.raisedAt } }, age(alert.raisedAt)), ')'),
-    el('p', {}, alert.summary),
-    alert.guard ? el('p', { class: 'guard' }, mine ? t('dispatchedToYou') : t('dispatchedTo', alert.guard)) : null,
-    mine && alert.state === 'dispatched'
-      ? el('div', { class: 'actions' },
-        el('button', { type: 'button', onclick: () => act(alert, 'accept') }, t('accept')),
-        el('button', { type: 'button', class: 'primary', onclick: () => act(alert, 'on-site') }, t('onSite')))
-      : null,
-    mine && alert.state === 'on-site'
-      ? el('form', { class: 'actions', onsubmit: (e) => { e.preventDefault(); act(alert, 'resolve', { outcome: outcome.value, note: note.value }); } },
-        outcome, note, el('button', { type: 'submit', class: 'primary' }, t('resolve')))
-      : null,
-    el('button', { type: 'button', class: 'link', onclick: () => showOnMap(alert.placeId) }, t('map')));
+  const outcome = el('select', { name: 'outcome', required: true, 'aria-label': t('outcome') },
+    el('option', { value: '', selected: true }, t('chooseOutcome')),
+    ...['confirmed', 'false-alarm', 'no-action-needed'].map((o) => el('option', { value: o }, term('outcome', o))));
+  const accepted = Boolean(alert.acceptedAt);
+  return el('li', {
+    class: `card sev-${alert.severity} state-${alert.state}${isLive() ? '' : ' stale'}`,
+    dataset: { alert: alert.alertId, state: alert.state, place: alert.placeId, accepted: String(accepted) },
+  },
+  el('h3', {}, `${term('kind', alert.kind)} – ${placeName(alert.placeId)}`),
+  el('p', { class: 'meta' },
+    el('span', { class: 'sev' }, t(`severity.${alert.severity}`)), ' · ',
+    el('span', { class: 'state' }, guardState(alert)), ' · ',
+    el('time', { datetime: alert.raisedAt }, clock(alert.raisedAt)), ' (', el('span', { dataset: { age: alert.raisedAt } }, age(alert.raisedAt)), ')',
+    isLive() ? null : el('span', { class: 'stale-mark' }, ` · ${t('stale')}`)),
+  el('p', {}, alertText(alert, placeName(alert.placeId))),
+  alert.guard ? el('p', { class: 'guard' }, mine ? (accepted ? t('acceptedBy', t('you')) : t('dispatchedToYou')) : t('dispatchedTo', alert.guard)) : null,
+  mine && ['dispatched', 'on-site'].includes(alert.state) && !isLive() ? el('p', { class: 'offline-note' }, t('actionsOff')) : null,
+  // First accept, then on site, then resolve: one primary action at a time.
+  mine && alert.state === 'dispatched' && !accepted
+    ? el('div', { class: 'actions' }, el('button', { type: 'button', class: 'primary', onclick: () => act(alert, 'accept'), ...off }, t('accept')))
+    : null,
+  mine && alert.state === 'dispatched' && accepted
+    ? el('div', { class: 'actions' },
+      el('button', { type: 'button', class: 'primary', onclick: () => act(alert, 'on-site'), ...off }, t('onSite')))
+    : null,
+  mine && alert.state === 'on-site'
+    ? el('form', { class: 'actions', onsubmit: (e) => { e.preventDefault(); act(alert, 'resolve', { outcome: outcome.value, note: note.value }); } },
+      outcome, note, el('button', { type: 'submit', class: 'primary', ...off }, t('resolve')))
+    : null,
+  el('button', { type: 'button', class: 'link', onclick: () => showOnMap(alert.placeId) }, t('map')));
 }
 
 async function act(alert, action, body) {
@@ -63,7 +85,7 @@ async function act(alert, action, body) {
     announce(t('done'));
     render();
   } catch (e) {
-    announce(e.message, 'error');
+    announceError(e);
   }
 }
 
@@ -73,6 +95,12 @@ function setUpMap() {
   map = L.map('map', { attributionControl: Boolean(config.tileUrl) });
   if (config.tileUrl) L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: 19 }).addTo(map);
   const mine = [...places.values()].filter((p) => me.user.areas.includes(p.area));
+  // The places of my areas stand on the map from the start, named: a guard needs to see where things are before an alert.
+  for (const place of mine) {
+    L.circleMarker([place.latitude, place.longitude], {
+      radius: 7, color: '#b1bac4', weight: 2, fillColor: '#58a6ff', fillOpacity: 0.8, className: `area-place area-place-${place.id}`,
+    }).addTo(map).bindTooltip(el('span', {}, place.name), { permanent: true, direction: 'right', offset: [8, 0], className: 'place-label' });
+  }
   const bounds = L.latLngBounds((mine.length ? mine : [...places.values()]).map((p) => [p.latitude, p.longitude]));
   if (bounds.isValid()) map.fitBounds(bounds.pad(0.3), { maxZoom: 16 });
   else map.setView([59.3, 15.2], 13);
@@ -114,7 +142,7 @@ function setUpField() {
       await api(`/api/places/${encodeURIComponent(select.value)}/check-in`, { method: 'POST', body: {} });
       announce(t('checkedIn', placeName(select.value)));
     } catch (e) {
-      announce(e.message, 'error');
+      announceError(e);
     }
   });
   $('observe').addEventListener('click', async () => {
@@ -123,7 +151,7 @@ function setUpField() {
       await api(`/api/places/${encodeURIComponent(select.value)}/observations`, { method: 'POST', body: { severity } });
       announce(t('observationFiled'));
     } catch (e) {
-      announce(e.message, 'error');
+      announceError(e);
     }
   });
 }
@@ -176,16 +204,27 @@ setUpMap();
 setUpField();
 setUpNotifications();
 
+let wasLive = false;
 const live = new Live({
   book,
-  onState: (state) => showConnection($('connection'), state),
+  onState: (state) => {
+    showConnection($('connection'), state);
+    const now = state === 'connected';
+    if (now && !wasLive) clearErrors();
+    if (now !== wasLive) render();
+    for (const button of [$('check-in'), $('observe')]) {
+      button.disabled = !now;
+      button.title = now ? '' : t('actionsOff');
+    }
+    wasLive = now;
+  },
   onAlertRaised: (alert) => {
-    notify(t('newAlert', t(`kind.${alert.kind}`), placeName(alert.placeId)), alert.alertId);
+    notify(t('newAlert', term('kind', alert.kind), placeName(alert.placeId)), alert.alertId);
     render();
   },
   onAlertChanged: (view, previous) => {
     if (view.guard === me.user.name && view.state === 'dispatched' && previous?.state !== 'dispatched') {
-      notify(`${t('dispatchedToYou')}: ${t(`kind.${view.kind}`)} – ${placeName(view.placeId)}`, view.alertId);
+      notify(`${t('dispatchedToYou')}: ${term('kind', view.kind)} – ${placeName(view.placeId)}`, view.alertId);
     }
     confirmReceipt(view);
     render();
