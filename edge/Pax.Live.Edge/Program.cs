@@ -1,9 +1,16 @@
 using Microsoft.Extensions.Hosting;
 using Pax.Live.Edge;
+using Pax.Live.Edge.Analyse;
 using Pax.Live.Edge.Bench;
 
 // pax-edge --config edge.json   run the cameras (and the simulator) of a config file
 // pax-edge --bench [video] [--pipeline]   measure the analysers (or only the whole pipeline) on a video file
+// pax-edge analyse FILE [--config edge.json --device ID] [--epoch UNIX_MS]   the analysers on a recording, JSON lines on stdout
+if (args.Length > 0 && args[0] == AnalyseCommand.Verb)
+{
+    return await AnalyseCommand.RunAsync(args, Console.OpenStandardOutput(), Console.Error).ConfigureAwait(false);
+}
+
 var bench = Array.IndexOf(args, "--bench");
 if (bench >= 0)
 {
