@@ -33,6 +33,9 @@ public sealed class FireAnalyser : IDisposable
     private readonly Mat _reversal = new();
     private readonly Mat _reversals = new();
     private readonly Mat _flickering = new();
+    private readonly Mat _upAfterDown = new();
+    private readonly Mat _downAfterUp = new();
+    private readonly Mat _recent = new();
     private bool _hasPrevious;
     private double _previousMean;
     private TimeSpan _previousTime;
@@ -58,7 +61,7 @@ public sealed class FireAnalyser : IDisposable
         }
 
         Prepare(frame.Size());
-        Cv2.Resize(frame, _small, _grid.Size, 0, 0, InterpolationFlags.Area);
+        Cv2.Resize(frame, _small, _grid.Size, 0, 0, InterpolationFlags.Linear);
         Cv2.CvtColor(_small, _hsv, ColorConversionCodes.BGR2HSV);
 
         // Flame colour: hue red to yellow (OpenCV hue is 0..180), clearly saturated, bright.
@@ -86,13 +89,9 @@ public sealed class FireAnalyser : IDisposable
             Cv2.Subtract(_value, _previousValue, _difference, null, MatType.CV_16S);
             Cv2.Compare(_difference, Scalar.All(StepAbove), _up, CmpTypes.GT);
             Cv2.Compare(_difference, Scalar.All(-StepAbove), _down, CmpTypes.LT);
-            using (var upAfterDown = new Mat())
-            using (var downAfterUp = new Mat())
-            {
-                Cv2.BitwiseAnd(_up, _wasDown, upAfterDown);
-                Cv2.BitwiseAnd(_down, _wasUp, downAfterUp);
-                Cv2.BitwiseOr(upAfterDown, downAfterUp, _reversal);
-            }
+            Cv2.BitwiseAnd(_up, _wasDown, _upAfterDown);
+            Cv2.BitwiseAnd(_down, _wasUp, _downAfterUp);
+            Cv2.BitwiseOr(_upAfterDown, _downAfterUp, _reversal);
 
             // Remember each pixel's last direction.
             _wasUp.SetTo(Scalar.All(255), _up);
@@ -110,11 +109,8 @@ public sealed class FireAnalyser : IDisposable
             Cv2.Max(_flameRecent, _flame, _flameRecent);
 
             Cv2.Compare(_reversals, Scalar.All(_options.MinReversals), _flickering, CmpTypes.GE);
-            using (var recent = new Mat())
-            {
-                Cv2.Threshold(_flameRecent, recent, 0, 255, ThresholdTypes.Binary);
-                Cv2.BitwiseAnd(_flickering, recent, _flickering);
-            }
+            Cv2.Threshold(_flameRecent, _recent, 0, 255, ThresholdTypes.Binary);
+            Cv2.BitwiseAnd(_flickering, _recent, _flickering);
 
             var share = (double)Cv2.CountNonZero(_flickering) / Math.Max(1, _grid.Pixels);
             _share = (0.7 * _share) + (0.3 * share);
@@ -165,7 +161,7 @@ public sealed class FireAnalyser : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var mat in new[] { _small, _hsv, _flame, _flameRecent, _value, _previousValue, _difference, _up, _down, _wasUp, _wasDown, _reversal, _reversals, _flickering })
+        foreach (var mat in new[] { _small, _hsv, _flame, _flameRecent, _value, _previousValue, _difference, _up, _down, _wasUp, _wasDown, _reversal, _reversals, _flickering, _upAfterDown, _downAfterUp, _recent })
         {
             mat.Dispose();
         }
