@@ -29,6 +29,11 @@ vtest=/usr/share/doc/opencv-doc/examples/data/vtest.avi
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 # The server's build bundles the web UI with npm, from ClientApp/package-lock.json (npm ci).
 command -v npm >/dev/null || missing+=(nodejs npm)
+# The edge's build converts its people detector (NanoDet, npm package pinned in edge/Pax.Live.Edge/Models/nanodet.lock)
+# to ONNX with Debian's python3-onnx and python3-numpy.
+for pkg in python3-onnx python3-numpy; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
 if ((${#missing[@]})); then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

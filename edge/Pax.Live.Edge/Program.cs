@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Pax.Live.Edge;
+using Pax.Live.Edge.Analyse;
 using Pax.Live.Edge.Bench;
 using Pax.Live.Edge.Provisioning;
 
@@ -11,13 +12,13 @@ if (args is ["simulate", .. var simulate])
     args = SimulateCommand.Arguments(simulate);
 }
 
-// pax-edge analyse FILE [--config edge.json --device ID] [--epoch UNIX_MS]   a recording's sound, one JSON line per message
-// pax-edge --bench-audio [file]   what hearing a 48 kHz mono stream costs
-if (args is ["analyse", ..])
+// pax-edge analyse FILE [--config edge.json --device ID] [--epoch UNIX_MS]   the analysers on a recording, JSON lines on stdout
+if (args.Length > 0 && args[0] == AnalyseCommand.Verb)
 {
-    return Pax.Live.Edge.Audio.AudioAnalyseCommand.Run(args[1..], Console.Out, Console.Error);
+    return await AnalyseCommand.RunAsync(args, Console.OpenStandardOutput(), Console.Error).ConfigureAwait(false);
 }
 
+// pax-edge --bench-audio [file]   what hearing a 48 kHz mono stream costs
 var benchAudio = Array.IndexOf(args, "--bench-audio");
 if (benchAudio >= 0)
 {

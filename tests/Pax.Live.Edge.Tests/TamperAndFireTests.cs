@@ -109,13 +109,14 @@ public sealed class FireAnalyserTests
         using var background = Scenes.Background();
         using var fire = new FireAnalyser(new FireOptions());
         var confidence = 0.0;
-        for (var i = 0; i < 20; i++)
+        for (var i = 0; i < 50; i++)
         {
             using var frame = Scenes.WithFlame(background, i, flicker: true);
-            confidence = fire.Analyse(frame);
+            confidence = fire.Analyse(frame, TimeSpan.FromSeconds(i / 10.0));
         }
 
-        Assert.InRange(confidence, 0.6, 1);
+        // Five seconds of flicker at 10 frames a second.
+        Assert.InRange(confidence, 0.8, 1);
     }
 
     [Fact]
@@ -123,10 +124,10 @@ public sealed class FireAnalyserTests
     {
         using var background = Scenes.Background();
         using var fire = new FireAnalyser(new FireOptions());
-        for (var i = 0; i < 20; i++)
+        for (var i = 0; i < 50; i++)
         {
             using var frame = Scenes.WithFlame(background, i, flicker: false);
-            Assert.Equal(0, fire.Analyse(frame));
+            Assert.Equal(0, fire.Analyse(frame, TimeSpan.FromSeconds(i / 10.0)));
         }
     }
 
@@ -138,7 +139,7 @@ public sealed class FireAnalyserTests
         for (var i = 0; i < 20; i++)
         {
             using var frame = Scenes.WithBlob(background, new Point(40 + (i * 10), 120));
-            Assert.Equal(0, fire.Analyse(frame));
+            Assert.Equal(0, fire.Analyse(frame, TimeSpan.FromSeconds(i / 10.0)));
         }
     }
 }

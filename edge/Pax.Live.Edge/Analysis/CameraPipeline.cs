@@ -9,7 +9,9 @@ namespace Pax.Live.Edge.Analysis;
 /// <summary>
 /// One camera's analysers, each at its own rate, and the messages they make: all kinds of the camera in one message
 /// at the camera's rate. Periodic kinds go in every message; event kinds when they change and, while raised, again
-/// often enough that the server keeps holding them.
+/// often enough that the server keeps holding them. While the view is suspect (covered, blinded, moved, defocused),
+/// motion, people and fire are neither measured nor sent: a cover is tamper, not motion, and a count from before the
+/// cover is stale.
 /// </summary>
 public sealed class CameraPipeline : IDisposable
 {
@@ -35,7 +37,10 @@ public sealed class CameraPipeline : IDisposable
     private int _motionCount;
     private double _motionSincePeople;
     private int? _peopleCount;
+    private readonly MedianOfLatest _peopleLatest;
     private bool _tampered;
+    private bool _suspect;
+    private bool _suspectInWindow;
     private bool? _sentTamper;
     private TimeSpan _sentTamperAt;
     private double _fireConfidence;
@@ -58,6 +63,7 @@ public sealed class CameraPipeline : IDisposable
         _messageEvery = TimeSpan.FromSeconds(1 / options.RateHz);
         _motionEvery = TimeSpan.FromSeconds(1 / Math.Max(options.Motion.AnalysisFps, options.RateHz));
         _peopleEvery = TimeSpan.FromSeconds(1 / Math.Min(options.People.MaxFps, 2));
+        _peopleLatest = new MedianOfLatest(Math.Max(1, options.People.SmoothOver));
     }
 
     /// <summary>The camera's options.</summary>
@@ -73,12 +79,38 @@ public sealed class CameraPipeline : IDisposable
     public void Analyse(Mat frame, TimeSpan time)
     {
         _privacyMask.Apply(frame);
-        if (time >= _nextMotion)
+        var motionDue = time >= _nextMotion;
+        if (_tamper is not null && time >= _nextMessage)
+        {
+            // At the message rate (it costs ~2 ms a frame), and first: a window whose last frame is suspect sends no
+            // motion, people or fire, so the frames that cover the lens count as tamper and never as motion or fire.
+            _tampered = _tamper.Analyse(frame, time);
+            var suspect = _tamper.Cause != TamperCause.None;
+            if (suspect && !_suspect)
+            {
+                _peopleLatest.Clear();
+                _peopleCount = null;
+                _fire?.Reset();
+            }
+
+            _suspect = suspect;
+            _suspectInWindow |= suspect;
+        }
+
+        if (_suspect)
+        {
+            _nextMotion = motionDue ? Later(_nextMotion, time, _motionEvery) : _nextMotion;
+            return;
+        }
+
+        if (motionDue)
         {
             _nextMotion = Later(_nextMotion, time, _motionEvery);
+            var lightChanged = false;
             if (_motion is not null)
             {
                 var share = _motion.Analyse(frame);
+                lightChanged = _motion.Recalibrated;
                 _motionSum += share;
                 _motionCount++;
                 _motionSincePeople = Math.Max(_motionSincePeople, share);
@@ -88,13 +120,21 @@ public sealed class CameraPipeline : IDisposable
             // Fire shares the motion rate: flicker is measured between successive analysed frames.
             if (_fire is not null)
             {
-                _fireConfidence = _fire.Analyse(frame);
+                _fireConfidence = _fire.Analyse(frame, time, lightChanged);
             }
         }
 
         if (_people is not null && time >= _nextPeople)
         {
-            // Gated by motion: a scene where nothing moved has the people it had, until the periodic refresh.
+            if (_people.WholeFrame)
+            {
+                // The DNN looks at the whole watched area at every detection: people standing still are counted too.
+                _nextPeople = Later(_nextPeople, time, _peopleEvery);
+                _peopleCount = _peopleLatest.Add(_people.Count(frame));
+                return;
+            }
+
+            // HOG is gated by motion: a scene where nothing moved has the people it had, until the periodic refresh.
             var refresh = _lastWholeFrame == TimeSpan.MinValue || time - _lastWholeFrame >= TimeSpan.FromSeconds(_options.People.RefreshSeconds);
             if (_motionSincePeople > 0 || refresh)
             {
@@ -102,7 +142,7 @@ public sealed class CameraPipeline : IDisposable
 
                 // The periodic refresh searches the whole frame, busy or not: it is what finds people who have not
                 // moved for a while, and so have left the regions where something moves.
-                _peopleCount = _people.Count(frame, refresh ? null : _activity?.Regions(frame.Size(), _people.Window));
+                _peopleCount = _peopleLatest.Add(_people.Count(frame, refresh ? null : _activity?.Regions(frame.Size(), _people.Window)));
                 if (refresh || _activity is null)
                 {
                     _lastWholeFrame = time;
@@ -110,11 +150,6 @@ public sealed class CameraPipeline : IDisposable
 
                 _motionSincePeople = 0;
             }
-        }
-
-        if (_tamper is not null && time >= _nextMessage)
-        {
-            _tampered = _tamper.Analyse(frame, time);
         }
     }
 
@@ -131,17 +166,21 @@ public sealed class CameraPipeline : IDisposable
         var motion = _motionCount == 0 ? 0 : _motionSum / _motionCount;
         _motionSum = 0;
         _motionCount = 0;
-        if (_options.Motion.Enabled && _motion is not null)
+
+        // A window in which the view was suspect says nothing trustworthy about motion, people or presence.
+        var trusted = !_suspectInWindow && !_suspect;
+        _suspectInWindow = false;
+        if (trusted && _options.Motion.Enabled && _motion is not null)
         {
             _signals[count++] = new Signal(SignalKind.Motion, Math.Round(motion, 4));
         }
 
-        if (_people is not null && _peopleCount is { } people)
+        if (trusted && _people is not null && _peopleCount is { } people)
         {
             _signals[count++] = new Signal(SignalKind.People, people);
         }
 
-        if (_loiter is not null)
+        if (trusted && _loiter is not null)
         {
             _signals[count++] = new Signal(SignalKind.Loiter, _loiter.Update(time, _peopleCount, motion));
         }

@@ -6,8 +6,12 @@ using Pax.Live.Edge.Vision;
 
 namespace Pax.Live.Edge.Analysis;
 
-/// <summary>Runs one camera on its own thread: decode every frame, analyse the ones that are due, hand messages to the publisher.</summary>
-public sealed partial class CameraWorker(CameraOptions options, DevicePublisher publisher, ILogger logger, TimeSpan? retryAfter = null)
+/// <summary>
+/// Runs one camera on its own thread: decode every frame, analyse the ones that are due, hand messages to the sink.
+/// A live camera paces a file by its frame rate and stamps messages with the wall clock; <c>analyse</c> runs the same
+/// loop offline (<paramref name="offlineEpochMs"/> set): as fast as it decodes, stamped epoch + media time, once.
+/// </summary>
+public sealed partial class CameraWorker(CameraOptions options, ISignalSink publisher, ILogger logger, TimeSpan? retryAfter = null, long? offlineEpochMs = null)
 {
     // How long a failed source waits before it is opened again: long enough not to hammer a camera that reboots.
     private readonly TimeSpan _retryAfter = retryAfter ?? TimeSpan.FromSeconds(5);
@@ -25,7 +29,7 @@ public sealed partial class CameraWorker(CameraOptions options, DevicePublisher 
                 RunOnce(stoppingToken);
                 return;
             }
-            catch (Exception e) when (e is OpenCvSharpException or OpenCVException)
+            catch (Exception e) when ((e is OpenCvSharpException or OpenCVException) && offlineEpochMs is null)
             {
                 // One camera's failure must not stop the others, nor this camera for good.
                 LogAnalysisFailed(logger, options.DeviceId, e.Message);
@@ -48,7 +52,7 @@ public sealed partial class CameraWorker(CameraOptions options, DevicePublisher 
             {
                 grabbed = source.Grab();
             }
-            catch (IOException e)
+            catch (IOException e) when (offlineEpochMs is null)
             {
                 LogSourceFailed(logger, options.DeviceId, e.Message);
                 stoppingToken.WaitHandle.WaitOne(_retryAfter);
@@ -57,7 +61,7 @@ public sealed partial class CameraWorker(CameraOptions options, DevicePublisher 
 
             if (!grabbed)
             {
-                if (source.IsFile && !options.Loop)
+                if ((source.IsFile && !options.Loop) || offlineEpochMs is not null)
                 {
                     LogEnded(logger, options.DeviceId);
                     return;
@@ -73,7 +77,7 @@ public sealed partial class CameraWorker(CameraOptions options, DevicePublisher 
             }
 
             var time = source.Time;
-            if (source.IsFile)
+            if (source.IsFile && offlineEpochMs is null)
             {
                 // A file plays at its own pace, so that a demo behaves like the live camera it stands in for.
                 var ahead = time - wall.Elapsed;
@@ -88,8 +92,10 @@ public sealed partial class CameraWorker(CameraOptions options, DevicePublisher 
                 pipeline.Analyse(frame, time);
             }
 
-            var unixMs = source.IsFile ? new DateTimeOffset(started + time).ToUnixTimeMilliseconds() : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            if (pipeline.TryEmit(time, Math.Min(unixMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())) is { } message)
+            // Contract v1 wants ts > 0: with the default epoch 0, media time 0 is stamped 1 ms.
+            var unixMs = offlineEpochMs is { } epoch ? Math.Max(1, epoch + (long)time.TotalMilliseconds)
+                : source.IsFile ? new DateTimeOffset(started + time).ToUnixTimeMilliseconds() : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            if (pipeline.TryEmit(time, offlineEpochMs is null ? Math.Min(unixMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) : unixMs) is { } message)
             {
                 publisher.Publish(message);
             }

@@ -5,15 +5,17 @@ using Pax.Live.Edge.Vision;
 namespace Pax.Live.Edge.Analysis;
 
 /// <summary>
-/// Counts people with OpenCV's built-in HOG pedestrian detectors (no model download). It counts shapes, never
-/// identifies anyone: no face, no appearance, nothing kept between detections but the number.
+/// Counts people with NanoDet (a small DNN, <see cref="NanoDetDetector"/>) by default, or with OpenCV's built-in HOG
+/// pedestrian detectors on hardware too small for it. It counts shapes, never identifies anyone: no face, no
+/// appearance, nothing kept between detections but the number.
 /// </summary>
 public sealed class PeopleAnalyser : IDisposable
 {
     private readonly PeopleOptions _options;
     private readonly IReadOnlyList<Point2d[]> _zones;
     private readonly IReadOnlyList<Point2d[]> _privacyMasks;
-    private readonly HOGDescriptor _hog;
+    private readonly HOGDescriptor? _hog;
+    private readonly NanoDetDetector? _nanoDet;
     private readonly Mat _gray = new();
     private readonly Mat _scaled = new();
     private Mat? _zoneMask;
@@ -25,6 +27,12 @@ public sealed class PeopleAnalyser : IDisposable
         _options = options;
         _zones = zones ?? [];
         _privacyMasks = privacyMasks ?? [];
+        if (string.Equals(options.Detector, "nanodet", StringComparison.OrdinalIgnoreCase))
+        {
+            _nanoDet = new NanoDetDetector(options.Model) { ScoreThreshold = (float)options.ScoreThreshold };
+            return;
+        }
+
         if (string.Equals(options.Detector, "default", StringComparison.OrdinalIgnoreCase))
         {
             _hog = new HOGDescriptor();
@@ -44,8 +52,11 @@ public sealed class PeopleAnalyser : IDisposable
     /// <summary>The people found by the last count, in the full frame's pixels.</summary>
     public IReadOnlyList<Rect> Detections { get; private set; } = [];
 
-    /// <summary>The detection window in frame pixels at the smallest scale.</summary>
-    public Size Window => new((int)Math.Ceiling(_hog.WinSize.Width / _options.Scale), (int)Math.Ceiling(_hog.WinSize.Height / _options.Scale));
+    /// <summary>Whether the detector looks at the whole frame at once (the DNN), so that searching parts of it saves nothing.</summary>
+    public bool WholeFrame => _nanoDet is not null;
+
+    /// <summary>The detection window in frame pixels at the smallest scale (HOG; the DNN has none).</summary>
+    public Size Window => _hog is null ? new Size(0, 0) : new((int)Math.Ceiling(_hog.WinSize.Width / _options.Scale), (int)Math.Ceiling(_hog.WinSize.Height / _options.Scale));
 
     /// <summary>Counts the people whose feet stand in the watched zones of a BGR frame, searching the whole frame.</summary>
     public int Count(Mat frame) => Count(frame, null);
@@ -57,6 +68,25 @@ public sealed class PeopleAnalyser : IDisposable
     public int Count(Mat frame, IReadOnlyList<Rect>? regions)
     {
         Prepare(frame.Size());
+        if (_nanoDet is not null)
+        {
+            var people = new List<Rect>();
+            if (frame.Channels() == 3)
+            {
+                foreach (var box in _nanoDet.Detect(frame))
+                {
+                    // The DNN's boxes are tight: the feet are at the bottom.
+                    if (FeetInZone(new Point(box.X + (box.Width / 2), box.Bottom - 1)))
+                    {
+                        people.Add(box);
+                    }
+                }
+            }
+
+            Detections = people;
+            return people.Count;
+        }
+
         if (frame.Channels() == 1)
         {
             frame.CopyTo(_gray);
@@ -94,7 +124,7 @@ public sealed class PeopleAnalyser : IDisposable
             input = _scaled;
         }
 
-        if (input.Width < _hog.WinSize.Width || input.Height < _hog.WinSize.Height)
+        if (input.Width < _hog!.WinSize.Width || input.Height < _hog.WinSize.Height)
         {
             return;
         }
@@ -107,14 +137,15 @@ public sealed class PeopleAnalyser : IDisposable
                 (int)(rect.Width / _options.Scale), (int)(rect.Height / _options.Scale));
 
             // The window has a margin around the person: the feet are about 10 % above its bottom.
-            var feet = new Point(r.X + (r.Width / 2), Math.Clamp(r.Bottom - (r.Height / 10), 0, _frameSize.Height - 1));
-            feet.X = Math.Clamp(feet.X, 0, _frameSize.Width - 1);
-            if (_zoneMask!.At<byte>(feet.Y, feet.X) != 0)
+            if (FeetInZone(new Point(r.X + (r.Width / 2), r.Bottom - (r.Height / 10))))
             {
                 kept.Add(r);
             }
         }
     }
+
+    private bool FeetInZone(Point feet) =>
+        _zoneMask!.At<byte>(Math.Clamp(feet.Y, 0, _frameSize.Height - 1), Math.Clamp(feet.X, 0, _frameSize.Width - 1)) != 0;
 
     private void Prepare(Size frameSize)
     {
@@ -131,7 +162,8 @@ public sealed class PeopleAnalyser : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        _hog.Dispose();
+        _hog?.Dispose();
+        _nanoDet?.Dispose();
         _gray.Dispose();
         _scaled.Dispose();
         _zoneMask?.Dispose();

@@ -55,10 +55,15 @@ public static class BenchRunner
 
         using (var fire = new FireAnalyser(camera.Fire))
         {
-            Measure(output, "fire", Frames, i => fire.Analyse(frames[i % frames.Count]));
+            Measure(output, "fire", Frames, i => fire.Analyse(frames[i % frames.Count], TimeSpan.FromSeconds(i / 10.0)));
         }
 
         using (var people = new PeopleAnalyser(camera.People))
+        {
+            Measure(output, "people (NanoDet 416×416, ONNX Runtime, one thread)", 100, i => people.Count(frames[(i * 7) % frames.Count]));
+        }
+
+        using (var people = new PeopleAnalyser(new PeopleOptions { Detector = "daimler" }))
         {
             Measure(output, "people (HOG, Daimler 48×96, full frame)", 100, i => people.Count(frames[(i * 7) % frames.Count]));
         }

@@ -13,7 +13,7 @@ namespace Pax.Live.Edge.Mqtt;
 /// after each connect, a reconnect loop driven by the stopping token, QoS 1 for alert-grade messages and QoS 0 for
 /// periodic ones, and store-and-forward of alert-grade messages while the broker cannot be reached.
 /// </summary>
-public sealed partial class DevicePublisher : IAsyncDisposable
+public sealed partial class DevicePublisher : IAsyncDisposable, ISignalSink
 {
     private static readonly TimeSpan PingEvery = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MinRefusedBackoff = TimeSpan.FromSeconds(1);

@@ -25,21 +25,32 @@ public sealed class MotionOptions
     public int MinBlobArea { get; set; } = 4;
 }
 
-/// <summary>The people analyser: OpenCV's HOG pedestrian detectors, gated by motion.</summary>
+/// <summary>The people analyser: NanoDet (a small DNN) on the whole watched area, or OpenCV's HOG detectors, at the detection rate.</summary>
 public sealed class PeopleOptions
 {
     /// <summary>Whether the camera reports <c>people</c>.</summary>
     public bool Enabled { get; set; } = true;
 
     /// <summary>
-    /// Detections per second at most (at most 2, the limit). 1 by default: HOG is the expensive analyser
-    /// (~50 ms a frame), and at 2 Hz eight 25 fps cameras no longer fit one core; the 2 Hz messages carry the latest
-    /// count. See docs/performance.md, "Edge agent".
+    /// Detections per second at most (at most 2, the limit). 1 by default: the detector is the expensive
+    /// analyser (NanoDet ~45 ms a frame, HOG ~50 ms); messages between detections carry the latest count. See docs/edge.md.
     /// </summary>
     public double MaxFps { get; set; } = 1;
 
-    /// <summary><c>daimler</c> (48×96 window, for small distant people) or <c>default</c> (64×128).</summary>
-    public string Detector { get; set; } = "daimler";
+    /// <summary>
+    /// <c>nanodet</c> (the DNN, on the whole frame: the default), <c>daimler</c> (HOG, 48×96 window, for small distant
+    /// people on hardware too small for the DNN) or <c>default</c> (HOG, 64×128).
+    /// </summary>
+    public string Detector { get; set; } = "nanodet";
+
+    /// <summary>NanoDet's ONNX file; empty: <c>models/nanodet.onnx</c> beside the agent, where the build puts it.</summary>
+    public string Model { get; set; } = "";
+
+    /// <summary>NanoDet: the person score a box needs to count.</summary>
+    public double ScoreThreshold { get; set; } = 0.4;
+
+    /// <summary>The published count is the median of this many latest detections (1: no smoothing).</summary>
+    public int SmoothOver { get; set; } = 3;
 
     /// <summary>Factor the frame is scaled by before detection; above 1 finds people smaller than the window.</summary>
     public double Scale { get; set; } = 1.0;
@@ -56,7 +67,7 @@ public sealed class PeopleOptions
     /// <summary>Overlapping windows needed to confirm a person.</summary>
     public int GroupThreshold { get; set; } = 2;
 
-    /// <summary>Search only where something moved in the last <see cref="ActiveSeconds"/> (false: always the whole frame).</summary>
+    /// <summary>HOG: search only where something moved in the last <see cref="ActiveSeconds"/> (false: always the whole frame).</summary>
     public bool SearchActiveRegions { get; set; } = true;
 
     /// <summary>How long an area where something moved stays searched for people.</summary>
@@ -97,21 +108,36 @@ public sealed class TamperOptions
     /// <summary>Share of the reference's edge energy below which the view counts as covered or defocused.</summary>
     public double EdgeLossBelow { get; set; } = 0.25;
 
-    /// <summary>Correlation with the reference view below which the camera counts as moved.</summary>
-    public double MovedBelow { get; set; } = 0.4;
+    /// <summary>Share of the reference's textured cells still matching below which the camera counts as moved.</summary>
+    public double MovedBelow { get; set; } = 0.5;
+
+    /// <summary>Correlation of a cell with the reference's above which the cell still shows the same scene.</summary>
+    public double CellMatchAbove { get; set; } = 0.5;
 }
 
-/// <summary>The fire analyser: flame colour plus flicker.</summary>
+/// <summary>The fire analyser: flame colour that flickers, over seconds, with global light changes gated out.</summary>
 public sealed class FireOptions
 {
     /// <summary>Whether the camera reports <c>fire</c>.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Share of the watched area in flame colour that gives full size confidence.</summary>
-    public double FullShare { get; set; } = 0.01;
+    /// <summary>Share of the watched area flickering in flame colour that gives full size confidence.</summary>
+    public double FullShare { get; set; } = 0.004;
 
-    /// <summary>Mean frame-to-frame brightness change inside the flame area that gives full flicker confidence.</summary>
-    public double FullFlicker { get; set; } = 12;
+    /// <summary>Share of the watched area flickering in flame colour below which there is no evidence at all.</summary>
+    public double MinShare { get; set; } = 0.001;
+
+    /// <summary>Brightness reversals a pixel needs within the flicker memory to count as flickering.</summary>
+    public double MinReversals { get; set; } = 2;
+
+    /// <summary>Seconds over which reversals (and flame colour) are remembered.</summary>
+    public double FlickerMemorySeconds { get; set; } = 1;
+
+    /// <summary>Seconds of continuous flicker evidence that give full confidence.</summary>
+    public double FullSeconds { get; set; } = 2.5;
+
+    /// <summary>Change of the mean brightness between analysed frames, in grey levels, taken as a change of light.</summary>
+    public double GlobalChangeAbove { get; set; } = 4;
 
     /// <summary>Confidence below which no fire is reported.</summary>
     public double ReportAbove { get; set; } = 0.3;

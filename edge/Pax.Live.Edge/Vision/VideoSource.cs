@@ -61,15 +61,16 @@ public sealed class VideoSource : IDisposable
         _capture ??= Open();
         if (_capture.Grab())
         {
-            _frameIndex++;
+            // A file's first frame is at media time 0: analyse stamps messages with epoch + this time.
             Time = IsFile ? _fileOffset + TimeSpan.FromSeconds(_frameIndex / Fps) : _clock.Elapsed;
+            _frameIndex++;
             return true;
         }
 
         if (IsFile && _loop && _frameIndex > 0)
         {
             // Reopening is the reliable rewind: seeking is unsupported or inexact for some codecs.
-            _fileOffset = Time;
+            _fileOffset = Time + TimeSpan.FromSeconds(1 / Fps);
             _frameIndex = 0;
             _capture.Dispose();
             _capture = Open();
