@@ -212,8 +212,10 @@ public static class PaxHosting
     {
         builder.Services.AddSignalR().AddJsonProtocol(o => ConfigureJson(o.PayloadSerializerOptions));
         builder.Services.AddSingleton<LiveHostObserver>();
-        builder.Services.AddHostedService<LiveHostRegistration>();
+        builder.Services.AddSingleton<LiveHostRegistration>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveHostRegistration>());
         builder.Services.AddHostedService<AlertWakeup>();
+        builder.Services.AddHostedService<ClusterRecovery>();
         return builder;
     }
 

@@ -12,11 +12,14 @@ public interface ILiveClient
     /// <summary>A watched place's status changed (coalesced per place).</summary>
     Task PlaceStatusChanged(PlaceStatusChanged change);
 
-    /// <summary>An alert was raised; <paramref name="position"/> is its place in the audience's feed.</summary>
-    Task AlertRaised(AlertRaised alert, FeedPosition position);
+    /// <summary>An alert was raised; its <c>position</c> member is its place in the audience's feed.</summary>
+    Task AlertRaised(FeedEvent<AlertRaised> alert);
 
-    /// <summary>An alert moved in its lifecycle; <paramref name="position"/> is its place in the audience's feed.</summary>
-    Task AlertChanged(AlertView alert, FeedPosition position);
+    /// <summary>An alert moved in its lifecycle; its <c>position</c> member is its place in the audience's feed.</summary>
+    Task AlertChanged(FeedEvent<AlertView> alert);
+
+    /// <summary>The cluster's fan-out was interrupted (a node left): alert events may have been missed, call <c>Resume</c>.</summary>
+    Task FeedInterrupted();
 }
 
 /// <summary>
