@@ -41,8 +41,6 @@ public sealed record StatsDocument(long Accepted, Dictionary<string, long> Rejec
 
 public sealed record AlertChangedEvent(string AlertId, string PlaceId, string Kind, string State, string? Guard, string? Area)
 {
-    /// <summary>The alert's cause is no longer seen.</summary>
-    public bool CauseCleared { get; init; }
 
     /// <summary>Where it stands in its audience's feed.</summary>
     public Position? Position { get; init; }

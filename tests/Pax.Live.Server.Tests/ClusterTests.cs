@@ -116,7 +116,8 @@ public sealed class ClusterTests(PostgresFixture postgres)
     public static async Task<long> DeadSilos(string connectionString, string clusterId, int siloPort) =>
         await Scalar(connectionString, $"SELECT count(*) FROM orleansmembershiptable WHERE deploymentid = '{clusterId}' AND port = {siloPort} AND status = 6");
 
-    private static async Task<long> Scalar(string connectionString, string sql)
+    /// <summary>One number from the database.</summary>
+    public static async Task<long> Scalar(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();

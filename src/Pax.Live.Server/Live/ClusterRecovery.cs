@@ -46,7 +46,8 @@ public sealed partial class ClusterRecovery(
                 }
 
                 LogNodeLeft(logger, string.Join(", ", left));
-                await registration.RenewNow();
+                PlacesMoved.Signal();
+                await RenewUntilDone(stoppingToken);
                 if (IsFirstActive(snapshot) && _waking.IsCompleted)
                 {
                     _waking = WakeAll(stoppingToken);
@@ -66,6 +67,18 @@ public sealed partial class ClusterRecovery(
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    /// <summary>
+    /// Renews this host's registration, again and again for a while if need be: the first try can still reach the
+    /// directory's old address on the dead node, and a notifier that starts afresh knows only the hosts registered.
+    /// </summary>
+    private async Task RenewUntilDone(CancellationToken stoppingToken)
+    {
+        for (var attempt = 0; attempt < 20 && !await registration.RenewNow(); attempt++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(250), stoppingToken);
         }
     }
 
