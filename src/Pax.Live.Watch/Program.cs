@@ -131,7 +131,12 @@ async Task HandleWork(CancellationToken token)
         }
         catch (Exception ex) when (ex is HubException or InvalidOperationException)
         {
-            // The connection is down: the reconnect resumes.
+            // Connected but the server could not reach the feed yet: resume again in a second. Disconnected: the
+            // reconnect resumes.
+            if (connection.State == HubConnectionState.Connected)
+            {
+                _ = Task.Delay(1000, token).ContinueWith(_ => work.Writer.TryWrite(null), TaskScheduler.Default);
+            }
         }
     }
 }

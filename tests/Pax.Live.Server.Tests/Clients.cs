@@ -198,13 +198,24 @@ public sealed class LiveClient : IAsyncDisposable
 
     private async Task ResumeAfterGap()
     {
-        try
+        // As the apps do: a Resume that fails while the connection is up (the server could not reach the feed yet)
+        // is tried again; one that fails because the connection is down is done by the reconnect.
+        for (var attempt = 0; attempt < 10; attempt++)
         {
-            await Resume();
-        }
-        catch (Exception ex) when (ex is HubException or InvalidOperationException or OperationCanceledException)
-        {
-            // The connection is down: it resumes when it comes back.
+            try
+            {
+                await Resume();
+                return;
+            }
+            catch (Exception ex) when (ex is HubException or InvalidOperationException or OperationCanceledException)
+            {
+                if (_connection.State != HubConnectionState.Connected)
+                {
+                    return;
+                }
+
+                await Task.Delay(500);
+            }
         }
     }
 

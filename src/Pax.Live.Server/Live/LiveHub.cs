@@ -137,7 +137,7 @@ public sealed class LiveHub(IGrainFactory grains, PlaceDirectory places) : Hub<I
         var pages = await Task.WhenAll(audiences.Select(audience =>
         {
             var cursor = cursors.FirstOrDefault(c => c?.Audience == audience);
-            return grains.GetGrain<IAlertFeedGrain>(audience).Since(cursor?.Epoch ?? 0, cursor?.Seq ?? 0).AsTask();
+            return Since(audience, cursor?.Epoch ?? 0, cursor?.Seq ?? 0);
         }));
 
         // The control room hears the places it watches (all, until it says otherwise), and resumes the same way.
@@ -151,6 +151,25 @@ public sealed class LiveHub(IGrainFactory grains, PlaceDirectory places) : Hub<I
         }
 
         return pages;
+    }
+
+    /// <summary>
+    /// A feed's page, tried a few times: right after a node died, the feed's old address can still be tried once
+    /// before its new activation answers, and a client that resumes because of that death must not be turned away.
+    /// </summary>
+    private async Task<AlertFeedPage> Since(string audience, long epoch, long seq)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await grains.GetGrain<IAlertFeedGrain>(audience).Since(epoch, seq);
+            }
+            catch (Exception ex) when (attempt < 5 && ex is not OperationCanceledException and not HubException)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt), Context.ConnectionAborted);
+            }
+        }
     }
 }
 

@@ -322,7 +322,7 @@ export class Live {
     const cursor = this.cursors.get(entry.position.audience);
     if (cursor && cursor.epoch === entry.position.epoch && entry.position.seq <= cursor.seq) return;
     if (!cursor || cursor.epoch !== entry.position.epoch || entry.position.seq > cursor.seq + 1) {
-      this.resume().catch(() => {});
+      this.resumeSoon();
       return;
     }
     this.take(entry);
@@ -332,6 +332,13 @@ export class Live {
     this.cursors.set(entry.position.audience, { ...entry.position });
     if (entry.raised && this.book.raised(entry.raised)) this.handlers.onAlertRaised?.(this.book.get(entry.raised.alertId));
     if (entry.changed) this.handlers.onAlertChanged?.(entry.changed, this.book.changed(entry.changed));
+  }
+
+  /** Resume, and again a second later if it failed while connected (the server could not reach the feed yet). */
+  resumeSoon() {
+    this.resume().catch(() => {
+      if (this.connection.state === signalR.HubConnectionState.Connected) setTimeout(() => this.resumeSoon(), 1000);
+    });
   }
 
   /** One Resume at a time; a call while one is on its way runs once more after it. */
