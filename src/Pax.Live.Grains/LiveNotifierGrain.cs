@@ -23,6 +23,8 @@ public sealed partial class LiveNotifierGrain(
     private DateTimeOffset _hostsFetchedAt = DateTimeOffset.MinValue;
     private IGrainTimer? _flushTimer;
     private Task? _refreshing;
+    private bool _complete = true;
+    private static readonly TimeSpan IncompleteWait = TimeSpan.FromMilliseconds(500);
 
     /// <inheritdoc />
     public Task StatusChanged(PlaceStatusChanged change)
@@ -94,6 +96,13 @@ public sealed partial class LiveNotifierGrain(
         {
             var refresh = Refresh();
             _refreshing = refresh.IsCompleted ? null : refresh;
+
+            // A directory that said it was incomplete has just started again and answers: wait a moment for hosts
+            // that registered since, rather than send this event to the few known when it was first asked.
+            if (!_complete && _refreshing is not null)
+            {
+                await Task.WhenAny(refresh, Task.Delay(IncompleteWait));
+            }
         }
 
         return _hosts;
@@ -121,6 +130,7 @@ public sealed partial class LiveNotifierGrain(
     {
         // A directory that has just started again may not have heard from every host yet: keep the ones known before.
         _hosts = hosts.Complete || _hosts.Length == 0 ? hosts.Observers : [.. hosts.Observers.Union(_hosts)];
+        _complete = hosts.Complete;
         _hostsFetchedAt = clock.GetUtcNow();
     }
 
