@@ -200,7 +200,17 @@ public interface ILiveHostDirectoryGrain : IGrainWithIntegerKey
     [Alias("Unregister")]
     ValueTask Unregister(ILiveObserver observer);
 
-    /// <summary>The observers of every live host.</summary>
-    [Alias("GetObservers")]
-    ValueTask<ILiveObserver[]> GetObservers();
+    /// <summary>The observers of every live host, and whether the list is known to be whole.</summary>
+    [Alias("GetHosts")]
+    ValueTask<LiveHosts> GetHosts();
 }
+
+/// <summary>
+/// The web hosts a notifier sends to. <c>Complete</c> is false while the directory is younger than one renewal (it
+/// was just activated, say on another node after its node died): hosts that have not renewed yet are missing, so a
+/// notifier keeps the hosts it already knew as well.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("pax.LiveHosts")]
+public sealed record LiveHosts(
+    [property: Id(0)] ILiveObserver[] Observers,
+    [property: Id(1)] bool Complete);

@@ -1,15 +1,36 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Pax.Live.Abstractions;
 
 namespace Pax.Live.Grains;
 
-/// <summary>The web hosts that want live events. Hosts renew every <see cref="RenewEvery"/>; one silent for three renewals is dropped.</summary>
-public sealed class LiveHostDirectoryGrain([FromKeyedServices(PaxClock.Key)] TimeProvider clock) : Grain, ILiveHostDirectoryGrain
+/// <summary>
+/// The web hosts that want live events. Hosts renew every <see cref="RenewEvery"/> and at once when a node leaves the
+/// cluster (this grain may have been on it); one silent for three renewals is dropped. Until one renewal has passed
+/// since activation the list may lack hosts, and says so (<see cref="LiveHosts.Complete"/>).
+/// </summary>
+public sealed partial class LiveHostDirectoryGrain(
+    [FromKeyedServices(PaxClock.Key)] TimeProvider clock,
+    ILogger<LiveHostDirectoryGrain> logger) : Grain, ILiveHostDirectoryGrain
 {
     /// <summary>How often a host renews its registration.</summary>
     public static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(30);
 
+    // A renewal that is due can be a few seconds late (a busy node, a slow call): wait that long before trusting the list.
+    private static readonly TimeSpan RenewalSlack = TimeSpan.FromSeconds(5);
+
     private readonly Dictionary<ILiveObserver, DateTimeOffset> _hosts = [];
+    private DateTimeOffset _activatedAt;
+
+    /// <inheritdoc />
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _activatedAt = clock.GetUtcNow();
+
+        // One line per activation: operators (and the cluster test) can tell which node holds the fan-out's directory.
+        LogActivated(logger, RuntimeIdentity);
+        return Task.CompletedTask;
+    }
 
     /// <inheritdoc />
     public ValueTask Register(ILiveObserver observer)
@@ -26,9 +47,10 @@ public sealed class LiveHostDirectoryGrain([FromKeyedServices(PaxClock.Key)] Tim
     }
 
     /// <inheritdoc />
-    public ValueTask<ILiveObserver[]> GetObservers()
+    public ValueTask<LiveHosts> GetHosts()
     {
-        var cutoff = clock.GetUtcNow() - 3 * RenewEvery;
+        var now = clock.GetUtcNow();
+        var cutoff = now - 3 * RenewEvery;
         foreach (var (host, renewedAt) in _hosts)
         {
             if (renewedAt < cutoff)
@@ -37,6 +59,9 @@ public sealed class LiveHostDirectoryGrain([FromKeyedServices(PaxClock.Key)] Tim
             }
         }
 
-        return ValueTask.FromResult(_hosts.Keys.ToArray());
+        return ValueTask.FromResult(new LiveHosts([.. _hosts.Keys], now - _activatedAt >= RenewEvery + RenewalSlack));
     }
+
+    [LoggerMessage(LogLevel.Information, "The live-host directory is active on this node ({Silo})")]
+    private static partial void LogActivated(ILogger logger, string silo);
 }

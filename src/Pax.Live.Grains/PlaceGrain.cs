@@ -31,7 +31,7 @@ public sealed partial class PlaceGrain(
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
 
     private const long MinTickDelayMs = 10;
-    private static readonly TimeSpan DeliveryRetryEvery = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan DeliveryRetryEvery = TimeSpan.FromMilliseconds(500);
     private const long ValuesEveryMs = 250;
 
     // Values a batch left unpublished go out within a second. Sooner would make a busy place's tick race its own
@@ -498,7 +498,7 @@ public sealed partial class PlaceGrain(
 
     /// <summary>
     /// Hands the batch's new alerts and repeats to their alert grains, new ones first, and announces the new ones. What
-    /// cannot be delivered now (an alert grain or a feed on a node that just died) is tried again every second until it
+    /// cannot be delivered now (an alert grain or a feed on a node that just died) is tried again every half second until it
     /// is: the level already says alert, and the people must hear why.
     /// </summary>
     private async Task DeliverAlertsOrRetry()

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 
 // pax-watch [server-url] [--user NAME --password PASSWORD | --token TOKEN] [place-id ...]
@@ -54,10 +55,38 @@ await using var connection = new HubConnectionBuilder()
 connection.On<JsonElement>("PlaceStatusChanged", e => Print("status", e));
 // The last alert event seen per audience: after a dropped connection, Resume sends what was missed.
 var seen = new Dictionary<string, JsonElement>();
+
+// Pushed alert events and resume requests are handled one at a time, in arrival order, off SignalR's receive loop
+// (a handler that awaited an invocation would hold up the very answer it waits for).
+var work = System.Threading.Channels.Channel.CreateUnbounded<(string Label, JsonElement Alert)?>();
 void Alert(string label, JsonElement alert, JsonElement position)
 {
     seen[position.GetProperty("audience").GetString()!] = position;
     Print(label, alert);
+}
+
+// A pushed event that skips numbers, or comes from a feed that started afresh (its node died), is not printed:
+// Resume brings it with the ones missed before it, in order.
+async Task Pushed(string label, JsonElement alert)
+{
+    var position = alert.GetProperty("position");
+    if (seen.TryGetValue(position.GetProperty("audience").GetString()!, out var last))
+    {
+        var sameEpoch = last.GetProperty("epoch").GetInt64() == position.GetProperty("epoch").GetInt64();
+        var seq = position.GetProperty("seq").GetInt64();
+        if (sameEpoch && seq <= last.GetProperty("seq").GetInt64())
+        {
+            return;
+        }
+
+        if (!sameEpoch || seq > last.GetProperty("seq").GetInt64() + 1)
+        {
+            await Resume();
+            return;
+        }
+    }
+
+    Alert(label, alert, position);
 }
 
 async Task Resume()
@@ -71,8 +100,16 @@ async Task Resume()
 
         foreach (var entry in page.GetProperty("entries").EnumerateArray())
         {
+            var position = entry.GetProperty("position");
+            if (seen.TryGetValue(position.GetProperty("audience").GetString()!, out var last)
+                && last.GetProperty("epoch").GetInt64() == position.GetProperty("epoch").GetInt64()
+                && position.GetProperty("seq").GetInt64() <= last.GetProperty("seq").GetInt64())
+            {
+                continue;
+            }
+
             var raised = entry.GetProperty("raised");
-            Alert(raised.ValueKind == JsonValueKind.Null ? "missed" : "MISSED", raised.ValueKind == JsonValueKind.Null ? entry.GetProperty("changed") : raised, entry.GetProperty("position"));
+            Alert(raised.ValueKind == JsonValueKind.Null ? "missed" : "MISSED", raised.ValueKind == JsonValueKind.Null ? entry.GetProperty("changed") : raised, position);
         }
 
         seen[page.GetProperty("audience").GetString()!] = JsonSerializer.SerializeToElement(new
@@ -84,13 +121,38 @@ async Task Resume()
     }
 }
 
-connection.On<JsonElement, JsonElement>("AlertRaised", (e, position) => Alert("ALERT ", e, position));
-connection.On<JsonElement, JsonElement>("AlertChanged", (e, position) => Alert("alert ", e, position));
+async Task HandleWork(CancellationToken token)
+{
+    await foreach (var item in work.Reader.ReadAllAsync(token))
+    {
+        try
+        {
+            await (item is { } pushed ? Pushed(pushed.Label, pushed.Alert) : Resume());
+        }
+        catch (Exception ex) when (ex is HubException or InvalidOperationException)
+        {
+            // Connected but the server could not reach the feed yet: resume again in a second. Disconnected: the
+            // reconnect resumes.
+            if (connection.State == HubConnectionState.Connected)
+            {
+                _ = Task.Delay(1000, token).ContinueWith(_ => work.Writer.TryWrite(null), TaskScheduler.Default);
+            }
+        }
+    }
+}
+
+connection.On<JsonElement>("AlertRaised", e => work.Writer.TryWrite(("ALERT ", e)));
+connection.On<JsonElement>("AlertChanged", e => work.Writer.TryWrite(("alert ", e)));
+connection.On("FeedInterrupted", () =>
+{
+    Console.WriteLine("a node left the cluster: resuming");
+    work.Writer.TryWrite(null);
+});
 connection.Reconnected += async _ =>
 {
     Console.WriteLine("reconnected");
     await connection.InvokeAsync<JsonElement[]>("Watch", places.ToArray());
-    await Resume();
+    work.Writer.TryWrite(null);
 };
 
 using var stop = new CancellationTokenSource();
@@ -112,7 +174,7 @@ try
 
     await Resume();
 
-    await Task.Delay(Timeout.Infinite, stop.Token);
+    await HandleWork(stop.Token);
 }
 catch (OperationCanceledException) when (stop.IsCancellationRequested)
 {

@@ -171,7 +171,7 @@ public static class LoadRun
                 .WithUrl(new Uri(http.BaseAddress!, "/hubs/live"), c => c.AccessTokenProvider = () => Task.FromResult<string?>(token))
                 .WithServerTimeout(TimeSpan.FromMinutes(10))
                 .Build();
-            watcher.On<JsonElement, JsonElement>("AlertRaised", (e, position) =>
+            watcher.On<JsonElement>("AlertRaised", e =>
             {
                 probes.OnAlert(e.GetProperty("placeId").GetString()!);
 

@@ -41,6 +41,7 @@ public sealed record StatsDocument(long Accepted, Dictionary<string, long> Rejec
 
 public sealed record AlertChangedEvent(string AlertId, string PlaceId, string Kind, string State, string? Guard, string? Area)
 {
+
     /// <summary>Where it stands in its audience's feed.</summary>
     public Position? Position { get; init; }
 }
@@ -54,6 +55,7 @@ public sealed class LiveClient : IAsyncDisposable
     private readonly HubConnection _connection;
     private readonly string[] _placeIds;
     private readonly ConcurrentQueue<object> _events = new();
+    private readonly ConcurrentDictionary<object, DateTime> _heardAt = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, Position> _positions = [];
     private readonly Lock _gate = new();
 
@@ -61,15 +63,23 @@ public sealed class LiveClient : IAsyncDisposable
     {
         _connection = connection;
         _placeIds = placeIds;
-        _connection.On<StatusEvent>("PlaceStatusChanged", e => _events.Enqueue(e));
-        _connection.On<AlertEvent, Position>("AlertRaised", (e, p) => Heard(e with { Position = p }, p, pushed: true));
-        _connection.On<AlertChangedEvent, Position>("AlertChanged", (e, p) => Heard(e with { Position = p }, p, pushed: true));
+        _connection.On<StatusEvent>("PlaceStatusChanged", Add);
+        _connection.On<AlertEvent>("AlertRaised", e => Heard(e, e.Position!, pushed: true));
+        _connection.On<AlertChangedEvent>("AlertChanged", e => Heard(e, e.Position!, pushed: true));
+        _connection.On("FeedInterrupted", () =>
+        {
+            FeedInterruptions++;
+            _ = ResumeAfterGap();
+        });
         _connection.Reconnected += async _ =>
         {
             await Rewatch();
             Reconnections++;
         };
     }
+
+    /// <summary>How often the server said the feed was interrupted (a node left the cluster).</summary>
+    public int FeedInterruptions { get; private set; }
 
     /// <summary>How often the connection came back after dropping.</summary>
     public int Reconnections { get; private set; }
@@ -128,7 +138,7 @@ public sealed class LiveClient : IAsyncDisposable
                     {
                         if (!_events.OfType<AlertEvent>().Any(e => e.AlertId == open.AlertId))
                         {
-                            _events.Enqueue(open with { Position = new Position(page.Audience, page.Epoch, 0) });
+                            Add(open with { Position = new Position(page.Audience, page.Epoch, 0) });
                         }
                     }
                 }
@@ -182,19 +192,30 @@ public sealed class LiveClient : IAsyncDisposable
             }
 
             _positions[position.Audience] = position;
-            _events.Enqueue(e);
+            Add(e);
         }
     }
 
     private async Task ResumeAfterGap()
     {
-        try
+        // As the apps do: a Resume that fails while the connection is up (the server could not reach the feed yet)
+        // is tried again; one that fails because the connection is down is done by the reconnect.
+        for (var attempt = 0; attempt < 10; attempt++)
         {
-            await Resume();
-        }
-        catch (Exception ex) when (ex is HubException or InvalidOperationException or OperationCanceledException)
-        {
-            // The connection is down: it resumes when it comes back.
+            try
+            {
+                await Resume();
+                return;
+            }
+            catch (Exception ex) when (ex is HubException or InvalidOperationException or OperationCanceledException)
+            {
+                if (_connection.State != HubConnectionState.Connected)
+                {
+                    return;
+                }
+
+                await Task.Delay(500);
+            }
         }
     }
 
@@ -206,6 +227,15 @@ public sealed class LiveClient : IAsyncDisposable
     }
 
     public IEnumerable<T> Of<T>() => _events.OfType<T>();
+
+    /// <summary>When this client took <paramref name="e"/> in (UTC).</summary>
+    public DateTime HeardAt(object e) => _heardAt[e];
+
+    private void Add(object e)
+    {
+        _heardAt[e] = DateTime.UtcNow;
+        _events.Enqueue(e);
+    }
 
     public async Task<T> WaitFor<T>(Func<T, bool> match, TimeSpan? timeout = null)
     {

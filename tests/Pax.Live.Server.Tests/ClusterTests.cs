@@ -8,6 +8,9 @@ public sealed class ClusterTests(PostgresFixture postgres)
 {
     private static readonly string[] Places = ["stora-torget", "storgatan", "stadsparken", "resecentrum"];
 
+    /// <summary>The token signing key the nodes of a test cluster share.</summary>
+    public const string SigningKey = "cGF4LWNsdXN0ZXItdGVzdC1zaWduaW5nLWtleS0zMi1ieXRlcyE=";
+
     [Fact]
     public async Task WhenANodeDiesItsPlacesComeBackOnTheOthersAndNoStoredAlertIsLost()
     {
@@ -23,6 +26,7 @@ public sealed class ClusterTests(PostgresFixture postgres)
             "--Pax:Orleans:Membership:NumVotesForDeathDeclaration=1",
             "--Pax:Orleans:Membership:IAmAliveTablePublishTimeout=00:00:05",
             "--Pax:Orleans:Membership:TableRefreshTimeout=00:00:02",
+            "--Pax:Auth:SigningKey=" + SigningKey,
         ];
         await using var a = new ServerProcess(ServerProcess.NewTempDirectory("pax-node-a"), cluster);
         await using var b = new ServerProcess(ServerProcess.NewTempDirectory("pax-node-b"), cluster);
@@ -97,10 +101,23 @@ public sealed class ClusterTests(PostgresFixture postgres)
     private static async Task<long> ActiveSilos(string connectionString) =>
         await Scalar(connectionString, "SELECT count(*) FROM orleansmembershiptable WHERE deploymentid = 'pax-test' AND status = 3");
 
-    private static async Task<long> DeadSilos(string connectionString, int siloPort) =>
-        await Scalar(connectionString, $"SELECT count(*) FROM orleansmembershiptable WHERE deploymentid = 'pax-test' AND port = {siloPort} AND status = 6");
+    [Fact]
+    public async Task AClusterNodeWithoutASigningKeyRefusesToStartAndSaysWhy()
+    {
+        await using var node = new ServerProcess(ServerProcess.NewTempDirectory("pax-nokey"),
+            "--Pax:Orleans:Clustering=PostgreSql", "--Pax:Storage:Provider=PostgreSql", "--Pax:Storage:ConnectionString=Host=127.0.0.1;Port=1");
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(node.Start);
+        Assert.Contains("Pax:Auth:SigningKey is required when clustering", failure.Message);
+    }
 
-    private static async Task<long> Scalar(string connectionString, string sql)
+    private static Task<long> DeadSilos(string connectionString, int siloPort) => DeadSilos(connectionString, "pax-test", siloPort);
+
+    /// <summary>How many of the cluster's rows for <paramref name="siloPort"/> say Dead.</summary>
+    public static async Task<long> DeadSilos(string connectionString, string clusterId, int siloPort) =>
+        await Scalar(connectionString, $"SELECT count(*) FROM orleansmembershiptable WHERE deploymentid = '{clusterId}' AND port = {siloPort} AND status = 6");
+
+    /// <summary>One number from the database.</summary>
+    public static async Task<long> Scalar(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();

@@ -131,4 +131,48 @@ public sealed class DeliveryTests(ServerFixture server)
         Assert.Equal(raised.AlertId, Assert.Single(page.Open).AlertId);
         Assert.True(page.Seq >= 1);
     }
+
+    /// <summary>The alert as a client written to the protocol's first shape knows it: one argument, no position.</summary>
+    private sealed record V1Alert(string AlertId, string PlaceId, string Kind, int Severity, DateTimeOffset RaisedAt, string Summary);
+
+    private sealed record V1Change(string AlertId, string PlaceId, string State);
+
+    [Fact]
+    public async Task ADotNetClientWrittenToTheFirstProtocolReceivesAlertRaisedAndAlertChanged()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var place = "v1-" + suffix;
+        await server.Http.PutAsJsonAsync($"/api/places/{place}", new { name = place, kind = "torg", latitude = 59.3, longitude = 15.2 });
+
+        // Exactly what such a client does: one-argument handlers, bound by SignalR's .NET client by argument count.
+        await using var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(server.BaseAddress, "/hubs/live"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(server.Token))
+            .Build();
+        var raised = new TaskCompletionSource<V1Alert>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var changed = new TaskCompletionSource<V1Change>(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.On<V1Alert>("AlertRaised", a => raised.TrySetResult(a));
+        connection.On<V1Change>("AlertChanged", a =>
+        {
+            if (a.State == "acknowledged")
+            {
+                changed.TrySetResult(a);
+            }
+        });
+        await connection.StartAsync();
+        await connection.InvokeAsync<System.Text.Json.JsonElement>("Watch", new[] { place });
+
+        await using (var device = await Device.Connect(server, "cam-v1-" + suffix))
+        {
+            await device.Publish($"pax/v1/{place}/cam-1/signals", Device.Signals(Device.Now, ("fire", 0.95)));
+        }
+
+        var alert = await raised.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(place, alert.PlaceId);
+        Assert.Equal("fire", alert.Kind);
+        Assert.Matches("^[0-9a-f]{32}$", alert.AlertId);
+
+        var ack = await server.Http.PostAsync($"/api/alerts/{alert.AlertId}/acknowledge", null);
+        Assert.True(ack.IsSuccessStatusCode, await ack.Content.ReadAsStringAsync());
+        Assert.Equal(alert.AlertId, (await changed.Task.WaitAsync(TimeSpan.FromSeconds(30))).AlertId);
+    }
 }

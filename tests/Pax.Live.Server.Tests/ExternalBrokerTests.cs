@@ -7,17 +7,23 @@ namespace Pax.Live.Server.Tests;
 
 /// <summary>
 /// The scale-out shape: three nodes in one cluster on PostgreSQL take shares of one Mosquitto's stream (MQTT 5 shared
-/// subscriptions); a SignalR client on node A hears alerts of places whose grains live anywhere; a node dies.
+/// subscriptions); SignalR clients hear alerts of places whose grains live anywhere; the node holding the live fan-out's
+/// directory, the alert feeds and a set of idle places dies.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public sealed class ExternalBrokerTests(PostgresFixture postgres)
+public sealed class ExternalBrokerTests(PostgresFixture postgres, Xunit.Abstractions.ITestOutputHelper output)
 {
+    private const string DirectoryHere = "The live-host directory is active on this node";
+    private const int PoolSize = 8;
+    private const double MaxLateSeconds = 6;
+
     [Fact]
-    public async Task ThreeNodesShareOneBrokersStreamAndAClientOnAnyNodeHearsEveryAlertWhenANodeDies()
+    public async Task ThreeNodesShareOneBrokersStreamAndTheSurvivorsClientsMissNothingWhenTheDirectorysNodeDies()
     {
         var connectionString = await postgres.Server.CreateDatabase();
         var places = Enumerable.Range(0, 12).Select(i => $"ext-{i}").ToArray();
+        var idle = Enumerable.Range(0, 4).Select(i => $"idle-{i}").ToArray();
         var simulated = places.Select(p => $"sim-{p}-1").ToArray();
         await using var broker = await Mosquitto.Start(["cam-ext", .. simulated]);
         string[] node =
@@ -31,27 +37,32 @@ public sealed class ExternalBrokerTests(PostgresFixture postgres)
             "--Pax:Orleans:Membership:NumVotesForDeathDeclaration=1",
             "--Pax:Orleans:Membership:IAmAliveTablePublishTimeout=00:00:05",
             "--Pax:Orleans:Membership:TableRefreshTimeout=00:00:02",
+            "--Pax:Auth:SigningKey=" + ClusterTests.SigningKey,
+            "--Pax:Orleans:ListenAddress=127.0.0.1",
+            $"--Pax:Storage:MaxPoolSize={PoolSize}",
             "--Pax:Mqtt:Enabled=false",
             "--Pax:Mqtt:External:Host=127.0.0.1",
             $"--Pax:Mqtt:External:Port={broker.Port}",
             $"--Pax:Mqtt:External:Username={Mosquitto.NodeUser}",
             $"--Pax:Mqtt:External:Password={Mosquitto.NodePassword}",
             "--Pax:Mqtt:External:ReconnectDelay=00:00:00.500",
+
+            // Long enough to outlast the death of a node, short enough to see causes clear within the test.
+            "--Pax:Levels:CauseHold=00:00:20",
         ];
         await using var a = new ServerProcess(ServerProcess.NewTempDirectory("pax-ext-a"), node);
         await using var b = new ServerProcess(ServerProcess.NewTempDirectory("pax-ext-b"), node);
         await using var c = new ServerProcess(ServerProcess.NewTempDirectory("pax-ext-c"), node);
+
+        // Node A alone first: the live-host directory, the alert feeds and index, and the idle places' grains are all
+        // activated there, the worst node to lose.
         await a.Start();
-        await b.Start();
-        await c.Start();
-        foreach (var place in places)
+        Assert.Contains(DirectoryHere, a.Output);
+        foreach (var place in idle)
         {
             await a.Http.PutAsJsonAsync($"/api/places/{place}", new { name = place, kind = "torg", area = "ext", latitude = 59.3, longitude = 15.2 });
         }
 
-
-        var (watcher, _) = await LiveClient.Watch(a);
-        await using var _1 = watcher;
         using var device = new MqttClientFactory().CreateMqttClient();
         await device.ConnectAsync(new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", broker.Port)
@@ -59,6 +70,32 @@ public sealed class ExternalBrokerTests(PostgresFixture postgres)
             .WithCredentials("cam-ext", Mosquitto.DevicePassword)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
             .Build());
+        foreach (var place in idle)
+        {
+            await Publish(device, place, ("impulse", 1));
+        }
+
+        foreach (var place in idle)
+        {
+            await a.WaitForPlace(place, v => v.GetProperty("level").GetString() == "alert");
+        }
+
+        await b.Start();
+        await c.Start();
+        Assert.DoesNotContain(DirectoryHere, b.Output + c.Output);
+
+        // The other places are defined with three nodes up: their grains go to every node.
+        foreach (var place in places)
+        {
+            await b.Http.PutAsJsonAsync($"/api/places/{place}", new { name = place, kind = "torg", area = "ext", latitude = 59.3, longitude = 15.2 });
+        }
+
+        // Clients on the two nodes that survive.
+        var (onB, _) = await LiveClient.Watch(b);
+        await using var _1 = onB;
+        var (onC, _) = await LiveClient.Watch(c);
+        await using var _2 = onC;
+        LiveClient[] watchers = [onB, onC];
 
         // Readings until every node has taken a share: each message goes to one node.
         ServerProcess[] nodes = [a, b, c];
@@ -82,41 +119,149 @@ public sealed class ExternalBrokerTests(PostgresFixture postgres)
         var shared = await WaitForTotal(nodes, before, sent);
         Assert.Equal(sent, shared);
 
+        // The operator's settings hold: silo and gateway listen where they were told, and no node opens more
+        // connections to PostgreSQL than its pool allows (the fixture's own sessions are in other databases).
+        foreach (var n in nodes)
+        {
+            Assert.Equal(["127.0.0.1"], ListeningAddresses(n.SiloPort));
+            Assert.Equal(["127.0.0.1"], ListeningAddresses(n.GatewayPort));
+        }
+
+        var connections = await ClusterTests.Scalar(connectionString, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+        Assert.InRange(connections, 1, 3 * PoolSize);
+        output.WriteLine($"{connections} PostgreSQL connections from three nodes with a pool of {PoolSize} each");
+
         // From here the edge agent's simulator publishes a device's day at every place as well (no incidents of its own,
         // so the alerts below are the test's), each simulated device with its own account at the broker.
         using var simulator = Simulator.Start(broker.Port, places, simulated);
 
-        // Alerts at half the places are heard on node A, wherever their grains live.
+        // Alerts at half the places are heard on B and C, wherever their grains live.
         foreach (var place in places[..6])
         {
             await Publish(device, place, ("impulse", 1));
         }
 
-        foreach (var place in places[..6])
+        foreach (var watcher in watchers)
         {
-            await watcher.WaitFor<AlertEvent>(e => e.PlaceId == place, TimeSpan.FromSeconds(30));
+            foreach (var place in places[..6])
+            {
+                await watcher.WaitFor<AlertEvent>(e => e.PlaceId == place, TimeSpan.FromSeconds(30));
+            }
         }
 
-        // Node C dies; the broker gives its share to A and B, and no alert-grade message is lost.
-        await c.Stop(crash: true);
+        // Node A dies. In the next 20 seconds alerts are raised at the other places (their grains on every node, A's
+        // coming back on B and C); the broker gives A's share to B and C, and no alert-grade message is lost.
+        var killedAt = DateTime.UtcNow;
+        await a.Stop(crash: true);
+        var declared = WaitUntilDeclaredDead(connectionString, a.SiloPort);
+        var published = new Dictionary<string, DateTime>();
         foreach (var place in places[6..])
         {
             await Publish(device, place, ("fire", 0.95));
-            await Task.Delay(100);
+            published[place] = DateTime.UtcNow;
+            await Task.Delay(3_000);
         }
 
-        foreach (var place in places[6..])
+        var declaredAt = await declared;
+        output.WriteLine($"killed at {killedAt:HH:mm:ss.fff}, declared dead at {declaredAt:HH:mm:ss.fff}");
+        foreach (var watcher in watchers)
         {
-            await watcher.WaitFor<AlertEvent>(e => e.PlaceId == place, TimeSpan.FromSeconds(60));
+            foreach (var place in places[6..])
+            {
+                try
+                {
+                    await watcher.WaitFor<AlertEvent>(e => e.PlaceId == place, TimeSpan.FromSeconds(60));
+                }
+                catch (TimeoutException)
+                {
+                    Assert.Fail($"{place}: never heard\n" + About(b, place) + "\n" + About(c, place));
+                }
+            }
         }
 
-        Assert.Equal(places.Length, watcher.Of<AlertEvent>().Select(e => e.PlaceId).Distinct().Count());
-        Assert.Equal(places.Length, watcher.Of<AlertEvent>().Count());
+        // Every alert, once each, on both survivors, soon after it could be raised: after its publication, or after the
+        // cluster knew that A was dead for those whose grains (or feed) were there. Usually within 2 s (docs/scaling.md
+        // has the figures); the bound is looser because Orleans' own recovery after a death takes longer on a loaded
+        // machine, and still far below the 30 s renewal that recovered the fan-out before. Taken in feed order: a
+        // client takes a pushed event only when it follows the last one it took, and resumes for the rest.
+        var latencies = new List<double>();
+        foreach (var watcher in watchers)
+        {
+            Assert.Equal(places.Length, watcher.Of<AlertEvent>().Count(e => places.Contains(e.PlaceId)));
+            Assert.Equal(places.Length, watcher.Of<AlertEvent>().Where(e => places.Contains(e.PlaceId)).Select(e => e.PlaceId).Distinct().Count());
+            foreach (var place in places[6..])
+            {
+                var alert = watcher.Of<AlertEvent>().Single(e => e.PlaceId == place);
+                var from = published[place] > declaredAt ? published[place] : declaredAt;
+                var late = (watcher.HeardAt(alert) - from).TotalSeconds;
+                latencies.Add(late);
+                output.WriteLine($"{place}: published {(published[place] - killedAt).TotalSeconds:F2} s after the kill, heard {(watcher.HeardAt(alert) - killedAt).TotalSeconds:F2} s after it");
+                Assert.True(late <= MaxLateSeconds, $"{place}: heard {late:F1} s after it could be raised (published {(published[place] - killedAt).TotalSeconds:F1} s after the kill, A declared dead after {(declaredAt - killedAt).TotalSeconds:F1} s; killed at {killedAt:HH:mm:ss.fff})\n"
+                    + Warnings(b) + "\n" + Warnings(c));
+            }
+
+            Assert.True(watcher.FeedInterruptions >= 1, "the client was not told that the feed was interrupted");
+        }
+
+        output.WriteLine($"A declared dead {(declaredAt - killedAt).TotalSeconds:F1} s after the kill; alerts heard after they could be raised: max {latencies.Max():F2} s, mean {latencies.Average():F2} s");
+
+        // The idle places' grains were all on A, and nothing has touched them since: they come back by themselves and
+        // tick, so their causes clear and their level falls after the cause hold, on both survivors' screens.
+        foreach (var watcher in watchers)
+        {
+            foreach (var place in idle)
+            {
+                await watcher.WaitFor<StatusEvent>(s => s.PlaceId == place && s.Level != "alert" && watcher.HeardAt(s) > killedAt, TimeSpan.FromSeconds(60));
+            }
+        }
+
+        // Their alerts stay open (someone must resolve them), with their causes cleared.
+        foreach (var place in idle)
+        {
+            var alert = onB.Of<AlertEvent>().First(e => e.PlaceId == place);
+            var stored = await b.Http.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/alerts/{alert.AlertId}");
+            Assert.True(stored.GetProperty("causeCleared").GetBoolean(), stored.GetRawText());
+            Assert.NotEqual("resolved", stored.GetProperty("state").GetString());
+        }
 
         // The simulator's devices were heard at the places, through whichever node took their messages.
         Assert.False(simulator.HasExited, simulator.Output);
-        var view = await a.WaitForPlace(places[0], v => v.GetProperty("devices").EnumerateArray().Any(d => d.GetProperty("deviceId").GetString() == simulated[0]));
+        var view = await b.WaitForPlace(places[0], v => v.GetProperty("devices").EnumerateArray().Any(d => d.GetProperty("deviceId").GetString() == simulated[0]));
         Assert.True(view.GetProperty("values").EnumerateObject().Any(), simulator.Output);
+    }
+
+    /// <summary>The IPv4 addresses a TCP port listens on, from the kernel's table.</summary>
+    private static string[] ListeningAddresses(int port) =>
+    [
+        .. File.ReadLines("/proc/net/tcp").Skip(1)
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f[3] == "0A" && Convert.ToInt32(f[1].Split(':')[1], 16) == port)
+            .Select(f => new System.Net.IPAddress(Convert.ToUInt32(f[1].Split(':')[0], 16)).ToString())
+            .Distinct(),
+    ];
+
+    /// <summary>What a node said about a place and the fan-out, for a failure's message.</summary>
+    private static string About(ServerProcess node, string place) => string.Join('\n', node.Output.Split('\n')
+        .Where(l => l.Contains(place + ":", StringComparison.Ordinal) || l.Contains(place + " ", StringComparison.Ordinal)
+            || l.Contains("ClusterRecovery", StringComparison.Ordinal) || l.Contains("AlertFeed", StringComparison.Ordinal) || l.Contains("directory", StringComparison.Ordinal))
+        .Select(l => l.Length > 400 ? l[..400] : l)
+        .Take(40));
+
+    /// <summary>What a node said about the death, for a failure's message.</summary>
+    private static string Warnings(ServerProcess node) => string.Join('\n', node.Output.Split('\n')
+        .Where(l => l.Contains("warn", StringComparison.OrdinalIgnoreCase) || l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("Woke", StringComparison.Ordinal))
+        .Take(60));
+
+    private static async Task<DateTime> WaitUntilDeclaredDead(string connectionString, int siloPort)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (await ClusterTests.DeadSilos(connectionString, "pax-ext", siloPort) == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "node A was never declared dead");
+            await Task.Delay(100);
+        }
+
+        return DateTime.UtcNow;
     }
 
     private static async Task Publish(IMqttClient device, string place, params (string Kind, double Value)[] signals)

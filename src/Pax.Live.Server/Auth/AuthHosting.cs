@@ -14,6 +14,16 @@ public static class AuthHosting
     public static IHostApplicationBuilder AddPaxAuth(this IHostApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+
+        // Whichever node a request reaches checks its token: a node with a key of its own refuses the others' tokens.
+        if (string.IsNullOrWhiteSpace(options.SigningKey)
+            && builder.Configuration.GetValue($"{OrleansHostOptions.Section}:Clustering", ClusteringProvider.Localhost) != ClusteringProvider.Localhost)
+        {
+            throw new InvalidOperationException(
+                "Pax:Auth:SigningKey is required when clustering (Pax:Orleans:Clustering is not Localhost): every node must sign " +
+                "and check tokens with the same key, base64 of at least 32 bytes (`openssl rand -base64 32`).");
+        }
+
         var tokens = new TokenService(options, PaxHosting.DataDirectory(builder.Configuration), TimeProvider.System);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(tokens);

@@ -37,6 +37,9 @@ public sealed class OrleansHostOptions
 
     /// <summary>The address other silos reach this one at (with PostgreSQL clustering).</summary>
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>The address the silo and gateway ports listen on (with PostgreSQL clustering). Empty: every address of the host.</summary>
+    public string? ListenAddress { get; set; }
 }
 
 /// <summary>How silos find each other.</summary>
@@ -133,6 +136,16 @@ public static class PaxHosting
                     o.ServiceId = silo.ServiceId;
                 });
                 orleans.ConfigureEndpoints(IPAddress.Parse(silo.AdvertisedAddress), silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: true);
+                if (!string.IsNullOrWhiteSpace(silo.ListenAddress))
+                {
+                    var listen = IPAddress.Parse(silo.ListenAddress);
+                    orleans.Configure<EndpointOptions>(o =>
+                    {
+                        o.SiloListeningEndpoint = new IPEndPoint(listen, silo.SiloPort);
+                        o.GatewayListeningEndpoint = new IPEndPoint(listen, silo.GatewayPort);
+                    });
+                }
+
                 // Failure detection timings (ProbeTimeout, NumMissedProbesLimit, …) can be tuned under Pax:Orleans:Membership.
                 orleans.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(OrleansHostOptions.Section + ":Membership"));
                 orleans.UseAdoNetClustering(o =>
@@ -227,8 +240,10 @@ public static class PaxHosting
     {
         builder.Services.AddSignalR().AddJsonProtocol(o => ConfigureJson(o.PayloadSerializerOptions));
         builder.Services.AddSingleton<LiveHostObserver>();
-        builder.Services.AddHostedService<LiveHostRegistration>();
+        builder.Services.AddSingleton<LiveHostRegistration>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveHostRegistration>());
         builder.Services.AddHostedService<AlertWakeup>();
+        builder.Services.AddHostedService<ClusterRecovery>();
         return builder;
     }
 

@@ -210,7 +210,15 @@ public sealed partial class IngestDispatcher(
         var giveUp = Stopwatch.GetTimestamp() + (long)(options.EventRetryFor.TotalSeconds * Stopwatch.Frequency);
         while (true)
         {
-            await Task.Delay(pause);
+            try
+            {
+                await Task.Delay(pause, PlacesMoved.Next);
+            }
+            catch (OperationCanceledException)
+            {
+                // A node was declared dead: its places are back elsewhere, try now.
+            }
+
             try
             {
                 await again();
@@ -225,7 +233,9 @@ public sealed partial class IngestDispatcher(
                     return;
                 }
 
-                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+                // At most half a second apart: the place is back as soon as its node is declared dead, and its alert
+                // must not wait for a long pause to run out (events are few; this costs nothing).
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromMilliseconds(500).Ticks));
             }
         }
     }

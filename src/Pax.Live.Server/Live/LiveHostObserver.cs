@@ -24,8 +24,8 @@ public sealed class LiveHostObserver(IHubContext<LiveHub, ILiveClient> hub, Plac
     {
         var clients = Audience(entry.Position.Audience, entry.Raised?.PlaceId ?? entry.Changed!.PlaceId);
         return entry.Raised is { } raised
-            ? clients.AlertRaised(raised, entry.Position)
-            : clients.AlertChanged(entry.Changed!, entry.Position);
+            ? clients.AlertRaised(new FeedEvent<AlertRaised>(raised, entry.Position))
+            : clients.AlertChanged(new FeedEvent<AlertView>(entry.Changed!, entry.Position));
     }
 
     /// <summary>
@@ -78,18 +78,26 @@ public sealed partial class LiveHostRegistration(
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                try
-                {
-                    await Directory.Register(_reference!);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogRenewFailed(logger, ex);
-                }
+                await RenewNow();
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>Renews this host's registration now (also after a node left: the directory may have been on it); false when it failed.</summary>
+    public async Task<bool> RenewNow()
+    {
+        try
+        {
+            await Directory.Register(_reference!);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogRenewFailed(logger, ex);
+            return false;
         }
     }
 

@@ -12,11 +12,14 @@ public interface ILiveClient
     /// <summary>A watched place's status changed (coalesced per place).</summary>
     Task PlaceStatusChanged(PlaceStatusChanged change);
 
-    /// <summary>An alert was raised; <paramref name="position"/> is its place in the audience's feed.</summary>
-    Task AlertRaised(AlertRaised alert, FeedPosition position);
+    /// <summary>An alert was raised; its <c>position</c> member is its place in the audience's feed.</summary>
+    Task AlertRaised(FeedEvent<AlertRaised> alert);
 
-    /// <summary>An alert moved in its lifecycle; <paramref name="position"/> is its place in the audience's feed.</summary>
-    Task AlertChanged(AlertView alert, FeedPosition position);
+    /// <summary>An alert moved in its lifecycle; its <c>position</c> member is its place in the audience's feed.</summary>
+    Task AlertChanged(FeedEvent<AlertView> alert);
+
+    /// <summary>The cluster's fan-out was interrupted (a node left): alert events may have been missed, call <c>Resume</c>.</summary>
+    Task FeedInterrupted();
 }
 
 /// <summary>
@@ -148,7 +151,7 @@ public sealed class LiveHub(IGrainFactory grains, PlaceDirectory places, UserSes
         var pages = await Task.WhenAll(audiences.Select(audience =>
         {
             var cursor = cursors.FirstOrDefault(c => c?.Audience == audience);
-            return grains.GetGrain<IAlertFeedGrain>(audience).Since(cursor?.Epoch ?? 0, cursor?.Seq ?? 0).AsTask();
+            return Since(audience, cursor?.Epoch ?? 0, cursor?.Seq ?? 0);
         }));
 
         // The control room hears the places it watches (all, until it says otherwise), and resumes the same way.
@@ -162,6 +165,25 @@ public sealed class LiveHub(IGrainFactory grains, PlaceDirectory places, UserSes
         }
 
         return pages;
+    }
+
+    /// <summary>
+    /// A feed's page, tried a few times: right after a node died, the feed's old address can still be tried once
+    /// before its new activation answers, and a client that resumes because of that death must not be turned away.
+    /// </summary>
+    private async Task<AlertFeedPage> Since(string audience, long epoch, long seq)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await grains.GetGrain<IAlertFeedGrain>(audience).Since(epoch, seq);
+            }
+            catch (Exception ex) when (attempt < 5 && ex is not OperationCanceledException and not HubException)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt), Context.ConnectionAborted);
+            }
+        }
     }
 }
 

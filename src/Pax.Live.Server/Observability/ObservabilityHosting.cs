@@ -91,8 +91,11 @@ public static class ObservabilityHosting
             : storage.ResolveConnectionString(PaxHosting.DataDirectory(builder.Configuration));
         builder.Services.AddHealthChecks()
             .Add(new HealthCheckRegistration(DatabaseReadiness.Name, _ => new DatabaseReadiness(storage, connectionString),
-                HealthStatus.Unhealthy, [ReadyTag], TimeSpan.FromSeconds(5)))
+                HealthStatus.Degraded, [ReadyTag], TimeSpan.FromSeconds(5)))
             .Add(new HealthCheckRegistration(BrokerReadiness.Name, sp => new BrokerReadiness(sp),
+                HealthStatus.Unhealthy, [ReadyTag], TimeSpan.FromSeconds(5)))
+            .Add(new HealthCheckRegistration(SiloReadiness.Name,
+                sp => new SiloReadiness(sp.GetRequiredService<IClusterMembershipService>(), sp.GetRequiredService<ILocalSiloDetails>()),
                 HealthStatus.Unhealthy, [ReadyTag], TimeSpan.FromSeconds(5)));
         return builder;
     }

@@ -5,8 +5,10 @@ using Pax.Live.Server.Storage;
 namespace Pax.Live.Server.Observability;
 
 /// <summary>
-/// Ready when the configured database answers a trivial query. Not part of liveness: a node whose database is away
-/// keeps ingest, levels and alerts going from memory, so it must not be restarted for it — only taken out of rotation.
+/// Whether the configured database answers a trivial query. The database is shared by every node: when it is away,
+/// every node is in the same state and keeps ingest, levels and alerts going from memory, so the check reports it as
+/// <c>Degraded</c> (HTTP 200, the check named): taking every pod out of the Service would leave the control room
+/// with nothing. Not part of liveness either: a restart would not bring the database back.
 /// </summary>
 public sealed class DatabaseReadiness(StorageOptions storage, string connectionString) : IHealthCheck
 {
@@ -32,13 +34,15 @@ public sealed class DatabaseReadiness(StorageOptions storage, string connectionS
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return HealthCheckResult.Unhealthy($"{storage.Provider} does not answer: {ex.Message}");
+            return HealthCheckResult.Degraded($"{storage.Provider} does not answer: {ex.Message}");
         }
     }
 }
 
 /// <summary>
-/// Ready when messages can arrive: the embedded broker is listening, or this node is subscribed at the external broker.
+/// Ready when messages can arrive: the embedded broker is listening (this node's own; not running is
+/// <c>Unhealthy</c>), or this node is subscribed at the external broker (shared by every node; not subscribed is
+/// <c>Degraded</c>, because the node still serves its clients and the other nodes' events).
 /// </summary>
 public sealed class BrokerReadiness(IServiceProvider services) : IHealthCheck
 {
@@ -66,8 +70,30 @@ public sealed class BrokerReadiness(IServiceProvider services) : IHealthCheck
             return Task.FromResult(HealthCheckResult.Healthy("no broker configured: HTTP only"));
         }
 
-        return Task.FromResult(problems.Count == 0
-            ? HealthCheckResult.Healthy(embedded is not null ? "embedded broker running" : "subscribed at the external broker")
-            : HealthCheckResult.Unhealthy(string.Join("; ", problems)));
+        if (problems.Count == 0)
+        {
+            return Task.FromResult(HealthCheckResult.Healthy(embedded is not null ? "embedded broker running" : "subscribed at the external broker"));
+        }
+
+        var description = string.Join("; ", problems);
+        return Task.FromResult(embedded is not null && !embedded.IsRunning
+            ? HealthCheckResult.Unhealthy(description)
+            : HealthCheckResult.Degraded(description));
+    }
+}
+
+/// <summary>Ready when this node's silo is an active member of the cluster: until then (and while it leaves) it cannot serve.</summary>
+public sealed class SiloReadiness(IClusterMembershipService membership, ILocalSiloDetails local) : IHealthCheck
+{
+    /// <summary>The check's name in <c>/readyz</c>.</summary>
+    public const string Name = "silo";
+
+    /// <inheritdoc />
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var status = membership.CurrentSnapshot.GetSiloStatus(local.SiloAddress);
+        return Task.FromResult(status == SiloStatus.Active
+            ? HealthCheckResult.Healthy("active in the cluster")
+            : HealthCheckResult.Unhealthy($"the silo is {status}"));
     }
 }

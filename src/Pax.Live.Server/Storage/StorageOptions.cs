@@ -32,6 +32,13 @@ public sealed class StorageOptions
     /// <summary>On SQLite, writes meet the database one at a time through <see cref="SqliteWriteGate"/> (on by default; off only to compare).</summary>
     public bool SerializeSqliteWrites { get; set; } = true;
 
+    /// <summary>
+    /// On PostgreSQL, the most connections this node opens (Npgsql's <c>Maximum Pool Size</c>; every part of the node
+    /// shares one pool). Empty: the connection string's own, or Npgsql's default of 100. See docs/scaling.md for the
+    /// arithmetic against the server's <c>max_connections</c>.
+    /// </summary>
+    public int? MaxPoolSize { get; set; }
+
     /// <summary>The ADO.NET invariant name Orleans loads the provider's factory by.</summary>
     public string Invariant => Provider switch
     {
@@ -49,7 +56,9 @@ public sealed class StorageOptions
     {
         if (!string.IsNullOrWhiteSpace(ConnectionString))
         {
-            return ConnectionString;
+            return Provider == StorageProvider.PostgreSql && MaxPoolSize is { } pool
+                ? new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString) { MaxPoolSize = pool }.ConnectionString
+                : ConnectionString;
         }
 
         if (Provider == StorageProvider.Sqlite)

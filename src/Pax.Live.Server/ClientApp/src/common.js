@@ -372,6 +372,7 @@ export class AlertBook {
  * Resume with the last position taken per audience (docs/protocol.md 6.6): what was missed comes in order, or the
  * audience's open alerts replace what this page held. Pushed events at or below the last position are dropped; a pushed
  * event that skips numbers, or comes from another epoch, is not taken: Resume brings it with the ones before it.
+ * FeedInterrupted (a node left the cluster) does the same as a reconnect, without one.
  */
 export class Live {
   constructor({ book, onStatus, onStatuses, onAlertRaised, onAlertChanged, onAlertsReset, onState, watch = null }) {
@@ -389,8 +390,10 @@ export class Live {
       .configureLogging(signalR.LogLevel.Warning)
       .build();
     this.connection.on('PlaceStatusChanged', (change) => onStatus?.(change));
-    this.connection.on('AlertRaised', (alert, position) => this.pushed({ raised: alert, position }));
-    this.connection.on('AlertChanged', (view, position) => this.pushed({ changed: view, position }));
+    this.connection.on('AlertRaised', (alert) => this.pushed({ raised: alert, position: alert.position }));
+    this.connection.on('AlertChanged', (view) => this.pushed({ changed: view, position: view.position }));
+    // A node left the cluster: events may have been lost on the way, so fetch statuses and missed alerts now.
+    this.connection.on('FeedInterrupted', () => this.synchronise());
     this.connection.onreconnecting(() => this.setState('reconnecting'));
     this.connection.onreconnected(() => this.synchronise());
     this.connection.onclose(() => {
@@ -435,7 +438,7 @@ export class Live {
     const cursor = this.cursors.get(entry.position.audience);
     if (cursor && cursor.epoch === entry.position.epoch && entry.position.seq <= cursor.seq) return;
     if (!cursor || cursor.epoch !== entry.position.epoch || entry.position.seq > cursor.seq + 1) {
-      this.resume().catch(() => {});
+      this.resumeSoon();
       return;
     }
     this.take(entry);
@@ -445,6 +448,13 @@ export class Live {
     this.cursors.set(entry.position.audience, { ...entry.position });
     if (entry.raised && this.book.raised(entry.raised)) this.handlers.onAlertRaised?.(this.book.get(entry.raised.alertId));
     if (entry.changed) this.handlers.onAlertChanged?.(entry.changed, this.book.changed(entry.changed));
+  }
+
+  /** Resume, and again a second later if it failed while connected (the server could not reach the feed yet). */
+  resumeSoon() {
+    this.resume().catch(() => {
+      if (this.connection.state === signalR.HubConnectionState.Connected) setTimeout(() => this.resumeSoon(), 1000);
+    });
   }
 
   /** One Resume at a time; a call while one is on its way runs once more after it. */
