@@ -403,7 +403,7 @@ public sealed partial class PlaceGrain(
     /// Snapshots the place. A failure (the database is down) is logged and retried with a growing delay while the
     /// place keeps working from memory; nothing is dropped, the next save carries everything.
     /// </summary>
-    private async Task TrySave(long now)
+    private async Task<bool> TrySave(long now)
     {
         try
         {
@@ -418,6 +418,7 @@ public sealed partial class PlaceGrain(
             _noteUnsaved = false;
             _failedSaves = 0;
             _nextSaveAt = now + (long)snapshots.Interval.TotalMilliseconds;
+            return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -427,6 +428,7 @@ public sealed partial class PlaceGrain(
             var delay = Math.Min(MaxRetryDelay.TotalMilliseconds, 1000 * Math.Pow(2, Math.Min(_failedSaves, 10)));
             _nextSaveAt = now + (long)delay;
             LogSaveFailed(logger, ex, PlaceId, _failedSaves);
+            return false;
         }
     }
 
@@ -632,13 +634,21 @@ public sealed partial class PlaceGrain(
     }
 
     /// <summary>Stores an operator's change at once and shows it.</summary>
+    /// <summary>
+    /// Saves a change someone is waiting for. The change holds in memory either way and later saves retry it; when
+    /// this save fails the caller hears so, because an answer of success promises the change survives a crash.
+    /// </summary>
     private async Task SaveNow()
     {
         _nextSaveAt = 0;
-        await TrySave(Now);
+        var saved = await TrySave(Now);
         _dirty = true;
         PublishStatus();
         ScheduleTick(Now);
+        if (!saved)
+        {
+            throw new StorageUnavailableException($"The change at {PlaceId} holds, but could not be stored yet: the database is unavailable.");
+        }
     }
 
     /// <inheritdoc />

@@ -50,7 +50,7 @@ public sealed class UserDirectoryGrain(
     /// </summary>
     private async Task TellEveryHost(string name)
     {
-        var hosts = await GrainFactory.GetGrain<ILiveHostDirectoryGrain>(0).GetObservers();
+        var hosts = (await GrainFactory.GetGrain<ILiveHostDirectoryGrain>(0).GetHosts()).Observers;
         await Task.WhenAll(hosts.Select(async host =>
         {
             try

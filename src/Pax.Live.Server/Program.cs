@@ -1,3 +1,4 @@
+using Pax.Live.Abstractions;
 using Pax.Live.Server.Api;
 using Pax.Live.Server.Auth;
 using Pax.Live.Server.Hosting;
@@ -24,7 +25,8 @@ builder.AddPaxUi();
 builder.AddPaxObservability();
 
 var app = builder.Build();
-app.UseExceptionHandler();
+// A database that is away is a 503 the caller can retry, never a 500 that looks like a bug.
+app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = e => e is StorageUnavailableException ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError });
 app.UseStatusCodePages();
 app.UsePaxHardening();
 app.UsePaxUi();

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Net;
 using Npgsql;
 
@@ -47,6 +48,12 @@ public sealed class OutageTests(PostgresFixture postgres, Xunit.Abstractions.ITe
             sent++;
             await Task.Delay(200);
         }
+
+        // A change someone waits for is not answered as done while it cannot be stored: the snooze holds in memory,
+        // but its answer is a 503 ProblemDetails, not the 204 that promises it survives a crash.
+        var snooze = await server.Http.PostAsJsonAsync("/api/places/storgatan/snooze", new { kind = "impulse", minutes = 15, why = "Byggarbete" });
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, snooze.StatusCode);
+        Assert.Equal("application/problem+json", snooze.Content.Headers.ContentType?.MediaType);
 
         // During: ingest kept going and the alert was raised from memory.
         var during = await server.WaitForStats(s => s.Accepted >= accepted + sent + 1);
