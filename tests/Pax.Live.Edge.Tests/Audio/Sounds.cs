@@ -140,10 +140,17 @@ internal static class Sounds
     /// <summary>Writes a 32-bit float WAV file.</summary>
     public static void WriteWav(string path, ReadOnlySpan<float> samples)
     {
-        using var file = File.Create(path);
-        using var writer = new BinaryWriter(file);
-        WriteHeader(writer, samples.Length, 3, 32);
-        writer.Write(MemoryMarshal.AsBytes(samples));
+        // Written aside and moved into place: another test process sharing the cache folder may be reading the old
+        // file, and a rename leaves what it has open intact.
+        var partial = $"{path}.{Environment.ProcessId}.partial";
+        using (var file = File.Create(partial))
+        using (var writer = new BinaryWriter(file))
+        {
+            WriteHeader(writer, samples.Length, 3, 32);
+            writer.Write(MemoryMarshal.AsBytes(samples));
+        }
+
+        File.Move(partial, path, overwrite: true);
     }
 
     /// <summary>Writes a 16-bit PCM WAV file from chunks, for files too long to hold in memory.</summary>
