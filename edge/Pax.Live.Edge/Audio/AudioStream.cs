@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Pax.Live.Edge.Vision;
@@ -20,25 +18,15 @@ public sealed class AudioStream : IDisposable
     /// <summary>Prefix of an ALSA capture device: <c>alsa:default</c>, <c>alsa:hw:1,0</c>.</summary>
     public const string AlsaPrefix = "alsa:";
 
-    private const int MaxErrorLines = 8;
-
-    private readonly Process _process;
+    private readonly FfmpegProcess _ffmpeg;
     private readonly Stream _stdout;
-    private readonly string[] _secrets;
-    private readonly Queue<string> _errors = new();
-    private readonly CancellationTokenSource _watchdog = new();
-    private readonly CancellationTokenRegistration _kill;
-    private readonly TimeSpan _timeout;
     private byte[] _bytes = [];
     private int _carry;
 
-    private AudioStream(Process process, string[] secrets, TimeSpan timeout)
+    private AudioStream(FfmpegProcess ffmpeg)
     {
-        _process = process;
-        _stdout = process.StandardOutput.BaseStream;
-        _secrets = secrets;
-        _timeout = timeout;
-        _kill = _watchdog.Token.Register(Kill);
+        _ffmpeg = ffmpeg;
+        _stdout = ffmpeg.Output;
     }
 
     /// <summary>Starts ffmpeg on <paramref name="source"/>; throws <see cref="IOException"/> when it cannot start.</summary>
@@ -48,31 +36,8 @@ public sealed class AudioStream : IDisposable
     public static AudioStream Open(string source, TimeSpan timeout, string ffmpeg = "ffmpeg")
     {
         var secrets = FfmpegStream.Secrets(source);
-        var start = new ProcessStartInfo(ffmpeg)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in Arguments(source, timeout))
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new IOException("ffmpeg did not start.");
-        }
-        catch (Win32Exception e)
-        {
-            throw new IOException($"Cannot start '{ffmpeg}' to hear {FfmpegStream.Redact(source, secrets)}: {e.Message} (Debian: apt-get install ffmpeg).", e);
-        }
-
-        var stream = new AudioStream(process, secrets, timeout);
-        process.ErrorDataReceived += (_, e) => stream.AddError(e.Data);
-        process.BeginErrorReadLine();
-        return stream;
+        var process = FfmpegProcess.Start(ffmpeg, Arguments(source, timeout), secrets, timeout, "sound", $"to hear {FfmpegStream.Redact(source, secrets)}");
+        return new AudioStream(process);
     }
 
     /// <summary>The arguments ffmpeg is started with.</summary>
@@ -112,7 +77,7 @@ public sealed class AudioStream : IDisposable
 
         while (true)
         {
-            _watchdog.CancelAfter(_timeout);
+            _ffmpeg.Arm();
             var n = _stdout.Read(_bytes, _carry, want - _carry);
             if (n == 0)
             {
@@ -135,109 +100,14 @@ public sealed class AudioStream : IDisposable
     }
 
     /// <summary>Why the stream ended, from ffmpeg's error lines (passwords replaced), or its exit code.</summary>
-    public string Why()
-    {
-        try
-        {
-            if (_process.WaitForExit(TimeSpan.FromSeconds(2)))
-            {
-                _process.WaitForExit();
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-
-        lock (_errors)
-        {
-            if (_errors.Count > 0)
-            {
-                return string.Join(" | ", _errors);
-            }
-        }
-
-        return _process.HasExited ? $"ffmpeg exited with {_process.ExitCode}" : "no sound within " + _timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s";
-    }
+    public string Why() => _ffmpeg.Why("sound");
 
     /// <summary>Ends the stream from another thread: ffmpeg is killed, and a blocked <see cref="Read"/> returns 0.</summary>
-    public void Stop()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-    }
+    public void Stop() => _ffmpeg.Stop();
 
     /// <summary>CPU time ffmpeg has used (decoding and resampling), for <c>--bench-audio</c>.</summary>
-    public TimeSpan DecoderCpu()
-    {
-        try
-        {
-            _process.Refresh();
-            return _process.TotalProcessorTime;
-        }
-        catch (InvalidOperationException)
-        {
-            return TimeSpan.Zero;
-        }
-    }
-
-    private void AddError(string? line)
-    {
-        if (string.IsNullOrWhiteSpace(line))
-        {
-            return;
-        }
-
-        lock (_errors)
-        {
-            _errors.Enqueue(FfmpegStream.Redact(line.Trim(), _secrets));
-            while (_errors.Count > MaxErrorLines)
-            {
-                _errors.Dequeue();
-            }
-        }
-    }
-
-    private void Kill()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                AddError($"no sound for {_timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s; ffmpeg stopped");
-                _process.Kill();
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-    }
+    public TimeSpan DecoderCpu() => _ffmpeg.Cpu();
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        _kill.Dispose();
-        _watchdog.Dispose();
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-            }
-
-            _process.WaitForExit(TimeSpan.FromSeconds(5));
-        }
-        catch (InvalidOperationException)
-        {
-        }
-
-        _process.Dispose();
-    }
+    public void Dispose() => _ffmpeg.Dispose();
 }

@@ -1,4 +1,3 @@
-using Pax.Live.Contracts;
 using Pax.Live.Edge.Vision;
 
 namespace Pax.Live.Edge.Options;
@@ -65,30 +64,7 @@ public sealed class CameraOptions
     {
         var errors = new List<string>();
         var name = string.IsNullOrWhiteSpace(DeviceId) ? "(a camera without deviceId)" : DeviceId;
-        if (!Ids.IsValid(DeviceId))
-        {
-            errors.Add($"{name}: deviceId must match ^[a-z0-9][a-z0-9-]{{0,63}}$.");
-        }
-
-        if (!Ids.IsValid(PlaceId))
-        {
-            errors.Add($"{name}: placeId must match ^[a-z0-9][a-z0-9-]{{0,63}}$.");
-        }
-
-        if (string.IsNullOrWhiteSpace(Source))
-        {
-            errors.Add($"{name}: source is missing.");
-        }
-
-        if (string.IsNullOrWhiteSpace(Purpose))
-        {
-            errors.Add($"{name}: purpose is missing; a camera may not film without a stated purpose.");
-        }
-
-        if (string.IsNullOrWhiteSpace(LegalBasis))
-        {
-            errors.Add($"{name}: legalBasis is missing; a camera may not film without a legal basis.");
-        }
+        errors.AddRange(DeviceValidation.Validate(name, "camera", "film", DeviceId, PlaceId, Source, Purpose, LegalBasis));
 
         if (DecodeHeight != 0 && DecodeHeight is < 48 or > 4320)
         {

@@ -1,5 +1,3 @@
-using Pax.Live.Contracts;
-
 namespace Pax.Live.Edge.Options;
 
 /// <summary>An audio-only device (a sensor box's microphone): where its sound comes from and why it may listen.</summary>
@@ -28,31 +26,7 @@ public sealed class MicrophoneOptions : AudioOptions
     {
         var errors = new List<string>();
         var name = string.IsNullOrWhiteSpace(DeviceId) ? "(a microphone without deviceId)" : DeviceId;
-        if (!Ids.IsValid(DeviceId))
-        {
-            errors.Add($"{name}: deviceId must match ^[a-z0-9][a-z0-9-]{{0,63}}$.");
-        }
-
-        if (!Ids.IsValid(PlaceId))
-        {
-            errors.Add($"{name}: placeId must match ^[a-z0-9][a-z0-9-]{{0,63}}$.");
-        }
-
-        if (string.IsNullOrWhiteSpace(Source))
-        {
-            errors.Add($"{name}: source is missing.");
-        }
-
-        if (string.IsNullOrWhiteSpace(Purpose))
-        {
-            errors.Add($"{name}: purpose is missing; a microphone may not listen without a stated purpose.");
-        }
-
-        if (string.IsNullOrWhiteSpace(LegalBasis))
-        {
-            errors.Add($"{name}: legalBasis is missing; a microphone may not listen without a legal basis.");
-        }
-
+        errors.AddRange(DeviceValidation.Validate(name, "microphone", "listen", DeviceId, PlaceId, Source, Purpose, LegalBasis));
         errors.AddRange(ValidateAudio(name));
         return errors;
     }

@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -23,29 +21,19 @@ public sealed class FfmpegStream : IDisposable
     /// <summary>Prefix that sends any URL (an HLS <c>https://…m3u8</c>, say) to ffmpeg instead of the MJPEG reader.</summary>
     public const string Prefix = "ffmpeg:";
 
-    private const int MaxErrorLines = 8;
-
-    private readonly Process _process;
+    private readonly FfmpegProcess _ffmpeg;
     private readonly Stream _stdout;
     private readonly string[] _secrets;
-    private readonly Queue<string> _errors = new();
-    private readonly CancellationTokenSource _watchdog = new();
-    private readonly CancellationTokenRegistration _kill;
-    private readonly TimeSpan _timeout;
     private readonly byte[] _line = new byte[512];
     private byte[] _frame = [];
     private Mat? _yuv;
     private bool _grabbed;
 
-    private FfmpegStream(Process process, string[] secrets, TimeSpan timeout)
+    private FfmpegStream(FfmpegProcess ffmpeg, string[] secrets)
     {
-        _process = process;
-        _stdout = new BufferedStream(process.StandardOutput.BaseStream, 1 << 16);
+        _ffmpeg = ffmpeg;
+        _stdout = new BufferedStream(ffmpeg.Output, 1 << 16);
         _secrets = secrets;
-        _timeout = timeout;
-
-        // A read that gets nothing for the timeout ends the stream: killing ffmpeg makes the blocked read return.
-        _kill = _watchdog.Token.Register(Kill);
     }
 
     /// <summary>Width of the frames.</summary>
@@ -78,31 +66,8 @@ public sealed class FfmpegStream : IDisposable
     {
         var url = source.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) ? source[Prefix.Length..] : source;
         var secrets = Secrets(url);
-        var start = new ProcessStartInfo(ffmpeg)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = false,
-            UseShellExecute = false,
-        };
-        foreach (var arg in Arguments(url, decodeHeight, timeout))
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new IOException("ffmpeg did not start.");
-        }
-        catch (Win32Exception e)
-        {
-            throw new IOException($"Cannot start '{ffmpeg}' to read {Redact(url, secrets)}: {e.Message} (Debian: apt-get install ffmpeg).", e);
-        }
-
-        var stream = new FfmpegStream(process, secrets, timeout);
-        process.ErrorDataReceived += (_, e) => stream.AddError(e.Data);
-        process.BeginErrorReadLine();
+        var process = FfmpegProcess.Start(ffmpeg, Arguments(url, decodeHeight, timeout), secrets, timeout, "data", $"to read {Redact(url, secrets)}");
+        var stream = new FfmpegStream(process, secrets);
         try
         {
             stream.ReadHeader(url);
@@ -143,7 +108,7 @@ public sealed class FfmpegStream : IDisposable
 
         if (!line.StartsWith("FRAME", StringComparison.Ordinal))
         {
-            AddError($"unexpected data in the stream: '{line[..Math.Min(line.Length, 40)]}'");
+            _ffmpeg.AddError($"unexpected data in the stream: '{line[..Math.Min(line.Length, 40)]}'");
             return false;
         }
 
@@ -170,31 +135,7 @@ public sealed class FfmpegStream : IDisposable
     }
 
     /// <summary>Why the stream ended, from ffmpeg's own error lines (passwords replaced), or its exit code.</summary>
-    public string Why()
-    {
-        // ffmpeg's last words arrive on stderr after stdout has ended: wait for it to exit, then for its stderr to be
-        // read to the end (only the untimed WaitForExit waits for the redirected streams).
-        try
-        {
-            if (_process.WaitForExit(TimeSpan.FromSeconds(2)))
-            {
-                _process.WaitForExit();
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-
-        lock (_errors)
-        {
-            if (_errors.Count > 0)
-            {
-                return string.Join(" | ", _errors);
-            }
-        }
-
-        return _process.HasExited ? $"ffmpeg exited with {_process.ExitCode}" : "no frame within " + _timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s";
-    }
+    public string Why() => _ffmpeg.Why("frame");
 
     /// <summary>The URL or text with every password in <paramref name="secrets"/> replaced by <c>***</c>.</summary>
     public static string Redact(string text, IEnumerable<string> secrets)
@@ -274,7 +215,7 @@ public sealed class FfmpegStream : IDisposable
     // One header line, up to '\n'; null at the end of the stream.
     private string? ReadLine()
     {
-        _watchdog.CancelAfter(_timeout);
+        _ffmpeg.Arm();
         var length = 0;
         while (true)
         {
@@ -291,7 +232,7 @@ public sealed class FfmpegStream : IDisposable
 
             if (length == _line.Length)
             {
-                AddError("a stream header line is too long");
+                _ffmpeg.AddError("a stream header line is too long");
                 return null;
             }
 
@@ -304,7 +245,7 @@ public sealed class FfmpegStream : IDisposable
         var read = 0;
         while (read < buffer.Length)
         {
-            _watchdog.CancelAfter(_timeout);
+            _ffmpeg.Arm();
             var n = _stdout.Read(buffer, read, buffer.Length - read);
             if (n == 0)
             {
@@ -317,58 +258,10 @@ public sealed class FfmpegStream : IDisposable
         return true;
     }
 
-    private void AddError(string? line)
-    {
-        if (string.IsNullOrWhiteSpace(line))
-        {
-            return;
-        }
-
-        lock (_errors)
-        {
-            _errors.Enqueue(Redact(line.Trim(), _secrets));
-            while (_errors.Count > MaxErrorLines)
-            {
-                _errors.Dequeue();
-            }
-        }
-    }
-
-    private void Kill()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                AddError($"no data for {_timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s; ffmpeg stopped");
-                _process.Kill();
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Exited meanwhile.
-        }
-    }
-
     /// <inheritdoc />
     public void Dispose()
     {
-        _kill.Dispose();
-        _watchdog.Dispose();
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-            }
-
-            _process.WaitForExit(TimeSpan.FromSeconds(5));
-        }
-        catch (InvalidOperationException)
-        {
-        }
-
-        _process.Dispose();
+        _ffmpeg.Dispose();
         _yuv?.Dispose();
     }
 }
