@@ -158,9 +158,12 @@ public interface ILiveNotifierGrain : IGrainWithIntegerKey
     [Alias("PlaceDefined")]
     ValueTask PlaceDefined(PlaceDefinition definition);
 
-    /// <summary>Tells every host that a device's credentials were revoked or replaced, so that its connection is dropped.</summary>
+    /// <summary>
+    /// Tells every host that a device's credentials were revoked or replaced, so that a connection made with
+    /// credentials issued before <paramref name="issuedBefore"/> is dropped (and one made with the new secret is not).
+    /// </summary>
     [Alias("DeviceRevoked")]
-    ValueTask DeviceRevoked(string deviceId);
+    ValueTask DeviceRevoked(string deviceId, DateTimeOffset issuedBefore);
 }
 
 /// <summary>A web host listening for live events (one per host, registered in <see cref="ILiveHostDirectoryGrain"/>).</summary>
@@ -179,9 +182,9 @@ public interface ILiveObserver : IGrainObserver
     [Alias("OnPlaceDefined"), OneWay]
     Task OnPlaceDefined(PlaceDefinition definition);
 
-    /// <summary>A device's credentials were revoked or replaced: drop its connection.</summary>
+    /// <summary>A device's credentials were revoked or replaced: drop its connection if it signed in with credentials issued before <paramref name="issuedBefore"/>.</summary>
     [Alias("OnDeviceRevoked"), OneWay]
-    Task OnDeviceRevoked(string deviceId);
+    Task OnDeviceRevoked(string deviceId, DateTimeOffset issuedBefore);
 
     /// <summary>A user's role, areas, password or being disabled changed: forget their tokens, close their live connections. Awaited.</summary>
     [Alias("OnUserChanged")]

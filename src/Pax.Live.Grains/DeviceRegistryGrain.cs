@@ -35,8 +35,9 @@ public sealed class DeviceRegistryGrain(
         await Store(credential);
         if (existed && before!.RevokedAt is null)
         {
-            // The old secret is void: a connection made with it goes.
-            await Notifier.DeviceRevoked(credential.DeviceId);
+            // The old secret is void: a connection made with it goes, one made with the new secret stays (the news
+            // reaches the hosts after this call answers, when the device may already be back with its new secret).
+            await Notifier.DeviceRevoked(credential.DeviceId, credential.IssuedAt);
         }
 
         return !existed;
@@ -55,7 +56,7 @@ public sealed class DeviceRegistryGrain(
             await Store(credential with { RevokedAt = at });
         }
 
-        await Notifier.DeviceRevoked(deviceId);
+        await Notifier.DeviceRevoked(deviceId, DateTimeOffset.MaxValue);
         return true;
     }
 

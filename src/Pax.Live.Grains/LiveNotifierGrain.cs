@@ -53,11 +53,11 @@ public sealed partial class LiveNotifierGrain(
     }
 
     /// <inheritdoc />
-    public async ValueTask DeviceRevoked(string deviceId)
+    public async ValueTask DeviceRevoked(string deviceId, DateTimeOffset issuedBefore)
     {
         foreach (var host in await Hosts())
         {
-            host.OnDeviceRevoked(deviceId).Ignore();
+            host.OnDeviceRevoked(deviceId, issuedBefore).Ignore();
         }
     }
 

@@ -127,7 +127,7 @@ public sealed class RecordingObserver : ILiveObserver, IDisposable
         return Task.CompletedTask;
     }
 
-    public Task OnDeviceRevoked(string deviceId)
+    public Task OnDeviceRevoked(string deviceId, DateTimeOffset issuedBefore)
     {
         Add(new DeviceRevoked(deviceId));
         return Task.CompletedTask;

@@ -37,7 +37,8 @@ public sealed class LiveHostObserver(IHubContext<LiveHub, ILiveClient> hub, Plac
         : hub.Clients.Groups(LiveHub.AllAlerts, LiveHub.AlertGroup(placeId));
 
     /// <inheritdoc />
-    public Task OnDeviceRevoked(string deviceId) => services.GetService<MqttBroker>()?.DropAsync(deviceId) ?? Task.CompletedTask;
+    public Task OnDeviceRevoked(string deviceId, DateTimeOffset issuedBefore) =>
+        services.GetService<MqttBroker>()?.DropAsync(deviceId, issuedBefore) ?? Task.CompletedTask;
 
     /// <inheritdoc />
     public Task OnUserChanged(string userName)

@@ -66,8 +66,11 @@ public sealed class DeviceLimiter(MqttOptions options, long nowMs)
     }
 }
 
-/// <summary>What the broker knows of a connection: the device it proved to be (null: an anonymous lab client) and its budget.</summary>
-public sealed record DeviceSession(string? DeviceId, string? TopicPrefix, string? CommandTopic, DeviceLimiter? Limiter)
+/// <summary>
+/// What the broker knows of a connection: the device it proved to be (null: an anonymous lab client), when the
+/// credentials it signed in with were issued, and its budget.
+/// </summary>
+public sealed record DeviceSession(string? DeviceId, string? TopicPrefix, string? CommandTopic, DeviceLimiter? Limiter, DateTimeOffset IssuedAt = default)
 {
     /// <summary>The key in MQTTnet's session items.</summary>
     public const string Key = "pax.device";

@@ -90,7 +90,7 @@ public sealed partial class MqttBroker(
     /// <summary>A device's own command topic's last level.</summary>
     public const string CommandLeaf = "command";
 
-    private readonly ConcurrentDictionary<string, string> _deviceConnections = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DeviceConnection> _deviceConnections = new(StringComparer.Ordinal);
     private MqttServer? _server;
     private long _lastRefusalLoggedAt = long.MinValue / 2;
     private long _refusalsNotLogged;
@@ -211,7 +211,7 @@ public sealed partial class MqttBroker(
 
         AssignClientId(e, credential.DeviceId);
         var prefix = $"pax/v1/{credential.PlaceId}/{credential.DeviceId}/";
-        e.SessionItems[DeviceSession.Key] = new DeviceSession(credential.DeviceId, prefix, prefix + CommandLeaf, limiter);
+        e.SessionItems[DeviceSession.Key] = new DeviceSession(credential.DeviceId, prefix, prefix + CommandLeaf, limiter, credential.IssuedAt);
     }
 
     private static bool IsOwnClientId(string clientId, DeviceCredential credential) =>
@@ -225,7 +225,7 @@ public sealed partial class MqttBroker(
     {
         foreach (var (_, held) in _deviceConnections)
         {
-            if (held == clientId)
+            if (held.ClientId == clientId)
             {
                 return true;
             }
@@ -266,33 +266,40 @@ public sealed partial class MqttBroker(
     /// <summary>One live connection per device: a device that connects again (by any client id) replaces its old connection.</summary>
     private async Task OnConnectedAsync(ClientConnectedEventArgs e)
     {
-        if (e.SessionItems[DeviceSession.Key] is not DeviceSession { DeviceId: { } device })
+        if (e.SessionItems[DeviceSession.Key] is not DeviceSession { DeviceId: { } device } session)
         {
             return;
         }
 
         var previous = _deviceConnections.GetValueOrDefault(device);
-        _deviceConnections[device] = e.ClientId;
-        if (previous is not null && previous != e.ClientId)
+        _deviceConnections[device] = new DeviceConnection(e.ClientId, session.IssuedAt);
+        if (previous.ClientId is not null && previous.ClientId != e.ClientId)
         {
-            await DisconnectAsync(previous, MqttDisconnectReasonCode.SessionTakenOver);
+            await DisconnectAsync(previous.ClientId, MqttDisconnectReasonCode.SessionTakenOver);
         }
     }
 
     private Task OnDisconnectedAsync(ClientDisconnectedEventArgs e)
     {
-        if (e.SessionItems?[DeviceSession.Key] is DeviceSession { DeviceId: { } device })
+        if (e.SessionItems?[DeviceSession.Key] is DeviceSession { DeviceId: { } device } session)
         {
-            _deviceConnections.TryRemove(new KeyValuePair<string, string>(device, e.ClientId));
+            _deviceConnections.TryRemove(new KeyValuePair<string, DeviceConnection>(device, new DeviceConnection(e.ClientId, session.IssuedAt)));
         }
 
         return Task.CompletedTask;
     }
 
-    /// <summary>Drops a device's connection at once (it was revoked or given a new secret).</summary>
-    public Task DropAsync(string deviceId) => _deviceConnections.TryGetValue(deviceId, out var clientId)
-        ? DisconnectAsync(clientId, MqttDisconnectReasonCode.NotAuthorized)
-        : Task.CompletedTask;
+    /// <summary>
+    /// Drops a device's connection at once if it signed in with credentials issued before <paramref name="issuedBefore"/>
+    /// (they were revoked or replaced); a connection made with the new secret stays.
+    /// </summary>
+    public Task DropAsync(string deviceId, DateTimeOffset issuedBefore) =>
+        _deviceConnections.TryGetValue(deviceId, out var held) && held.IssuedAt < issuedBefore
+            ? DisconnectAsync(held.ClientId, MqttDisconnectReasonCode.NotAuthorized)
+            : Task.CompletedTask;
+
+    /// <summary>A device's live connection: its client id and when the credentials it signed in with were issued.</summary>
+    private readonly record struct DeviceConnection(string ClientId, DateTimeOffset IssuedAt);
 
     private async Task DisconnectAsync(string clientId, MqttDisconnectReasonCode code)
     {
