@@ -19,7 +19,9 @@ public sealed class UserDirectoryGrain(
     /// <summary>The state name: one per grain class.</summary>
     public const string StateName = "users";
 
-    private static readonly TimeSpan HostTimeout = TimeSpan.FromSeconds(3);
+    // As long as a host may trust what it cached of a user (UserSessions.CacheFor): a change is answered only once
+    // every host has forgotten the old stamp, or once what a silent host cached before the change has run out.
+    private static readonly TimeSpan HostTimeout = TimeSpan.FromSeconds(10);
 
     /// <inheritdoc />
     public Task<UserRecord?> Find(string name) => Task.FromResult(state.State.Users.GetValueOrDefault(name));
