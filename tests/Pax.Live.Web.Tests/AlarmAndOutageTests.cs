@@ -73,14 +73,8 @@ public sealed class AlarmAndOutageTests(BrowserFixture fixture)
     public async Task WithTheServerStoppedBothPagesSayDisconnectedWithinFiveSecondsAndRecoverWhenItReturns()
     {
         var server = fixture.Server;
-        await using var control = await Pages.ControlRoom(fixture.Browser);
-        var board = await control.NewPageAsync();
-        var boardWatch = new PageWatch(board);
-        await Pages.SignIn(board, boardWatch, server.BaseAddress, BrowserFixture.Operator, BrowserFixture.Password);
-        await using var phone = await Pages.Phone(fixture.Browser);
-        var guard = await phone.NewPageAsync();
-        var guardWatch = new PageWatch(guard);
-        await Pages.SignIn(guard, guardWatch, new Uri(server.BaseAddress, "/guard"), BrowserFixture.Guard, BrowserFixture.Password);
+        await using var screens = await Pages.SignInBoardAndPhone(fixture);
+        var (_, board, boardWatch, _, guard, guardWatch) = screens;
         await board.Locator("#place-list [data-place=storgatan] button").ClickAsync();
         await Expect(board.Locator("#detail")).ToContainTextAsync("Storgatan");
         await Expect(board.Locator("#offline-banner")).ToBeHiddenAsync();

@@ -14,16 +14,9 @@ public sealed class ControlRoomAndGuardTests(BrowserFixture fixture)
     public async Task AnAlertOverMqttTurnsThePlaceRedAndGoesFromTheControlRoomToTheGuardAndBackResolved()
     {
         var server = fixture.Server;
-        await using var control = await Pages.ControlRoom(fixture.Browser);
-        var board = await control.NewPageAsync();
-        var boardWatch = new PageWatch(board);
-        await Pages.SignIn(board, boardWatch, server.BaseAddress, BrowserFixture.Operator, BrowserFixture.Password);
+        await using var screens = await Pages.SignInBoardAndPhone(fixture);
+        var (_, board, boardWatch, _, guard, guardWatch) = screens;
         await Expect(board.Locator($"#place-list [data-place={Place}]")).ToBeVisibleAsync();
-
-        await using var phone = await Pages.Phone(fixture.Browser);
-        var guard = await phone.NewPageAsync();
-        var guardWatch = new PageWatch(guard);
-        await Pages.SignIn(guard, guardWatch, new Uri(server.BaseAddress, "/guard"), BrowserFixture.Guard, BrowserFixture.Password);
         await Expect(guard.Locator($"#alert-list [data-place={Place}]")).ToHaveCountAsync(0);
 
         // A camera at the place hears a bang: alert-grade, over real MQTT to the server's broker.
@@ -260,14 +253,8 @@ public sealed class ControlRoomAndGuardTests(BrowserFixture fixture)
     public async Task AGuardsObservationRaisesAnAlertThatTheControlRoomSnoozesAndThePlaceIsPutInFocus()
     {
         var server = fixture.Server;
-        await using var control = await Pages.ControlRoom(fixture.Browser);
-        var board = await control.NewPageAsync();
-        var boardWatch = new PageWatch(board);
-        await Pages.SignIn(board, boardWatch, server.BaseAddress, BrowserFixture.Operator, BrowserFixture.Password);
-        await using var phone = await Pages.Phone(fixture.Browser);
-        var guard = await phone.NewPageAsync();
-        var guardWatch = new PageWatch(guard);
-        await Pages.SignIn(guard, guardWatch, new Uri(server.BaseAddress, "/guard"), BrowserFixture.Guard, BrowserFixture.Password);
+        await using var screens = await Pages.SignInBoardAndPhone(fixture);
+        var (_, board, boardWatch, _, guard, guardWatch) = screens;
 
         // The guard reports something serious at Storgatan: it enters the place as a report of severity 3.
         await guard.Locator("#field-place").SelectOptionAsync("storgatan");

@@ -37,6 +37,20 @@ public static class Pages
         Locale = "sv-SE",
     });
 
+    /// <summary>An operator's board and a guard's phone, each in its own browser context, signed in and connected.</summary>
+    public static async Task<BoardAndPhone> SignInBoardAndPhone(BrowserFixture fixture)
+    {
+        var control = await ControlRoom(fixture.Browser);
+        var board = await control.NewPageAsync();
+        var boardWatch = new PageWatch(board);
+        await SignIn(board, boardWatch, fixture.Server.BaseAddress, BrowserFixture.Operator, BrowserFixture.Password);
+        var phone = await Phone(fixture.Browser);
+        var guard = await phone.NewPageAsync();
+        var guardWatch = new PageWatch(guard);
+        await SignIn(guard, guardWatch, new Uri(fixture.Server.BaseAddress, "/guard"), BrowserFixture.Guard, BrowserFixture.Password);
+        return new BoardAndPhone(control, board, boardWatch, phone, guard, guardWatch);
+    }
+
     public static Task Screenshot(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.Artifacts, name), FullPage = true });
 
@@ -61,5 +75,17 @@ public static class Pages
                   .flatMap((e) => [e.getAttribute('aria-label'), e.getAttribute('title'), e.getAttribute('placeholder')])].filter(Boolean).join('\n')");
         var found = EnglishWords.Where(w => Regex.IsMatch(text, $@"(?<![\p{{L}}-]){Regex.Escape(w)}(?![\p{{L}}-])", RegexOptions.IgnoreCase)).ToArray();
         Assert.True(found.Length == 0, $"English in the Swedish {where}: {string.Join(", ", found)}\n---\n{text}");
+    }
+}
+
+/// <summary>The two screens of a scenario: the control room's board and the guard's phone, with what each page logged.</summary>
+public sealed record BoardAndPhone(IBrowserContext Control, IPage Board, PageWatch BoardWatch, IBrowserContext Phone, IPage Guard, PageWatch GuardWatch)
+    : IAsyncDisposable
+{
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await Phone.DisposeAsync();
+        await Control.DisposeAsync();
     }
 }
