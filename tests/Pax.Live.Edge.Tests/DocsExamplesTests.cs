@@ -377,32 +377,14 @@ public sealed partial class DocsExamplesTests : IAsyncLifetime
     /// <summary>One persistent bash, like a terminal: variables set by one command are there for the next.</summary>
     private sealed class Terminal : IAsyncDisposable
     {
-        private readonly Process _bash;
+        private readonly CapturedProcess _bash;
         private readonly string _directory;
-        private readonly StringBuilder _output = new();
         private int _count;
 
         public Terminal(string directory, Dictionary<string, string> environment)
         {
             _directory = directory;
-            var start = new ProcessStartInfo("bash", ["--noprofile", "--norc"])
-            {
-                WorkingDirectory = directory,
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var (key, value) in environment)
-            {
-                start.Environment[key] = value;
-            }
-
-            _bash = Process.Start(start)!;
-            _bash.OutputDataReceived += (_, e) => Append(e.Data);
-            _bash.ErrorDataReceived += (_, e) => Append(e.Data);
-            _bash.BeginOutputReadLine();
-            _bash.BeginErrorReadLine();
+            _bash = new CapturedProcess(directory, environment, "bash", ["--noprofile", "--norc"]);
         }
 
         public string VariablesFile => Path.Combine(_directory, "terminal-variables.sh");
@@ -413,24 +395,16 @@ public sealed partial class DocsExamplesTests : IAsyncLifetime
             var script = Path.Combine(_directory, $"command-{n}.sh");
             await File.WriteAllTextAsync(script, command + "\n");
             var marker = $"__done_{n}_";
-            int from;
-            lock (_output)
-            {
-                from = _output.Length;
-            }
+            var from = _bash.Length;
 
             // Commands read nothing from this shell's input; the variables are written out for the other terminals.
-            await _bash.StandardInput.WriteLineAsync(
+            await _bash.Process.StandardInput.WriteLineAsync(
                 $"source {script} < /dev/null; s=$?; declare -p | grep -E '^declare -[-x]+ [A-Z][A-Z0-9_]*=' > {VariablesFile}; echo {marker}$s");
-            await _bash.StandardInput.FlushAsync();
+            await _bash.Process.StandardInput.FlushAsync();
             var deadline = DateTime.UtcNow + Patience;
             while (DateTime.UtcNow < deadline)
             {
-                string text;
-                lock (_output)
-                {
-                    text = _output.ToString(from, _output.Length - from);
-                }
+                var text = _bash.OutputFrom(from);
 
                 var at = text.IndexOf(marker, StringComparison.Ordinal);
                 if (at >= 0)
@@ -459,59 +433,33 @@ public sealed partial class DocsExamplesTests : IAsyncLifetime
             return null;
         }
 
-        private void Append(string? line)
-        {
-            if (line is not null)
-            {
-                lock (_output)
-                {
-                    _output.Append(line).Append('\n');
-                }
-            }
-        }
-
         public async ValueTask DisposeAsync()
         {
-            _bash.StandardInput.Close();
-            if (!_bash.WaitForExit(5000))
+            _bash.Process.StandardInput.Close();
+            if (!_bash.Process.WaitForExit(5000))
             {
-                _bash.Kill(entireProcessTree: true);
+                _bash.Process.Kill(entireProcessTree: true);
             }
 
-            await _bash.WaitForExitAsync();
-            _bash.Dispose();
+            await _bash.Process.WaitForExitAsync();
+            _bash.Process.Dispose();
         }
     }
 
     /// <summary>A command in a terminal of its own, with the first terminal's variables, stopped (killed) at the end.</summary>
     private sealed class Background : IAsyncDisposable
     {
+        private readonly CapturedProcess _captured;
         private readonly Process _process;
-        private readonly StringBuilder _output = new();
         private bool _disposed;
 
         public Background(string directory, Dictionary<string, string> environment, string variables, string command, string? stdin)
         {
             Command = command;
             // In a process group of its own (setsid), so that Ctrl-C can be sent to all of it, as a terminal does.
-            var start = new ProcessStartInfo("setsid", ["bash", "--noprofile", "--norc", "-c", $"[ -f {variables} ] && source {variables}; {command}"])
-            {
-                WorkingDirectory = directory,
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var (key, value) in environment)
-            {
-                start.Environment[key] = value;
-            }
-
-            _process = Process.Start(start)!;
-            _process.OutputDataReceived += (_, e) => Append(e.Data);
-            _process.ErrorDataReceived += (_, e) => Append(e.Data);
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
+            _captured = new CapturedProcess(
+                directory, environment, "setsid", ["bash", "--noprofile", "--norc", "-c", $"[ -f {variables} ] && source {variables}; {command}"]);
+            _process = _captured.Process;
             if (stdin is not null)
             {
                 _process.StandardInput.WriteLine(stdin);
@@ -536,27 +484,7 @@ public sealed partial class DocsExamplesTests : IAsyncLifetime
 
         public bool HasExited => _disposed || _process.HasExited;
 
-        public string Output
-        {
-            get
-            {
-                lock (_output)
-                {
-                    return _output.ToString();
-                }
-            }
-        }
-
-        private void Append(string? line)
-        {
-            if (line is not null)
-            {
-                lock (_output)
-                {
-                    _output.Append(line).Append('\n');
-                }
-            }
-        }
+        public string Output => _captured.OutputFrom(0);
 
         public async ValueTask DisposeAsync()
         {
