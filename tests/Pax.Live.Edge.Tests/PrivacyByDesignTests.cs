@@ -3,6 +3,7 @@ using System.Reflection.PortableExecutable;
 using OpenCvSharp;
 using Pax.Live.Edge.Analysis;
 using Pax.Live.Edge.Options;
+using Pax.Live.Edge.Vision;
 
 namespace Pax.Live.Edge.Tests;
 
@@ -66,6 +67,59 @@ public sealed class PrivacyByDesignTests
 
         Assert.Contains("HOGDescriptor", used);
         Assert.Equal("", string.Join(", ", forbidden.Where(used.Contains)));
+    }
+
+    [Fact]
+    public void NoPeopleModelButThePinnedNanoDetIsLoaded()
+    {
+        var copy = Path.Combine(Path.GetTempPath(), $"pax-nanodet-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            File.Copy(NanoDetDetector.DefaultModel, copy);
+            using (new NanoDetDetector(copy))
+            {
+                // The same bytes under another name load.
+            }
+
+            // One byte changed is another model (a face or plate network would be many more).
+            using (var file = File.Open(copy, FileMode.Open))
+            {
+                file.Seek(file.Length / 2, SeekOrigin.Begin);
+                var b = file.ReadByte();
+                file.Seek(-1, SeekOrigin.Current);
+                file.WriteByte((byte)(b ^ 0xff));
+            }
+
+            var refused = Assert.Throws<InvalidDataException>(() => new NanoDetDetector(copy));
+            Assert.Contains("ONNX_SHA256", refused.Message);
+        }
+        finally
+        {
+            File.Delete(copy);
+        }
+    }
+
+    [Fact]
+    public void OfNanoDetsEightyClassesOnlyThePersonIsRead()
+    {
+        const int side = NanoDetDetector.InputSize / 8, classes = 80, cells = side * side;
+        var boxes = new float[cells * 44];
+        var everythingButPeople = new float[cells * classes];
+        for (var cell = 0; cell < cells; cell++)
+        {
+            for (var c = 1; c < classes; c++)
+            {
+                everythingButPeople[(cell * classes) + c] = 0.99f;
+            }
+        }
+
+        using var detector = new NanoDetDetector();
+        detector.Decode(everythingButPeople, boxes, side, 8, 1, 1);
+        Assert.Empty(detector.Candidates);
+
+        everythingButPeople[100 * classes] = 0.9f;
+        detector.Decode(everythingButPeople, boxes, side, 8, 1, 1);
+        Assert.Equal(0.9f, Assert.Single(detector.Candidates).Score);
     }
 
     [Fact]

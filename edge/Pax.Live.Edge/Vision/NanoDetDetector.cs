@@ -1,4 +1,6 @@
+using System.Reflection;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using OpenCvSharp;
@@ -41,6 +43,14 @@ public sealed class NanoDetDetector : IDisposable
             throw new FileNotFoundException($"The people detector's model is missing: {path} (the edge project's build makes it from Models/nanodet.lock; or set People:Detector to daimler for HOG).", path);
         }
 
+        // The only network this agent runs is the pinned NanoDet, of which only the person class is read (Decode).
+        var expected = PinnedSha256();
+        var actual = Sha256Of(path);
+        if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidDataException($"The people detector's model {path} is not the pinned NanoDet (sha256 {actual}, nanodet.lock's ONNX_SHA256 is {expected}): the agent loads no other model.");
+        }
+
         // One thread: a camera is one core's worth of work, and cameras run side by side (OpenCvThreads = 1 likewise).
         using var options = new SessionOptions
         {
@@ -52,6 +62,17 @@ public sealed class NanoDetDetector : IDisposable
         _session = new InferenceSession(path, options);
         _inputName = _session.InputMetadata.Keys.First();
         _tensor = new DenseTensor<float>(_input, [1, 3, InputSize, InputSize]);
+    }
+
+    /// <summary>The sha256 of the model the build converted, from nanodet.lock, compiled into the agent.</summary>
+    internal static string PinnedSha256() =>
+        typeof(NanoDetDetector).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "NanoDetOnnxSha256").Value!;
+
+    private static string Sha256Of(string path)
+    {
+        using var file = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(file));
     }
 
     /// <summary>Score a box needs to count as a person.</summary>
@@ -100,7 +121,10 @@ public sealed class NanoDetDetector : IDisposable
         return Suppress();
     }
 
-    private void Decode(float[] scores, float[] boxes, int side, int stride, float scaleX, float scaleY)
+    /// <summary>The boxes one stride's outputs hold before suppression; only column 0 (person) of the scores is read.</summary>
+    internal IReadOnlyList<(float Score, Rect2f Box)> Candidates => _candidates;
+
+    internal void Decode(float[] scores, float[] boxes, int side, int stride, float scaleX, float scaleY)
     {
         Span<float> distances = stackalloc float[4];
         for (var cell = 0; cell < side * side; cell++)
