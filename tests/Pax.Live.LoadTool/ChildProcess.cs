@@ -35,8 +35,15 @@ public sealed class ChildProcess : IDisposable
         }
     }
 
-    public static ChildProcess Start(string file, string[] args)
+    /// <summary>Starts <paramref name="file"/>; with <paramref name="cpu"/>, through <c>taskset</c> on that CPU alone.</summary>
+    public static ChildProcess Start(string file, string[] args, int? cpu = null)
     {
+        if (cpu is { } pinned)
+        {
+            // taskset execs the command in its own process, so the id is the child's, and the runtime starts seeing one core.
+            (file, args) = ("taskset", ["-c", pinned.ToString(CultureInfo.InvariantCulture), file, .. args]);
+        }
+
         var start = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
@@ -69,6 +76,13 @@ public sealed class ChildProcess : IDisposable
 
             await Task.Delay(50);
         }
+    }
+
+    /// <summary>The CPU time the child has used so far (user and system), in milliseconds.</summary>
+    public double CpuMs()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime.TotalMilliseconds;
     }
 
     /// <summary>The child's peak resident set (VmHWM) in MiB, from /proc.</summary>

@@ -38,6 +38,12 @@ public sealed record LoadOptions
     /// </summary>
     public bool Soak { get; init; }
 
+    /// <summary>
+    /// Pin the server (and the ceiling pass's bare broker) to CPU 0 with <c>taskset</c>, so it sees one core, and this
+    /// tool with its devices and watchers to the others: CPU per message then belongs to the server alone.
+    /// </summary>
+    public bool Pin { get; init; }
+
     /// <summary>Skip the pipeline pass (ceiling only).</summary>
     public bool NoPipeline { get; init; }
 
@@ -56,10 +62,11 @@ public sealed record LoadOptions
     /// <summary>The options, for <c>--help</c> and a wrong command line.</summary>
     public const string Usage = """
         usage: pax-load [--devices N] [--places N] [--rate MSG_PER_S] [--signals N] [--seconds N] [--warmup N] [--probes N]
-                        [--idle N] [--no-ceiling] [--no-pipeline] [--soak] [--server-dll PATH] [--server-log PATH] [--probe-log PATH]
+                        [--idle N] [--no-ceiling] [--no-pipeline] [--soak] [--pin] [--server-dll PATH] [--server-log PATH] [--probe-log PATH]
                         [--json PATH]
           defaults: 5000 devices, 1000 places, 50000 msg/s, 4 signals a message, 60 s after 5 s of warm-up, 20 probes/s
           --soak   also read the server's live heap a minute into the window (a forced full collection)
+          --pin    the server and the bare broker on CPU 0 (taskset), this tool on the other CPUs
         """;
 
     /// <summary>Reads <c>--name value</c> pairs and <c>--flag</c>s.</summary>
@@ -83,6 +90,7 @@ public sealed record LoadOptions
                 "--no-ceiling" => o with { NoCeiling = true },
                 "--no-pipeline" => o with { NoPipeline = true },
                 "--soak" => o with { Soak = true },
+                "--pin" => o with { Pin = true },
                 "--server-dll" => o with { ServerDll = Next() },
                 "--json" => o with { Json = Next() },
                 "--server-log" => o with { ServerLog = Next() },

@@ -30,8 +30,18 @@ public sealed record LoadSummary(
     double CeilingPeakRssMiB,
     double PipelineToCeiling,
     ServerRuntime? Runtime,
-    Percentiles CeilingProbeMs)
+    Percentiles CeilingProbeMs,
+    bool Pinned,
+    double ServerCpuUsPerMessage,
+    double CeilingCpuUsPerMessage)
 {
+    private string CpuLine() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"pax-load cpu{(Pinned ? " (server and broker pinned to CPU 0)" : "")}: server {ServerCpuUsPerMessage:F1} µs, bare broker {CeilingCpuUsPerMessage:F1} µs per accepted message, ratio {CpuRatio:F2}");
+
+    /// <summary>The server's CPU per accepted message over the bare broker's, in the same run: moves with the code, not the machine.</summary>
+    public double CpuRatio => Math.Round(ServerCpuUsPerMessage / CeilingCpuUsPerMessage, 2);
+
     public string Line() => string.Create(
         CultureInfo.InvariantCulture,
         $"pax-load: {Devices} devices (+{IdleDevices} idle), {Places} places, target {TargetMessagesPerSecond} msg/s × {SignalsPerMessage}, {Seconds} s | " +
@@ -39,7 +49,7 @@ public sealed record LoadSummary(
         $"alerts {AlertsReceived}/{ProbesSent} lost {AlertsLost}, AlertRaised p50 {AlertRaisedMs.P50} p99 {AlertRaisedMs.P99} p99.9 {AlertRaisedMs.P999} ms, " +
         $"status p50 {StatusChangedMs.P50} p99 {StatusChangedMs.P99} ms | server peak RSS {ServerPeakRssMiB:F0} MiB | " +
         $"ceiling {CeilingMessagesPerSecond:F0} msg/s (probe publish→broker p50 {CeilingProbeMs.P50} p99 {CeilingProbeMs.P99} p99.9 {CeilingProbeMs.P999} ms), " +
-        $"pipeline/ceiling {PipelineToCeiling:F2}") +
+        $"pipeline/ceiling {PipelineToCeiling:F2}") + Environment.NewLine + CpuLine() +
         (Runtime is { } r ? Environment.NewLine + r.Line() + Environment.NewLine + r.SoakLine() : "");
 }
 
@@ -104,21 +114,43 @@ public static class LoadRun
 
     public static async Task<LoadSummary> Run(LoadOptions o, CancellationToken ct)
     {
+        if (o.Pin)
+        {
+            // The server and the bare broker get CPU 0 (ServerCpu); this process, its devices and watchers the rest.
+            if (Environment.ProcessorCount < 2 || !OperatingSystem.IsLinux())
+            {
+                throw new InvalidOperationException("--pin needs Linux (taskset) and at least two CPUs.");
+            }
+
+            Process.GetCurrentProcess().ProcessorAffinity = (nint)(((1L << Environment.ProcessorCount) - 1) & ~1L);
+        }
+
         var pipeline = o.NoPipeline ? null : await Pipeline(o, ct);
         var none = new Percentiles(0, double.NaN, double.NaN, double.NaN, double.NaN);
-        var (ceilingRate, ceilingRss, ceilingProbes) = o.NoCeiling ? (double.NaN, double.NaN, none) : await Ceiling(o, ct);
-        var p = pipeline ?? new PipelineResult(0, 0, 0, 0, 0, 0, 0, none, none, double.NaN);
+        var (ceilingRate, ceilingRss, ceilingProbes, ceilingCpu) = o.NoCeiling ? (double.NaN, double.NaN, none, double.NaN) : await Ceiling(o, ct);
+        var p = pipeline ?? new PipelineResult(0, 0, 0, 0, 0, 0, 0, none, none, double.NaN, CpuUsPerMessage: double.NaN);
         return new LoadSummary(
             o.Devices, o.Idle, o.Places, o.Rate, o.Signals, o.Seconds,
             Math.Round(p.Sent, 1), Math.Round(p.Accepted, 1), Math.Round(p.Accepted * o.Signals, 1),
             p.Dropped, p.RejectedOther, p.Failures, p.ProbesSent, p.Alerts, p.ProbesSent - p.Alerts,
             p.AlertLatency, p.StatusLatency, Math.Round(p.PeakRssMiB, 1),
-            Math.Round(ceilingRate, 1), Math.Round(ceilingRss, 1), Math.Round(p.Accepted / ceilingRate, 3), p.Runtime, ceilingProbes);
+            Math.Round(ceilingRate, 1), Math.Round(ceilingRss, 1), Math.Round(p.Accepted / ceilingRate, 3), p.Runtime, ceilingProbes,
+            o.Pin, Math.Round(p.CpuUsPerMessage, 1), Math.Round(ceilingCpu, 1));
     }
+
+    /// <summary>The CPU the pinned server and bare broker run on.</summary>
+    private const int ServerCpu = 0;
+
+    private static int? PinnedCpu(LoadOptions o) => o.Pin ? ServerCpu : null;
+
+    /// <summary>CPU µs per message of a child over a window.</summary>
+    private static double CpuUsPerMessage(Window window) =>
+        1000 * (window.CpuMsAfter - window.CpuMsBefore) / Math.Max(1, window.After.Accepted - window.Before.Accepted);
+
 
     private sealed record PipelineResult(
         double Sent, double Accepted, long Dropped, long RejectedOther, long Failures, long ProbesSent, long Alerts,
-        Percentiles AlertLatency, Percentiles StatusLatency, double PeakRssMiB, ServerRuntime? Runtime = null);
+        Percentiles AlertLatency, Percentiles StatusLatency, double PeakRssMiB, ServerRuntime? Runtime = null, double CpuUsPerMessage = double.NaN);
 
     private sealed record Stats(long Accepted, Dictionary<string, long> Rejected);
 
@@ -147,7 +179,7 @@ public static class LoadRun
             // pipeline, and device sign-in costs once per connection, not per message.
             "--Pax:Mqtt:AllowAnonymous=true", "--Pax:Mqtt:MessagesPerSecond=0",
             "--Logging:LogLevel:Default=Warning",
-        ]);
+        ], PinnedCpu(o));
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(60) };
         await WaitHealthy(http, server, ct);
         File.Delete(seed);
@@ -240,7 +272,7 @@ public static class LoadRun
         }, CancellationToken.None);
         try
         {
-            measured = await Measure(o, fleet, probes, () => ReadStats(http), ct,
+            measured = await Measure(o, fleet, probes, () => ReadStats(http), server, ct,
                 windowStarts: async () => atWindowStart = await ReadRuntime(http, collect: false, alertsAfter: null));
         }
         finally
@@ -309,7 +341,8 @@ public static class LoadRun
             probes.AlertLatency(),
             probes.StatusLatency(),
             rss,
-            runtime);
+            runtime,
+            CpuUsPerMessage(measured));
 
         static async Task<RuntimeDoc> ReadRuntime(HttpClient client, bool collect, long? alertsAfter) =>
             (await client.GetFromJsonAsync<RuntimeDoc>(
@@ -318,13 +351,13 @@ public static class LoadRun
         async Task<Stats> ReadStats(HttpClient client) => (await client.GetFromJsonAsync<Stats>("/api/ingest/stats", Json, CancellationToken.None))!;
     }
 
-    private sealed record Window(double SentRate, double Seconds, Stats Before, Stats After);
+    private sealed record Window(double SentRate, double Seconds, Stats Before, Stats After, double CpuMsBefore, double CpuMsAfter);
 
     /// <summary>Warms up, then publishes for the measured seconds, reading the consumer's count at both ends; probes (pipeline pass only) run meanwhile.</summary>
     private const string AdminPassword = "pax-load-admin";
 
     private static async Task<Window> Measure(
-        LoadOptions o, Fleet fleet, Probes? probes, Func<Task<Stats>> snapshot, CancellationToken ct, Func<Task>? windowStarts = null)
+        LoadOptions o, Fleet fleet, Probes? probes, Func<Task<Stats>> snapshot, ChildProcess consumer, CancellationToken ct, Func<Task>? windowStarts = null)
     {
         using var publishing = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var run = fleet.Run(o.Rate, o.Signals, publishing.Token);
@@ -341,6 +374,7 @@ public static class LoadRun
         }
 
         var before = await snapshot();
+        var cpuBefore = consumer.CpuMs();
         var sentBefore = fleet.Sent;
         probes?.StartWindow();
         var started = Stopwatch.GetTimestamp();
@@ -348,11 +382,12 @@ public static class LoadRun
         await probing.CancelAsync();
         await prober;
         var after = await snapshot();
+        var cpuAfter = consumer.CpuMs();
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var sent = fleet.Sent - sentBefore;
         await publishing.CancelAsync();
         await run;
-        return new Window(sent / seconds, seconds, before, after);
+        return new Window(sent / seconds, seconds, before, after, cpuBefore, cpuAfter);
     }
 
     private static async Task Probe(LoadOptions o, Fleet fleet, Probes probes, CancellationToken ct)
@@ -389,18 +424,18 @@ public static class LoadRun
     /// The ceiling pass: the same fleet and probes against a counting broker. Besides its rate it gives the transport's
     /// own latency for the probes (publish → the broker hands the message to its consumer) at the same load.
     /// </summary>
-    private static async Task<(double Rate, double PeakRssMiB, Percentiles ProbeMs)> Ceiling(LoadOptions o, CancellationToken ct)
+    private static async Task<(double Rate, double PeakRssMiB, Percentiles ProbeMs, double CpuUsPerMessage)> Ceiling(LoadOptions o, CancellationToken ct)
     {
         var port = TestPorts.Claim();
         var self = typeof(LoadRun).Assembly.Location;
-        using var broker = ChildProcess.Start("dotnet", ["exec", self, "ceiling-broker", port.ToString(CultureInfo.InvariantCulture)]);
+        using var broker = ChildProcess.Start("dotnet", ["exec", self, "ceiling-broker", port.ToString(CultureInfo.InvariantCulture)], PinnedCpu(o));
         await broker.WaitForLine("ready", TimeSpan.FromSeconds(30));
         Console.Error.WriteLine($"ceiling broker up (pid {broker.Id}); connecting {o.Devices} devices and {o.Idle} idle ones");
         await using var fleet = await Fleet.Connect("127.0.0.1", port, o.Devices, o.Places, o.Idle, ct);
-        var window = await Measure(o, fleet, new Probes(), () => Task.FromResult(new Stats(broker.LastCount, [])), ct);
+        var window = await Measure(o, fleet, new Probes(), () => Task.FromResult(new Stats(broker.LastCount, [])), broker, ct);
         var rss = broker.PeakRssMiB();
         await Task.Delay(TimeSpan.FromSeconds(1), ct);
-        return ((window.After.Accepted - window.Before.Accepted) / window.Seconds, rss, Percentiles.Of(broker.ProbeMs));
+        return ((window.After.Accepted - window.Before.Accepted) / window.Seconds, rss, Percentiles.Of(broker.ProbeMs), CpuUsPerMessage(window));
     }
 
     private static async Task WaitHealthy(HttpClient http, ChildProcess server, CancellationToken ct)
