@@ -450,7 +450,6 @@ public sealed partial class DocsExamplesTests : IAsyncLifetime
     private sealed class Background : IAsyncDisposable
     {
         private readonly CapturedProcess _captured;
-        private readonly Process _process;
         private bool _disposed;
 
         public Background(string directory, Dictionary<string, string> environment, string variables, string command, string? stdin)
@@ -459,13 +458,12 @@ public sealed partial class DocsExamplesTests : IAsyncLifetime
             // In a process group of its own (setsid), so that Ctrl-C can be sent to all of it, as a terminal does.
             _captured = new CapturedProcess(
                 directory, environment, "setsid", ["bash", "--noprofile", "--norc", "-c", $"[ -f {variables} ] && source {variables}; {command}"]);
-            _process = _captured.Process;
             if (stdin is not null)
             {
-                _process.StandardInput.WriteLine(stdin);
+                _captured.Process.StandardInput.WriteLine(stdin);
             }
 
-            _process.StandardInput.Close();
+            _captured.Process.StandardInput.Close();
         }
 
         public string Command { get; }
@@ -473,16 +471,16 @@ public sealed partial class DocsExamplesTests : IAsyncLifetime
         /// <summary>Ctrl-C: SIGINT to every process of the command at once.</summary>
         public async Task Interrupt()
         {
-            using (var kill = Process.Start("kill", ["-INT", "--", $"-{_process.Id}"]))
+            using (var kill = Process.Start("kill", ["-INT", "--", $"-{_captured.Process.Id}"]))
             {
                 await kill.WaitForExitAsync();
             }
 
             using var stopped = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await _process.WaitForExitAsync(stopped.Token);
+            await _captured.Process.WaitForExitAsync(stopped.Token);
         }
 
-        public bool HasExited => _disposed || _process.HasExited;
+        public bool HasExited => _disposed || _captured.Process.HasExited;
 
         public string Output => _captured.OutputFrom(0);
 
@@ -494,13 +492,13 @@ public sealed partial class DocsExamplesTests : IAsyncLifetime
             }
 
             _disposed = true;
-            if (!_process.HasExited)
+            if (!_captured.Process.HasExited)
             {
-                _process.Kill(entireProcessTree: true);
+                _captured.Process.Kill(entireProcessTree: true);
             }
 
-            await _process.WaitForExitAsync();
-            _process.Dispose();
+            await _captured.Process.WaitForExitAsync();
+            _captured.Process.Dispose();
         }
     }
 }

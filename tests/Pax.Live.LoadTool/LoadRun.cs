@@ -35,10 +35,6 @@ public sealed record LoadSummary(
     double ServerCpuUsPerMessage,
     double CeilingCpuUsPerMessage)
 {
-    private string CpuLine() => string.Create(
-        CultureInfo.InvariantCulture,
-        $"pax-load cpu{(Pinned ? " (server and broker pinned to CPU 0)" : "")}: server {ServerCpuUsPerMessage:F1} µs, bare broker {CeilingCpuUsPerMessage:F1} µs per accepted message, ratio {CpuRatio:F2}");
-
     /// <summary>The server's CPU per accepted message over the bare broker's, in the same run: moves with the code, not the machine.</summary>
     public double CpuRatio => Math.Round(ServerCpuUsPerMessage / CeilingCpuUsPerMessage, 2);
 
@@ -51,6 +47,10 @@ public sealed record LoadSummary(
         $"ceiling {CeilingMessagesPerSecond:F0} msg/s (probe publish→broker p50 {CeilingProbeMs.P50} p99 {CeilingProbeMs.P99} p99.9 {CeilingProbeMs.P999} ms), " +
         $"pipeline/ceiling {PipelineToCeiling:F2}") + Environment.NewLine + CpuLine() +
         (Runtime is { } r ? Environment.NewLine + r.Line() + Environment.NewLine + r.SoakLine() : "");
+
+    private string CpuLine() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"pax-load cpu{(Pinned ? " (server and broker pinned to CPU 0)" : "")}: server {ServerCpuUsPerMessage:F1} µs, bare broker {CeilingCpuUsPerMessage:F1} µs per accepted message, ratio {CpuRatio:F2}");
 }
 
 /// <summary>
@@ -116,19 +116,19 @@ public static class LoadRun
     {
         if (o.Pin)
         {
-            // The server and the bare broker get CPU 0 (ServerCpu); this process, its devices and watchers the rest.
+            // The server and the bare broker get ServerCpu; this process, its devices and watchers the rest.
             if (Environment.ProcessorCount < 2 || !OperatingSystem.IsLinux())
             {
                 throw new InvalidOperationException("--pin needs Linux (taskset) and at least two CPUs.");
             }
 
-            Process.GetCurrentProcess().ProcessorAffinity = (nint)(((1L << Environment.ProcessorCount) - 1) & ~1L);
+            Process.GetCurrentProcess().ProcessorAffinity = (nint)(((1L << Environment.ProcessorCount) - 1) & ~(1L << ServerCpu));
         }
 
         var pipeline = o.NoPipeline ? null : await Pipeline(o, ct);
         var none = new Percentiles(0, double.NaN, double.NaN, double.NaN, double.NaN);
         var (ceilingRate, ceilingRss, ceilingProbes, ceilingCpu) = o.NoCeiling ? (double.NaN, double.NaN, none, double.NaN) : await Ceiling(o, ct);
-        var p = pipeline ?? new PipelineResult(0, 0, 0, 0, 0, 0, 0, none, none, double.NaN, CpuUsPerMessage: double.NaN);
+        var p = pipeline ?? new PipelineResult(0, 0, 0, 0, 0, 0, 0, none, none, double.NaN);
         return new LoadSummary(
             o.Devices, o.Idle, o.Places, o.Rate, o.Signals, o.Seconds,
             Math.Round(p.Sent, 1), Math.Round(p.Accepted, 1), Math.Round(p.Accepted * o.Signals, 1),
@@ -146,7 +146,6 @@ public static class LoadRun
     /// <summary>CPU µs per message of a child over a window.</summary>
     private static double CpuUsPerMessage(Window window) =>
         1000 * (window.CpuMsAfter - window.CpuMsBefore) / Math.Max(1, window.After.Accepted - window.Before.Accepted);
-
 
     private sealed record PipelineResult(
         double Sent, double Accepted, long Dropped, long RejectedOther, long Failures, long ProbesSent, long Alerts,
