@@ -6,6 +6,7 @@ namespace Pax.Live.Server.Tests;
 /// <summary>
 /// A TCP forwarder on 127.0.0.1 in front of the server, whose network can be cut: <see cref="Cut"/> drops every
 /// connection through it and turns new ones away until <see cref="Restore"/>. It is the guard's phone losing signal.
+/// <see cref="Stall"/> is the line that drops silently: connections stay open, and no byte gets through either way.
 /// </summary>
 public sealed class CuttableProxy : IAsyncDisposable
 {
@@ -16,6 +17,7 @@ public sealed class CuttableProxy : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Task _accepting;
     private bool _cut;
+    private volatile bool _stalled;
 
     public CuttableProxy(Uri target)
     {
@@ -43,12 +45,16 @@ public sealed class CuttableProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>Keeps every connection open and holds every byte, either way, until <see cref="Restore"/>.</summary>
+    public void Stall() => _stalled = true;
+
     /// <summary>Lets connections through again.</summary>
     public void Restore()
     {
         lock (_gate)
         {
             _cut = false;
+            _stalled = false;
         }
     }
 
@@ -91,8 +97,8 @@ public sealed class CuttableProxy : IAsyncDisposable
         {
             await outbound.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
             using var pumps = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-            var up = inbound.GetStream().CopyToAsync(outbound.GetStream(), pumps.Token);
-            var down = outbound.GetStream().CopyToAsync(inbound.GetStream(), pumps.Token);
+            var up = Pump(inbound.GetStream(), outbound.GetStream(), pumps.Token);
+            var down = Pump(outbound.GetStream(), inbound.GetStream(), pumps.Token);
             await Task.WhenAny(up, down);
             await pumps.CancelAsync();
         }
@@ -110,6 +116,25 @@ public sealed class CuttableProxy : IAsyncDisposable
 
             inbound.Dispose();
             outbound.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Copies until either side hangs up. While stalled, what arrives is held, as TCP holds what it could not deliver
+    /// and sends it once the line is back.
+    /// </summary>
+    private async Task Pump(NetworkStream from, NetworkStream to, CancellationToken cancel)
+    {
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await from.ReadAsync(buffer, cancel)) > 0)
+        {
+            while (_stalled)
+            {
+                await Task.Delay(50, cancel);
+            }
+
+            await to.WriteAsync(buffer.AsMemory(0, read), cancel);
         }
     }
 

@@ -126,4 +126,44 @@ public sealed class AlarmAndOutageTests(BrowserFixture fixture)
         Assert.DoesNotContain(boardWatch.Problems, p => p.StartsWith("page error", StringComparison.Ordinal));
         Assert.DoesNotContain(guardWatch.Problems, p => p.StartsWith("page error", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task ALineThatDropsSilentlyIsShownAsDisconnectedWithinFiveSecondsOnBothPages()
+    {
+        // Nothing is closed and nothing fails: the bytes stop, as in a tunnel or behind a NAT that forgot the line.
+        await using var line = new CuttableProxy(fixture.Server.BaseAddress);
+        await using var control = await Pages.ControlRoom(fixture.Browser);
+        var board = await control.NewPageAsync();
+        var boardWatch = new PageWatch(board);
+        await Pages.SignIn(board, boardWatch, line.BaseAddress, BrowserFixture.Operator, BrowserFixture.Password);
+        await using var phone = await Pages.Phone(fixture.Browser);
+        var guard = await phone.NewPageAsync();
+        var guardWatch = new PageWatch(guard);
+        await Pages.SignIn(guard, guardWatch, new Uri(line.BaseAddress, "/guard"), BrowserFixture.Guard, BrowserFixture.Password);
+        await Expect(board.Locator("#offline-banner")).ToBeHiddenAsync();
+        await Expect(guard.Locator("#offline-banner")).ToBeHiddenAsync();
+
+        line.Stall();
+        var stalled = Stopwatch.StartNew();
+        var sixSeconds = new LocatorAssertionsToBeVisibleOptions { Timeout = 6_000 };
+        await Expect(board.Locator("#offline-banner")).ToBeVisibleAsync(sixSeconds);
+        var boardAfter = stalled.Elapsed;
+        await Expect(guard.Locator("#offline-banner")).ToBeVisibleAsync(sixSeconds);
+        var guardAfter = stalled.Elapsed;
+        await Expect(board.Locator("#offline-banner")).ToContainTextAsync("Frånkopplad – lägesbilden är inte live");
+        await Expect(guard.Locator("#check-in")).ToBeDisabledAsync();
+
+        line.Restore();
+        var back = new LocatorAssertionsToHaveAttributeOptions { Timeout = 60_000 };
+        await Expect(board.Locator("#connection")).ToHaveAttributeAsync("data-state", "connected", back);
+        await Expect(guard.Locator("#connection")).ToHaveAttributeAsync("data-state", "connected", back);
+        await Expect(board.Locator("#offline-banner")).ToBeHiddenAsync();
+        await Expect(guard.Locator("#offline-banner")).ToBeHiddenAsync();
+
+        // The server pings every 2 s and the apps wait 5 s for a byte; the browser's own timers add a little.
+        Assert.True(boardAfter < TimeSpan.FromSeconds(5.5), $"the board took {boardAfter}");
+        Assert.True(guardAfter < TimeSpan.FromSeconds(5.5), $"the phone took {guardAfter}");
+        Assert.DoesNotContain(boardWatch.Problems, p => p.StartsWith("page error", StringComparison.Ordinal));
+        Assert.DoesNotContain(guardWatch.Problems, p => p.StartsWith("page error", StringComparison.Ordinal));
+    }
 }

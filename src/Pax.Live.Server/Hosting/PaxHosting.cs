@@ -238,7 +238,14 @@ public static class PaxHosting
     /// <summary>SignalR and the fan-out from the cluster's notifiers to this host's clients.</summary>
     public static IHostApplicationBuilder AddPaxLive(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSignalR().AddJsonProtocol(o => ConfigureJson(o.PayloadSerializerOptions));
+        // A line that drops silently (a phone in a tunnel, a NAT that forgets) shows no error: only the absence of
+        // bytes. A ping every 2 s when nothing else was sent lets the apps see it within their 5 s server timeout
+        // (common.js), and a client that stops pinging is dropped after 10 s instead of 30.
+        builder.Services.AddSignalR(o =>
+        {
+            o.KeepAliveInterval = LiveKeepAlive.Interval;
+            o.ClientTimeoutInterval = LiveKeepAlive.ClientTimeout;
+        }).AddJsonProtocol(o => ConfigureJson(o.PayloadSerializerOptions));
         builder.Services.AddSingleton<LiveHostObserver>();
         builder.Services.AddSingleton<LiveHostRegistration>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveHostRegistration>());

@@ -389,6 +389,10 @@ export class Live {
       .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => Math.min(10_000, 500 * 2 ** ctx.previousRetryCount) })
       .configureLogging(signalR.LogLevel.Warning)
       .build();
+    // A line that drops silently shows only as silence: the server pings every 2 s (LiveKeepAlive.cs), so 5 s without
+    // a byte means the connection is gone, and the page says so (the reconnect starts at once).
+    this.connection.serverTimeoutInMilliseconds = 5_000;
+    this.connection.keepAliveIntervalInMilliseconds = 2_000;
     this.connection.on('PlaceStatusChanged', (change) => onStatus?.(change));
     this.connection.on('AlertRaised', (alert) => this.pushed({ raised: alert, position: alert.position }));
     this.connection.on('AlertChanged', (view) => this.pushed({ changed: view, position: view.position }));
