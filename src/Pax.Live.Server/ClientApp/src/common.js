@@ -221,10 +221,12 @@ export function logout() {
 
 /** A refusal or a failure of the API: what the person reads is `errorText(e)`, in their language. */
 export class ApiError extends Error {
-  constructor(status, detail) {
+  constructor(status, detail, { fields = [], retryAfter = 0 } = {}) {
     super(detail || String(status));
     this.status = status; // 0: the server was not reached
     this.detail = detail;
+    this.fields = fields; // the names of the fields a validation problem refused
+    this.retryAfter = retryAfter; // seconds, from a 429's Retry-After
   }
 }
 
@@ -236,7 +238,12 @@ export function errorText(e) {
   if (status === 403) return t('error.forbidden');
   if (status === 404) return t('error.notFound');
   if (status === 409) return t('error.conflict');
-  if (status === 400 || status === 422) return t('error.invalid');
+  if (status === 400 || status === 422) {
+    return e.fields.length ? t('error.invalidFields', e.fields.map((f) => term('field', f)).join(', ')) : t('error.invalid');
+  }
+  if (status === 413) return t('error.tooLarge');
+  if (status === 429) return t('error.tooMany', e.retryAfter || 1);
+  if (status === 503) return t('error.unavailable');
   return t('error.server', status);
 }
 
@@ -264,13 +271,16 @@ export async function api(path, { method = 'GET', body, accept } = {}) {
   }
   if (!response.ok) {
     let detail = '';
+    let fields = [];
     try {
       const problem = await response.json();
       detail = problem.detail ?? problem.title ?? '';
+      fields = Object.keys(problem.errors ?? {});
     } catch {
       // Not JSON: the status code says enough.
     }
-    throw new ApiError(response.status, detail);
+    const retryAfter = Number.parseInt(response.headers.get('retry-after') ?? '', 10) || 0;
+    throw new ApiError(response.status, detail, { fields, retryAfter });
   }
   const type = response.headers.get('content-type') ?? '';
   const text = await response.text();
@@ -278,8 +288,14 @@ export async function api(path, { method = 'GET', body, accept } = {}) {
 }
 
 export async function uiConfig() {
-  const response = await fetch('/api/ui/config');
-  return response.ok ? response.json() : { tileUrl: '', tileAttribution: '', staleAfterSeconds: 60 };
+  const fallback = { tileUrl: '', tileAttribution: '', staleAfterSeconds: 60 };
+  try {
+    const response = await fetch('/api/ui/config');
+    return response.ok ? await response.json() : fallback;
+  } catch {
+    // The server is not reached: the page starts with the defaults and says it is offline.
+    return fallback;
+  }
 }
 
 /** Wires a login form; resolves with the session once signed in (at once if already). */
