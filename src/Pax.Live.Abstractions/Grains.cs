@@ -217,3 +217,28 @@ public interface ILiveHostDirectoryGrain : IGrainWithIntegerKey
 public sealed record LiveHosts(
     [property: Id(0)] ILiveObserver[] Observers,
     [property: Id(1)] bool Complete);
+
+/// <summary>One area's site plan. Keyed by area id.</summary>
+[Alias("pax.ISitePlanGrain")]
+public interface ISitePlanGrain : IGrainWithStringKey
+{
+    /// <summary>The plan, or null when the area has none.</summary>
+    [Alias("GetPlan")]
+    ValueTask<SitePlan?> GetPlan();
+
+    /// <summary>The plan without its image's bytes, or null.</summary>
+    [Alias("GetSummary")]
+    ValueTask<SitePlan?> GetSummary();
+
+    /// <summary>Stores the plan, replacing any before it.</summary>
+    [Alias("Put")]
+    ValueTask Put(SitePlan plan);
+
+    /// <summary>Removes the plan; returns false when there was none.</summary>
+    [Alias("Delete")]
+    ValueTask<bool> Delete();
+
+    /// <summary>Stores the plan only when this area never had one (a sample plan at first start); returns whether it did.</summary>
+    [Alias("SeedIfNew")]
+    ValueTask<bool> SeedIfNew(SitePlan plan);
+}

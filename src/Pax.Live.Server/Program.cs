@@ -44,6 +44,7 @@ app.MapAlertsApi();
 app.MapFieldApi();
 app.MapControlRoomApi();
 app.MapDevicesApi();
+app.MapSitePlansApi();
 app.MapOpenApi();
 app.MapHub<LiveHub>("/hubs/live").RequireAuthorization(PaxClaims.Field);
 await app.RunAsync();

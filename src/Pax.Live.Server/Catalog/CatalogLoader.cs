@@ -12,6 +12,12 @@ public sealed class CatalogOptions
 
     /// <summary>A JSON file of places added at start when they are missing (relative paths from the app's folder). Empty: none.</summary>
     public string SeedFile { get; set; } = "places/sample-places.json";
+
+    /// <summary>
+    /// A JSON object of GeoJSON site plans by area, stored at start for the seed file's areas that never had a plan
+    /// (a deleted plan is not brought back). Read only when <see cref="SeedFile"/> is. Empty: none.
+    /// </summary>
+    public string SitePlanSeedFile { get; set; } = "places/sample-siteplans.json";
 }
 
 /// <summary>
@@ -33,6 +39,10 @@ public sealed partial class CatalogLoader(
             var seed = await ReadSeed(options.SeedFile, cancellationToken);
             var added = await catalog.AddMissing(seed);
             LogSeeded(logger, added, seed.Length, options.SeedFile);
+            if (!string.IsNullOrWhiteSpace(options.SitePlanSeedFile))
+            {
+                await SeedSitePlans(seed, cancellationToken);
+            }
         }
 
         foreach (var place in await catalog.GetAll())
@@ -65,6 +75,47 @@ public sealed partial class CatalogLoader(
 
         return [.. definitions];
     }
+
+    private async Task SeedSitePlans(PlaceDefinition[] seed, CancellationToken cancellationToken)
+    {
+        var path = Path.IsPathRooted(options.SitePlanSeedFile) ? options.SitePlanSeedFile : Path.Combine(AppContext.BaseDirectory, options.SitePlanSeedFile);
+        var areas = seed.Select(p => p.Area).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var seeded = 0;
+        foreach (var (area, outlines) in await ReadSitePlans(path, cancellationToken))
+        {
+            if (areas.Contains(area) &&
+                await grains.GetGrain<ISitePlanGrain>(area).SeedIfNew(new SitePlan(area, outlines, null, null, null, DateTimeOffset.UtcNow, Actor.System.Name)))
+            {
+                seeded++;
+            }
+        }
+
+        LogPlansSeeded(logger, seeded, options.SitePlanSeedFile);
+    }
+
+    /// <summary>Reads and checks a site plan seed file: area id → GeoJSON FeatureCollection; a bad plan stops the start with a message naming it.</summary>
+    public static async Task<List<(string Area, string Outlines)>> ReadSitePlans(string path, CancellationToken cancellationToken)
+    {
+        var bytes = await File.ReadAllBytesAsync(path, cancellationToken);
+        using var document = JsonDocument.Parse(bytes);
+        var plans = new List<(string, string)>();
+        foreach (var property in document.RootElement.EnumerateObject())
+        {
+            var outlines = SitePlanOutlines.Normalise(System.Text.Encoding.UTF8.GetBytes(property.Value.GetRawText()), out var errors);
+            if (!Contracts.Ids.IsValid(property.Name) || outlines is null)
+            {
+                var detail = string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(' ', e.Value)}"));
+                throw new InvalidDataException($"Site plan '{property.Name}' in {path} is invalid: {(detail.Length > 0 ? detail : "not an area id")}");
+            }
+
+            plans.Add((property.Name, outlines));
+        }
+
+        return plans;
+    }
+
+    [LoggerMessage(LogLevel.Information, "Catalogue: stored {Seeded} sample site plans from {File}")]
+    private static partial void LogPlansSeeded(ILogger logger, int seeded, string file);
 
     [LoggerMessage(LogLevel.Information, "Catalogue: added {Added} of {Total} places from {File}")]
     private static partial void LogSeeded(ILogger logger, int added, int total, string file);

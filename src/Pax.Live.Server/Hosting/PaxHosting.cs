@@ -197,6 +197,7 @@ public static class PaxHosting
     public static IHostApplicationBuilder AddPaxIngest(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton(Bind<CatalogOptions>(builder, CatalogOptions.Section));
+        builder.Services.AddSingleton(Bind<SitePlanOptions>(builder, SitePlanOptions.Section));
         builder.Services.AddSingleton(Bind<IngestOptions>(builder, IngestOptions.Section));
         builder.Services.AddSingleton(Bind<MqttOptions>(builder, MqttOptions.Section));
         builder.Services.AddSingleton<PlaceDirectory>();

@@ -9,6 +9,7 @@ import {
   kindsOrder, language, levels, logout, number, onLanguage, serverNow, showConnection, signIn, t, term, translate, uiConfig,
   wireLanguagePicker,
 } from './common.js';
+import { showSitePlans } from './siteplans.js';
 
 const $ = (id) => document.getElementById(id);
 const sparkWindow = 15 * 60 * 1000;
@@ -795,6 +796,7 @@ $('report').hidden = false;
 $('user').textContent = t('user', me.user.name);
 renderMute();
 setUpMap();
+showSitePlans(map, config);
 await loadPlaces();
 setUpFilters();
 

@@ -6,6 +6,7 @@ import {
   AlertBook, Live, age, alertText, announce, announceError, api, clearErrors, clock, el, fill, isLive, logout, onLanguage,
   showConnection, signIn, t, term, translate, uiConfig, wireLanguagePicker,
 } from './common.js';
+import { showSitePlans } from './siteplans.js';
 
 const $ = (id) => document.getElementById(id);
 const places = new Map();
@@ -201,6 +202,7 @@ $('logout').hidden = false;
 $('user').textContent = t('user', me.user.name);
 for (const place of await api('/api/places')) places.set(place.id, place);
 setUpMap();
+showSitePlans(map, config);
 setUpField();
 setUpNotifications();
 
