@@ -241,12 +241,9 @@ public static class PaxHosting
     {
         // A line that drops silently (a phone in a tunnel, a NAT that forgets) shows no error: only the absence of
         // bytes. A ping every 2 s when nothing else was sent lets the apps see it within their 5 s server timeout
-        // (common.js), and a client that stops pinging is dropped after 10 s instead of 30.
-        builder.Services.AddSignalR(o =>
-        {
-            o.KeepAliveInterval = LiveKeepAlive.Interval;
-            o.ClientTimeoutInterval = LiveKeepAlive.ClientTimeout;
-        }).AddJsonProtocol(o => ConfigureJson(o.PayloadSerializerOptions));
+        // (common.js). The wait for a client's pings stays SignalR's 30 s: .NET clients ping every 15 s by default.
+        builder.Services.AddSignalR(o => o.KeepAliveInterval = LiveKeepAlive.Interval)
+            .AddJsonProtocol(o => ConfigureJson(o.PayloadSerializerOptions));
         builder.Services.AddSingleton<LiveHostObserver>();
         builder.Services.AddSingleton<LiveHostRegistration>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveHostRegistration>());

@@ -1,13 +1,11 @@
 namespace Pax.Live.Server.Live;
 
 /// <summary>
-/// How often /hubs/live pings a quiet connection, and how long it waits for a client's ping. The apps (common.js)
-/// ping as often and give up on a server they have not heard for 5 s: that is what makes a silently dropped line
-/// show as disconnected within five seconds. SignalR wants each timeout at least twice its peer's interval.
+/// How often /hubs/live pings a quiet connection. The apps (common.js) give up on a server they have not heard for
+/// 5 s, at least twice this as SignalR wants: that is what makes a silently dropped line show as disconnected within
+/// five seconds.
 /// </summary>
 internal static class LiveKeepAlive
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
-
-    public static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(10);
 }
