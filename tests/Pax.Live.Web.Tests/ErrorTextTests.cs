@@ -43,7 +43,7 @@ public sealed class ErrorTextTests(BrowserFixture fixture)
         await Pages.SignIn(board, watch, server.BaseAddress, BrowserFixture.Operator, BrowserFixture.Password);
         var why = string.Join(" ", Enumerable.Repeat("Byggarbete vid torget", 15));
 
-        await board.Locator("#place-list [data-place=storgatan] button").ClickAsync();
+        await Select(board, "storgatan", "Storgatan");
         Assert.Equal(413, await Submit(board, "/focus", "Punktmarkera", why));
         await Expect(board.Locator("#announcer")).ToHaveTextAsync("Det är för stort för servern att ta emot.");
 
@@ -82,17 +82,15 @@ public sealed class ErrorTextTests(BrowserFixture fixture)
         await Pages.SignIn(board, watch, server.BaseAddress, BrowserFixture.Operator, BrowserFixture.Password);
 
         // Both places are running before the database goes (a place that is not cannot start without reading its state).
-        await board.Locator("#place-list [data-place=stora-torget] button").ClickAsync();
-        await Expect(board.Locator("#focus-why")).ToBeVisibleAsync();
-        await board.Locator("#place-list [data-place=storgatan] button").ClickAsync();
-        await Expect(board.Locator("#focus-why")).ToBeVisibleAsync();
+        await Select(board, "stora-torget", "Stora torget");
+        await Select(board, "storgatan", "Storgatan");
         await postgres.StopServer();
 
         Assert.Equal(503, await Submit(board, "/focus", "Punktmarkera", "Vattenläcka"));
         await Expect(board.Locator("#announcer")).ToHaveTextAsync("Det är inte sparat: servern når inte sin databas. Försök igen om en stund.");
 
         await board.Locator("#language").SelectOptionAsync("en");
-        await board.Locator("#place-list [data-place=stora-torget] button").ClickAsync();
+        await Select(board, "stora-torget", "Stora torget");
         Assert.Equal(503, await Submit(board, "/focus", "Put in focus", "Water leak"));
         await Expect(board.Locator("#announcer")).ToHaveTextAsync("It is not saved: the server does not reach its database. Try again in a while.");
     }
@@ -125,6 +123,14 @@ public sealed class ErrorTextTests(BrowserFixture fixture)
             await server.DisposeAsync();
             Directory.Delete(server.DataDirectory, recursive: true);
         }
+    }
+
+    /// <summary>Opens a place's detail and waits until it shows (the page reads the place first).</summary>
+    private static async Task Select(IPage board, string place, string name)
+    {
+        await board.Locator($"#place-list [data-place={place}] button").ClickAsync();
+        await Expect(board.Locator("#detail-title")).ToContainTextAsync(name);
+        await Expect(board.Locator("#focus-why")).ToBeVisibleAsync();
     }
 
     /// <summary>Fills the selected place's focus reason, presses the button and returns the status the server answered.</summary>
