@@ -1,16 +1,26 @@
 #!/bin/sh
-# Writes the password file from the environment at every start (mosquitto_passwd hashes the secrets), then runs the
-# broker. Devices: list "id:secret" pairs in PAX_DEVICES, separated by spaces.
+# At the first start, creates the dynamic-security plugin's file with the nodes' account (pax-node) as its
+# administrator; device accounts are then the nodes' to keep (PUT and DELETE /api/devices). With PAX_SIMULATOR_PASSWORD
+# set, also keeps the demo simulator's account, which may publish for every simulated device: a lab convenience.
 set -eu
-file=/mosquitto/data/passwords
-: > "$file"
-mosquitto_passwd -b "$file" pax-node "${PAX_NODE_PASSWORD:?set PAX_NODE_PASSWORD}"
-if [ -n "${PAX_SIMULATOR_PASSWORD:-}" ]; then
-  mosquitto_passwd -b "$file" pax-simulator "$PAX_SIMULATOR_PASSWORD"
+accounts=/mosquitto/data/dynamic-security.json
+node_password="${PAX_NODE_PASSWORD:?set PAX_NODE_PASSWORD}"
+if [ ! -f "$accounts" ]; then
+  mosquitto_ctrl dynsec init "$accounts" pax-node "$node_password"
+  chown mosquitto:mosquitto "$accounts"
+  chmod 0600 "$accounts"
 fi
-for pair in ${PAX_DEVICES:-}; do
-  mosquitto_passwd -b "$file" "${pair%%:*}" "${pair#*:}"
-done
-chown mosquitto:mosquitto "$file"
-chmod 0600 "$file"
-exec mosquitto -c /mosquitto/config/mosquitto.conf
+mosquitto -c /mosquitto/config/mosquitto.conf &
+broker=$!
+if [ -n "${PAX_SIMULATOR_PASSWORD:-}" ]; then
+  ctrl() { mosquitto_ctrl -h 127.0.0.1 -u pax-node -P "$node_password" dynsec "$@"; }
+  until ctrl listClients >/dev/null 2>&1; do sleep 1; done
+  # Each create is refused harmlessly when its account or role is already there (mosquitto_ctrl exits 0 either way).
+  ctrl createRole pax-simulator >/dev/null 2>&1 || true
+  ctrl addRoleACL pax-simulator publishClientSend 'pax/v1/+/+/signals' allow >/dev/null 2>&1 || true
+  ctrl addRoleACL pax-simulator publishClientSend 'pax/v1/+/+/status' allow >/dev/null 2>&1 || true
+  ctrl createClient pax-simulator >/dev/null 2>&1 || true
+  ctrl setClientPassword pax-simulator "$PAX_SIMULATOR_PASSWORD" >/dev/null 2>&1
+  ctrl addClientRole pax-simulator pax-simulator >/dev/null 2>&1 || true
+fi
+wait "$broker"

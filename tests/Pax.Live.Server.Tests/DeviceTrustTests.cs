@@ -114,12 +114,17 @@ public sealed partial class DeviceTrustTests(TrustedServerFixture fixture, ITest
         }
         catch (MqttConnectingFailedException ex)
         {
-            // MQTTnet 5 throws for a refusal and names the code in the message.
-            var refused = Enum.GetValues<MqttClientConnectResultCode>().Where(c => ex.Message.Contains(c.ToString(), StringComparison.Ordinal))
-                .OrderByDescending(c => c.ToString().Length).FirstOrDefault();
-            Assert.True(refused != MqttClientConnectResultCode.Success, ex.Message);
-            return (client, refused);
+            return (client, RefusalOf(ex));
         }
+    }
+
+    /// <summary>The code a broker refused a connection with: MQTTnet 5 throws for a refusal and names the code in the message.</summary>
+    public static MqttClientConnectResultCode RefusalOf(MqttConnectingFailedException ex)
+    {
+        var refused = Enum.GetValues<MqttClientConnectResultCode>().Where(c => ex.Message.Contains(c.ToString(), StringComparison.Ordinal))
+            .OrderByDescending(c => c.ToString().Length).FirstOrDefault();
+        Assert.True(refused != MqttClientConnectResultCode.Success, ex.Message);
+        return refused;
     }
 
     private async Task<StatsDocument> Stats() => (await Server.Http.GetFromJsonAsync<StatsDocument>("/api/ingest/stats"))!;

@@ -35,7 +35,7 @@ public static class DevicesApi
 
     /// <summary>Issues credentials: 201 for a new device, 200 with a new secret for a known one (its old secret stops working).</summary>
     private static async Task<Results<Ok<DeviceSecretView>, Created<DeviceSecretView>, ProblemHttpResult, ValidationProblem>> Provision(
-        string id, DeviceDocument document, IGrainFactory grains, TimeProvider clock)
+        string id, DeviceDocument document, IGrainFactory grains, IDeviceAccounts accounts, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (!Ids.IsValid(id))
         {
@@ -52,16 +52,50 @@ public static class DevicesApi
             return missing;
         }
 
+        // The broker first: when it refuses, the registry stays as it was and the installer can simply try again.
         var secret = DeviceSecrets.Generate();
+        var issuedAt = clock.GetUtcNow();
+        if (await Broker(() => accounts.Provision(id, document.Place, secret, issuedAt, cancellationToken)) is { } unavailable)
+        {
+            return unavailable;
+        }
+
         var created = await grains.GetGrain<IDeviceRegistryGrain>(0).Issue(
-            new DeviceCredential(id, document.Place, DeviceSecrets.Hash(secret), clock.GetUtcNow()));
+            new DeviceCredential(id, document.Place, DeviceSecrets.Hash(secret), issuedAt));
         var prefix = $"pax/v1/{document.Place}/{id}/";
         var view = new DeviceSecretView(id, document.Place, id, secret, prefix + "#", prefix + MqttBroker.CommandLeaf);
         return created ? TypedResults.Created($"/api/devices/{id}", view) : TypedResults.Ok(view);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(string id, IGrainFactory grains, TimeProvider clock) =>
-        Ids.IsValid(id) && await grains.GetGrain<IDeviceRegistryGrain>(0).Revoke(id, clock.GetUtcNow())
-            ? TypedResults.NoContent()
-            : TypedResults.Problem(title: "No such device.", detail: $"'{id}' has no credentials.", statusCode: StatusCodes.Status404NotFound);
+    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
+        string id, IGrainFactory grains, IDeviceAccounts accounts, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var registry = grains.GetGrain<IDeviceRegistryGrain>(0);
+        if (!Ids.IsValid(id) || await registry.Find(id) is null)
+        {
+            return TypedResults.Problem(title: "No such device.", detail: $"'{id}' has no credentials.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        if (await Broker(() => accounts.Remove(id, cancellationToken)) is { } unavailable)
+        {
+            return unavailable;
+        }
+
+        await registry.Revoke(id, clock.GetUtcNow());
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>Runs a change at the broker; a 503 the installer can retry when the broker does not take it.</summary>
+    private static async Task<ProblemHttpResult?> Broker(Func<Task> change)
+    {
+        try
+        {
+            await change();
+            return null;
+        }
+        catch (BrokerUnavailableException ex)
+        {
+            return TypedResults.Problem(title: "The device broker did not take the change.", detail: ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
 }

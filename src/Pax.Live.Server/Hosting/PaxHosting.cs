@@ -233,6 +233,17 @@ public static class PaxHosting
             builder.Services.AddHostedService(sp => sp.GetRequiredService<SharedSubscriber>());
         }
 
+        if (!string.IsNullOrEmpty(external.Host) && external.DynamicSecurity)
+        {
+            builder.Services.AddSingleton<MosquittoDynamicSecurity>();
+            builder.Services.AddSingleton<IDeviceAccounts>(sp => sp.GetRequiredService<MosquittoDynamicSecurity>());
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<MosquittoDynamicSecurity>());
+        }
+        else
+        {
+            builder.Services.AddSingleton<IDeviceAccounts, EmbeddedBrokerAccounts>();
+        }
+
         return builder;
     }
 

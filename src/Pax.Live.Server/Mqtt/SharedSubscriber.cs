@@ -1,47 +1,9 @@
-using System.Security.Cryptography.X509Certificates;
 using MQTTnet;
 using MQTTnet.Protocol;
+using Pax.Live.Contracts;
 using Pax.Live.Server.Ingest;
 
 namespace Pax.Live.Server.Mqtt;
-
-/// <summary>
-/// An external broker to consume from, section <c>Pax:Mqtt:External</c>. Set <c>Host</c> to use it; the embedded
-/// broker is then usually off (<c>Pax:Mqtt:Enabled=false</c>), and the external broker does what the embedded one does
-/// for devices: credentials, topic rules, budgets, TLS (see <c>deploy/mosquitto</c>).
-/// </summary>
-public sealed class ExternalBrokerOptions
-{
-    /// <summary>The section name.</summary>
-    public const string Section = "Pax:Mqtt:External";
-
-    /// <summary>The broker's host; empty: no external broker.</summary>
-    public string? Host { get; set; }
-
-    /// <summary>The broker's port.</summary>
-    public int Port { get; set; } = 1883;
-
-    /// <summary>This node's user name at the broker.</summary>
-    public string? Username { get; set; }
-
-    /// <summary>This node's password at the broker.</summary>
-    public string? Password { get; set; }
-
-    /// <summary>Connect with TLS.</summary>
-    public bool Tls { get; set; }
-
-    /// <summary>A PEM CA certificate the broker's certificate must chain to (TLS); empty: the system's trust store.</summary>
-    public string? CaCertificate { get; set; }
-
-    /// <summary>
-    /// The shared subscription group: every node subscribes as a member of it, and the broker gives each message to
-    /// one member, so the nodes share the stream instead of each taking all of it.
-    /// </summary>
-    public string ShareGroup { get; set; } = "pax";
-
-    /// <summary>How long to wait between connection attempts.</summary>
-    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(2);
-}
 
 /// <summary>
 /// Takes this node's share of the devices' messages from an external broker (MQTT 5 shared subscriptions,
@@ -50,10 +12,15 @@ public sealed class ExternalBrokerOptions
 /// </summary>
 public sealed partial class SharedSubscriber(
     ExternalBrokerOptions options,
+    MqttOptions budget,
     SignalIngest ingest,
+    TimeProvider clock,
     ILogger<SharedSubscriber> logger) : BackgroundService
 {
+    private const int MaxBudgets = 100_000;
+
     private readonly string _clientName = $"broker:{options.Host}";
+    private readonly Dictionary<string, DeviceLimiter> _budgets = new(StringComparer.Ordinal);
 
     /// <summary>Whether the node is connected and subscribed (for readiness).</summary>
     public bool IsConnected { get; private set; }
@@ -80,7 +47,7 @@ public sealed partial class SharedSubscriber(
             {
                 try
                 {
-                    await client.ConnectAsync(ClientOptions(), stoppingToken);
+                    await client.ConnectAsync(options.ClientOptions($"pax-node-{Environment.MachineName.ToLowerInvariant()}-{Environment.ProcessId}"), stoppingToken);
                     var subscribe = new MqttClientSubscribeOptionsBuilder()
                         .WithTopicFilter($"$share/{options.ShareGroup}/pax/v1/+/+/signals", MqttQualityOfServiceLevel.AtLeastOnce)
                         .WithTopicFilter($"$share/{options.ShareGroup}/pax/v1/+/+/status", MqttQualityOfServiceLevel.AtLeastOnce)
@@ -111,40 +78,39 @@ public sealed partial class SharedSubscriber(
         }
     }
 
-    private MqttClientOptions ClientOptions()
-    {
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(options.Host, options.Port)
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-            .WithClientId($"pax-node-{Environment.MachineName.ToLowerInvariant()}-{Environment.ProcessId}")
-            .WithCleanStart(true)
-            .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
-            .WithTimeout(TimeSpan.FromSeconds(10));
-        if (!string.IsNullOrEmpty(options.Username))
-        {
-            builder.WithCredentials(options.Username, options.Password);
-        }
-
-        if (options.Tls)
-        {
-            builder.WithTlsOptions(tls =>
-            {
-                tls.UseTls();
-                if (options.CaCertificate is { } path)
-                {
-                    var authority = X509Certificate2.CreateFromPemFile(path);
-                    tls.WithTrustChain([authority]);
-                }
-            });
-        }
-
-        return builder.Build();
-    }
-
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
         // Ingest counts and logs what it rejects; either way the broker is done with the message once ingest answers.
-        await ingest.AcceptAsync(_clientName, e.ApplicationMessage.Topic, e.ApplicationMessage.Payload, CancellationToken.None);
+        var message = e.ApplicationMessage;
+        await ingest.AcceptAsync(_clientName, message.Topic, message.Payload, CancellationToken.None, BudgetOf(message.Topic));
+    }
+
+    /// <summary>
+    /// The publishing device's budget on this node's share (<c>Pax:Mqtt:MessagesPerSecond</c> and its bursts): the
+    /// broker keeps none, so with N nodes sharing the stream a device that floods gets at most N times what the
+    /// embedded broker would give it. The client calls this for one message at a time.
+    /// </summary>
+    private DeviceLimiter? BudgetOf(string topic)
+    {
+        if (budget.MessagesPerSecond <= 0 || Topic.TryParse(topic, out var parsed) != RejectReason.None)
+        {
+            return null;
+        }
+
+        var devices = _budgets.GetAlternateLookup<ReadOnlySpan<char>>();
+        var device = topic.AsSpan()[parsed.Device];
+        if (!devices.TryGetValue(device, out var limiter))
+        {
+            if (_budgets.Count >= MaxBudgets)
+            {
+                _budgets.Clear();
+            }
+
+            limiter = new DeviceLimiter(budget, clock.GetUtcNow().ToUnixTimeMilliseconds());
+            devices[device] = limiter;
+        }
+
+        return limiter;
     }
 
     [LoggerMessage(LogLevel.Information, "Consuming this node's share of {Host}:{Port} (group {Group})")]

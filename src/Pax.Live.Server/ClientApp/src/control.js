@@ -428,6 +428,11 @@ function renderDetailFacts() {
   const focus = place.focus && Date.parse(place.focus.until) > Date.now() ? place.focus : null;
   const minutes = el('select', { id: 'focus-minutes', 'aria-label': t('minutes') }, ...[30, 60, 120, 240].map((m) => el('option', { value: m }, `${m} min`)));
   const why = el('input', { id: 'focus-why', placeholder: t('why'), 'aria-label': t('why'), maxlength: 500 });
+  // The facts are drawn again at every status of the place: what the operator has chosen and typed stays.
+  const typed = $('focus-why');
+  const typing = typed !== null && document.activeElement === typed;
+  if (typed) why.value = typed.value;
+  if ($('focus-minutes')) minutes.value = $('focus-minutes').value;
   fill(facts,
     el('h3', {}, t('devices')),
     devicesOf(place).length
@@ -450,6 +455,10 @@ function renderDetailFacts() {
         el('li', {}, t('snoozedUntil', t(`kind.${s.kind}`), clock(s.until), s.by, s.why)))))
       : null,
   );
+  if (typing && why.isConnected) {
+    why.focus();
+    why.setSelectionRange(typed.selectionStart, typed.selectionEnd);
+  }
 }
 
 // What a guard's observation or check-in enters a place under: it is a person's report, not a device.
