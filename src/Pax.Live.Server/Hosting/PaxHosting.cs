@@ -14,59 +14,6 @@ using Pax.Live.Server.Storage;
 
 namespace Pax.Live.Server.Hosting;
 
-/// <summary>Silo settings, section <c>Pax:Orleans</c>.</summary>
-public sealed class OrleansHostOptions
-{
-    /// <summary>The section name.</summary>
-    public const string Section = "Pax:Orleans";
-
-    /// <summary>Silo-to-silo port.</summary>
-    public int SiloPort { get; set; } = 11111;
-
-    /// <summary>Client gateway port.</summary>
-    public int GatewayPort { get; set; } = 30000;
-
-    /// <summary>The cluster's id.</summary>
-    public string ClusterId { get; set; } = "pax-live";
-
-    /// <summary>The service's id; keep it stable or stored state is not found.</summary>
-    public string ServiceId { get; set; } = "pax-live";
-
-    /// <summary>How silos find each other: one node on localhost, or many through PostgreSQL.</summary>
-    public ClusteringProvider Clustering { get; set; } = ClusteringProvider.Localhost;
-
-    /// <summary>The address other silos reach this one at (with PostgreSQL clustering).</summary>
-    public string AdvertisedAddress { get; set; } = "127.0.0.1";
-
-    /// <summary>The address the silo and gateway ports listen on (with PostgreSQL clustering). Empty: every address of the host.</summary>
-    public string? ListenAddress { get; set; }
-}
-
-/// <summary>How silos find each other.</summary>
-public enum ClusteringProvider
-{
-    /// <summary>A single node.</summary>
-    Localhost,
-    /// <summary>ADO.NET clustering and reminders on PostgreSQL: any number of nodes.</summary>
-    PostgreSql,
-}
-
-/// <summary>Level timings every place starts from, section <c>Pax:Levels</c>.</summary>
-public sealed class LevelOptions
-{
-    /// <summary>The section name.</summary>
-    public const string Section = "Pax:Levels";
-
-    /// <summary>Silence from every device of a place for this long makes its level unknown.</summary>
-    public TimeSpan UnknownAfter { get; set; } = PlaceRules.Default.UnknownAfter;
-
-    /// <summary>How long an alert-grade cause holds a place after it was last seen.</summary>
-    public TimeSpan CauseHold { get; set; } = PlaceRules.Default.CauseHold;
-
-    /// <summary>The least time at a level before the level may step down.</summary>
-    public TimeSpan MinLevelDuration { get; set; } = PlaceRules.Default.MinLevelDuration;
-}
-
 /// <summary>How the server's subsystems join the host. <c>Program.cs</c> only calls these.</summary>
 public static class PaxHosting
 {

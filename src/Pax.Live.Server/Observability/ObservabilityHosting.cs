@@ -12,22 +12,6 @@ using Pax.Live.Server.Storage;
 
 namespace Pax.Live.Server.Observability;
 
-/// <summary>Metrics, traces and readiness, sections <c>Pax:Metrics</c> and <c>Pax:Dashboard</c>.</summary>
-public sealed class ObservabilityOptions
-{
-    /// <summary>The section name.</summary>
-    public const string Section = "Pax:Metrics";
-
-    /// <summary>
-    /// A port of its own for <c>/metrics</c> (0: the main HTTP port). The scrape then answers there only and without
-    /// a token: a port meant for the cluster's network (the pod IP), never published through the Service or ingress.
-    /// </summary>
-    public int Port { get; set; }
-
-    /// <summary>On the main port, <c>/metrics</c> needs an admin's token unless this is false.</summary>
-    public bool RequireAdmin { get; set; } = true;
-}
-
 /// <summary>How observability joins the host: <c>AddPaxObservability</c> before <c>Build</c>, <c>MapPaxObservability</c> after.</summary>
 public static class ObservabilityHosting
 {
