@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.SignalR;
+using Pax.Live.Server.Ui;
 
 namespace Pax.Live.Server.Hosting;
 
@@ -12,8 +13,7 @@ public static class Hardening
     /// <summary>Registers the limits.</summary>
     public static IHostApplicationBuilder AddPaxHardening(this IHostApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection(HttpOptions.Section).Get<HttpOptions>() ?? new HttpOptions();
-        builder.Services.AddSingleton(options);
+        var options = builder.AddPaxOptions<HttpOptions>(HttpOptions.Section);
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = options.MaxRequestBytes);
         builder.Services.Configure<HubOptions>(h => h.MaximumReceiveMessageSize = options.MaxHubMessageBytes);
         builder.Services.AddRateLimiter(limiter =>
@@ -53,7 +53,7 @@ public static class Hardening
     public static WebApplication UsePaxHardening(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<HttpOptions>();
-        var tiles = TileOrigin(app.Configuration["Pax:Ui:TileUrl"]);
+        var tiles = TileOrigin(app.Services.GetService<UiOptions>()?.TileUrl);
         var policy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
             $"img-src 'self' data: blob:{tiles}; connect-src 'self'; media-src 'self' data:; object-src 'none'; " +
             "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";

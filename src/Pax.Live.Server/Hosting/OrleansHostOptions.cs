@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Pax.Live.Server.Hosting;
 
 /// <summary>Silo settings, section <c>Pax:Orleans</c>.</summary>
@@ -7,9 +9,11 @@ public sealed class OrleansHostOptions
     public const string Section = "Pax:Orleans";
 
     /// <summary>Silo-to-silo port.</summary>
+    [Range(1, 65535)]
     public int SiloPort { get; set; } = 11111;
 
     /// <summary>Client gateway port.</summary>
+    [Range(1, 65535)]
     public int GatewayPort { get; set; } = 30000;
 
     /// <summary>The cluster's id.</summary>

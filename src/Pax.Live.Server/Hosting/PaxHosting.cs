@@ -22,22 +22,21 @@ public static class PaxHosting
     /// <summary>The co-hosted Orleans silo with the grains' settings.</summary>
     public static IHostApplicationBuilder AddPaxSilo(this IHostApplicationBuilder builder)
     {
-        var silo = Bind<OrleansHostOptions>(builder, OrleansHostOptions.Section);
-        var levels = Bind<LevelOptions>(builder, LevelOptions.Section);
+        var silo = builder.AddPaxOptions<OrleansHostOptions>(OrleansHostOptions.Section);
+        var levels = builder.AddPaxOptions<LevelOptions>(LevelOptions.Section);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddKeyedSingleton(PaxClock.Key, TimeProvider.System);
         builder.Services.AddSingleton<StorageHealth>();
         builder.Services.AddSingleton<SqliteWriteGate>();
-        builder.Services.AddSingleton(Bind<EscalationOptions>(builder, EscalationOptions.Section));
+        builder.AddPaxOptions<EscalationOptions>(EscalationOptions.Section);
         builder.Services.AddSingleton(new LevelDefaults(PlaceRules.Default with
         {
             UnknownAfter = levels.UnknownAfter,
             CauseHold = levels.CauseHold,
             MinLevelDuration = levels.MinLevelDuration,
         }));
-        builder.Services.AddSingleton(Bind<LiveOptions>(builder, "Pax:Live"));
-        var storage = Bind<StorageOptions>(builder, StorageOptions.Section);
-        builder.Services.AddSingleton(storage);
+        builder.AddPaxOptions<LiveOptions>(LiveOptions.Section);
+        var storage = builder.AddPaxOptions<StorageOptions>(StorageOptions.Section);
         builder.Services.AddSingleton(new PlaceSnapshotOptions(storage.SnapshotInterval));
         builder.Services.AddSingleton(PlaceTickOptions.Default);
         var connectionString = storage.Provider == StorageProvider.Memory
@@ -55,7 +54,7 @@ public static class PaxHosting
         }
         else
         {
-            builder.Services.AddSingleton(Bind<HistoryOptions>(builder, HistoryOptions.Section));
+            builder.AddPaxOptions<HistoryOptions>(HistoryOptions.Section);
             builder.Services.AddSingleton(sp => new HistoryStore(
                 storage, connectionString, storage.Provider == StorageProvider.Sqlite && storage.SerializeSqliteWrites ? sp.GetRequiredService<SqliteWriteGate>() : null));
             builder.Services.AddSingleton<HistoryWriter>();
@@ -143,17 +142,16 @@ public static class PaxHosting
     /// <summary>Catalogue loading, ingest, and the embedded MQTT broker.</summary>
     public static IHostApplicationBuilder AddPaxIngest(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton(Bind<CatalogOptions>(builder, CatalogOptions.Section));
-        builder.Services.AddSingleton(Bind<SitePlanOptions>(builder, SitePlanOptions.Section));
-        builder.Services.AddSingleton(Bind<IngestOptions>(builder, IngestOptions.Section));
-        builder.Services.AddSingleton(Bind<MqttOptions>(builder, MqttOptions.Section));
+        builder.AddPaxOptions<CatalogOptions>(CatalogOptions.Section);
+        builder.AddPaxOptions<SitePlanOptions>(SitePlanOptions.Section);
+        builder.AddPaxOptions<IngestOptions>(IngestOptions.Section);
+        var mqtt = builder.AddPaxOptions<MqttOptions>(MqttOptions.Section);
         builder.Services.AddSingleton<PlaceDirectory>();
         builder.Services.AddSingleton<DeviceIds>();
         builder.Services.AddSingleton<IngestStats>();
         builder.Services.AddSingleton<IngestQueue>();
-        var log = Bind<IngestLogOptions>(builder, IngestLogOptions.Section);
-        builder.Services.AddSingleton(log);
-        if (log.Enabled && builder.Configuration.GetValue(StorageOptions.Section + ":Provider", StorageProvider.Sqlite) != StorageProvider.Memory)
+        var log = builder.AddPaxOptions<IngestLogOptions>(IngestLogOptions.Section);
+        if (log.Enabled && builder.AddPaxOptions<StorageOptions>(StorageOptions.Section).Provider != StorageProvider.Memory)
         {
             // Alert-grade messages are acknowledged once in this node's own write-ahead log (a file beside the SQLite
             // database, whatever the storage): durable without a database round trip, and there during an outage.
@@ -166,16 +164,15 @@ public static class PaxHosting
         // Hosted services start in this order, after the silo: the catalogue is loaded before the broker takes a message.
         builder.Services.AddHostedService<CatalogLoader>();
         builder.Services.AddHostedService<IngestDispatcher>();
-        if (builder.Configuration.GetValue(MqttOptions.Section + ":Enabled", true))
+        if (mqtt.Enabled)
         {
             builder.Services.AddSingleton<MqttBroker>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<MqttBroker>());
         }
 
-        var external = Bind<ExternalBrokerOptions>(builder, ExternalBrokerOptions.Section);
+        var external = builder.AddPaxOptions<ExternalBrokerOptions>(ExternalBrokerOptions.Section);
         if (!string.IsNullOrEmpty(external.Host))
         {
-            builder.Services.AddSingleton(external);
             builder.Services.AddSingleton<SharedSubscriber>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<SharedSubscriber>());
         }
@@ -225,8 +222,8 @@ public static class PaxHosting
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
 
     /// <summary>Where the server keeps its files (<c>Pax:DataDirectory</c>, default <c>data</c>).</summary>
-    public static string DataDirectory(IConfiguration configuration) => configuration.GetValue("Pax:DataDirectory", "data")!;
+    public static string DataDirectory(IConfiguration configuration) => configuration.GetValue(DataDirectoryKey, "data")!;
 
-    private static T Bind<T>(IHostApplicationBuilder builder, string section) where T : new() =>
-        builder.Configuration.GetSection(section).Get<T>() ?? new T();
+    /// <summary>The key of the data directory: a single value, not a section.</summary>
+    public const string DataDirectoryKey = "Pax:DataDirectory";
 }

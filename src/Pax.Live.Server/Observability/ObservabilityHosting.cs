@@ -23,8 +23,7 @@ public static class ObservabilityHosting
     /// <summary>OpenTelemetry (Prometheus always, OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set), readiness checks, the dashboard if enabled.</summary>
     public static IHostApplicationBuilder AddPaxObservability(this IHostApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection(ObservabilityOptions.Section).Get<ObservabilityOptions>() ?? new();
-        builder.Services.AddSingleton(options);
+        var options = builder.AddPaxOptions<ObservabilityOptions>(ObservabilityOptions.Section);
         builder.Services.AddSingleton<PaxMetrics>();
         builder.Services.AddSingleton<HubConnectionMetrics>();
         builder.Services.Configure<HubOptions>(o => o.AddFilter<HubConnectionMetrics>());
@@ -69,7 +68,7 @@ public static class ObservabilityHosting
             builder.Configuration[WebHostDefaults.ServerUrlsKey] = $"{urls};http://0.0.0.0:{options.Port}";
         }
 
-        var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new();
+        var storage = builder.AddPaxOptions<StorageOptions>(StorageOptions.Section);
         var connectionString = storage.Provider == StorageProvider.Memory
             ? ""
             : storage.ResolveConnectionString(PaxHosting.DataDirectory(builder.Configuration));

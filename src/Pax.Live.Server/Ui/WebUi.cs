@@ -21,7 +21,7 @@ public static class WebUi
     /// <summary>Binds <see cref="UiOptions"/>.</summary>
     public static IHostApplicationBuilder AddPaxUi(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton(builder.Configuration.GetSection(UiOptions.Section).Get<UiOptions>() ?? new UiOptions());
+        builder.AddPaxOptions<UiOptions>(UiOptions.Section);
         return builder;
     }
 
