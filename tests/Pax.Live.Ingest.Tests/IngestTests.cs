@@ -7,7 +7,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Pax.Live.Contracts;
 using Pax.Live.Server.Ingest;
-using Pax.Live.Server.Observability;
 
 namespace Pax.Live.Ingest.Tests;
 
@@ -35,11 +34,11 @@ public sealed class IngestTests
 
         public IngestStats Stats { get; } = new();
 
-        /// <summary>The server's instruments over this rig's stats and queue, on a meter factory of their own.</summary>
-        public PaxMetrics Metrics => _metrics ??= new PaxMetrics(
+        /// <summary>Ingest's instruments over this rig's stats and queue, on a meter factory of their own.</summary>
+        public IngestMetrics Metrics => _metrics ??= new IngestMetrics(
             new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>(), Stats, Queue);
 
-        private PaxMetrics? _metrics;
+        private IngestMetrics? _metrics;
 
         public SignalIngest Ingest { get; }
 

@@ -15,16 +15,7 @@ public static class AuthHosting
     {
         var options = builder.AddPaxOptions<AuthOptions>(AuthOptions.Section);
 
-        // Whichever node a request reaches checks its token: a node with a key of its own refuses the others' tokens.
-        if (string.IsNullOrWhiteSpace(options.SigningKey)
-            && builder.AddPaxOptions<OrleansHostOptions>(OrleansHostOptions.Section).Clustering != ClusteringProvider.Localhost)
-        {
-            throw new InvalidOperationException(
-                "Pax:Auth:SigningKey is required when clustering (Pax:Orleans:Clustering is not Localhost): every node must sign " +
-                "and check tokens with the same key, base64 of at least 32 bytes (`openssl rand -base64 32`).");
-        }
-
-        var tokens = new TokenService(options, PaxHosting.DataDirectory(builder.Configuration), TimeProvider.System);
+        var tokens = new TokenService(options, DataDirectory.Of(builder.Configuration), TimeProvider.System);
         builder.Services.AddSingleton(tokens);
         builder.Services.AddSingleton<Passwords>();
         builder.Services.AddSingleton<UserSessions>();

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Pax.Live.Abstractions;
-using Pax.Live.Server.Hosting;
 using Pax.Live.Server.Storage;
 
 namespace Pax.Live.Server.Auth;
@@ -62,7 +61,7 @@ public sealed partial class FirstAdmin(
     private string StoredIn() => storage.Provider switch
     {
         StorageProvider.Sqlite when string.IsNullOrWhiteSpace(storage.ConnectionString) =>
-            $"the data directory {Path.GetFullPath(PaxHosting.DataDirectory(configuration))}",
+            $"the data directory {Path.GetFullPath(DataDirectory.Of(configuration))}",
         _ => $"the {storage.Provider} database",
     };
 

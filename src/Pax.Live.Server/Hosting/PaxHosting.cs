@@ -5,6 +5,7 @@ using Orleans.Configuration;
 using Orleans.Storage;
 using Pax.Live.Aggregation;
 using Pax.Live.Grains;
+using Pax.Live.Server.Auth;
 using Pax.Live.Server.Catalog;
 using Pax.Live.Server.History;
 using Pax.Live.Server.Ingest;
@@ -24,6 +25,16 @@ public static class PaxHosting
     {
         var silo = builder.AddPaxOptions<OrleansHostOptions>(OrleansHostOptions.Section);
         var levels = builder.AddPaxOptions<LevelOptions>(LevelOptions.Section);
+
+        // Whichever node a request reaches checks its token: a node with a key of its own refuses the others' tokens.
+        if (string.IsNullOrWhiteSpace(builder.AddPaxOptions<AuthOptions>(AuthOptions.Section).SigningKey)
+            && silo.Clustering != ClusteringProvider.Localhost)
+        {
+            throw new InvalidOperationException(
+                "Pax:Auth:SigningKey is required when clustering (Pax:Orleans:Clustering is not Localhost): every node must sign " +
+                "and check tokens with the same key, base64 of at least 32 bytes (`openssl rand -base64 32`).");
+        }
+
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddKeyedSingleton(PaxClock.Key, TimeProvider.System);
         builder.Services.AddSingleton<StorageHealth>();
@@ -41,7 +52,7 @@ public static class PaxHosting
         builder.Services.AddSingleton(PlaceTickOptions.Default);
         var connectionString = storage.Provider == StorageProvider.Memory
             ? ""
-            : storage.ResolveConnectionString(DataDirectory(builder.Configuration));
+            : storage.ResolveConnectionString(DataDirectory.Of(builder.Configuration));
         if (storage.Provider != StorageProvider.Memory && storage.MigrateOnStart)
         {
             // Registered before the silo so that it runs first: the providers read their queries when the silo starts.
@@ -150,12 +161,13 @@ public static class PaxHosting
         builder.Services.AddSingleton<DeviceIds>();
         builder.Services.AddSingleton<IngestStats>();
         builder.Services.AddSingleton<IngestQueue>();
+        builder.Services.AddSingleton<IngestMetrics>();
         var log = builder.AddPaxOptions<IngestLogOptions>(IngestLogOptions.Section);
         if (log.Enabled && builder.AddPaxOptions<StorageOptions>(StorageOptions.Section).Provider != StorageProvider.Memory)
         {
             // Alert-grade messages are acknowledged once in this node's own write-ahead log (a file beside the SQLite
             // database, whatever the storage): durable without a database round trip, and there during an outage.
-            var directory = string.IsNullOrEmpty(log.Directory) ? Path.Combine(DataDirectory(builder.Configuration), "ingest-log") : log.Directory;
+            var directory = string.IsNullOrEmpty(log.Directory) ? Path.Combine(DataDirectory.Of(builder.Configuration), "ingest-log") : log.Directory;
             builder.Services.AddSingleton(sp => new IngestLog(log, directory, sp.GetRequiredService<ILogger<IngestLog>>()));
         }
 
@@ -220,10 +232,4 @@ public static class PaxHosting
     /// <summary>Enums travel as lower-case names (<c>"alert"</c>, <c>"motion"</c>, <c>"on-site"</c>), as the contract writes them.</summary>
     public static void ConfigureJson(JsonSerializerOptions options) =>
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
-
-    /// <summary>Where the server keeps its files (<c>Pax:DataDirectory</c>, default <c>data</c>).</summary>
-    public static string DataDirectory(IConfiguration configuration) => configuration.GetValue(DataDirectoryKey, "data")!;
-
-    /// <summary>The key of the data directory: a single value, not a section.</summary>
-    public const string DataDirectoryKey = "Pax:DataDirectory";
 }

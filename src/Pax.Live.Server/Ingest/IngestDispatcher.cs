@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Pax.Live.Abstractions;
 using Pax.Live.Contracts;
-using Pax.Live.Server.Observability;
 
 namespace Pax.Live.Server.Ingest;
 
@@ -17,7 +16,7 @@ public sealed partial class IngestDispatcher(
     IGrainFactory grains,
     PlaceDirectory places,
     IngestOptions options,
-    PaxMetrics metrics,
+    IngestMetrics metrics,
     ILogger<IngestDispatcher> logger,
     IngestLog? log = null,
     IngestLogOptions? logOptions = null) : BackgroundService

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using Pax.Live.Contracts;
-using Pax.Live.Server.Mqtt;
 
 namespace Pax.Live.Server.Ingest;
 

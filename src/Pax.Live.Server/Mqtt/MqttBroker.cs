@@ -93,7 +93,7 @@ public sealed partial class MqttBroker(
     private async Task ValidateAsync(ValidatingConnectionEventArgs e)
     {
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var limiter = options.MessagesPerSecond > 0 ? new DeviceLimiter(options, now) : null;
+        var limiter = options.MessagesPerSecond > 0 ? new DeviceLimiter(options.Budget, now) : null;
         if (string.IsNullOrEmpty(e.UserName))
         {
             if (!options.AllowAnonymous)

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Pax.Live.Server.Ingest;
 
 namespace Pax.Live.Server.Mqtt;
 
@@ -69,4 +70,7 @@ public sealed class MqttOptions
     /// connection can make the broker hold: 4 × 8 KiB topics, 64 KiB as UTF-16. A higher alias closes the connection.
     /// </summary>
     public ushort TopicAliasMaximum { get; set; } = 4;
+
+    /// <summary>The budget of one device.</summary>
+    public DeviceBudget Budget => new(MessagesPerSecond, Burst, EventsPerSecond, EventBurst);
 }

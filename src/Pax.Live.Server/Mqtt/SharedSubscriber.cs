@@ -106,7 +106,7 @@ public sealed partial class SharedSubscriber(
                 _budgets.Clear();
             }
 
-            limiter = new DeviceLimiter(budget, clock.GetUtcNow().ToUnixTimeMilliseconds());
+            limiter = new DeviceLimiter(budget.Budget, clock.GetUtcNow().ToUnixTimeMilliseconds());
             devices[device] = limiter;
         }
 

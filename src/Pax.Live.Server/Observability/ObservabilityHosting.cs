@@ -7,7 +7,7 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Orleans.Dashboard;
 using Pax.Live.Server.Auth;
-using Pax.Live.Server.Hosting;
+using Pax.Live.Server.Ingest;
 using Pax.Live.Server.Storage;
 
 namespace Pax.Live.Server.Observability;
@@ -48,7 +48,7 @@ public static class ObservabilityHosting
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("pax-live", serviceInstanceId: Environment.MachineName))
             .WithMetrics(m => m
-                .AddMeter(PaxMetrics.MeterName, "Microsoft.Orleans")
+                .AddMeter(IngestMetrics.MeterName, "Microsoft.Orleans")
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddPrometheusExporter());
@@ -71,7 +71,7 @@ public static class ObservabilityHosting
         var storage = builder.AddPaxOptions<StorageOptions>(StorageOptions.Section);
         var connectionString = storage.Provider == StorageProvider.Memory
             ? ""
-            : storage.ResolveConnectionString(PaxHosting.DataDirectory(builder.Configuration));
+            : storage.ResolveConnectionString(DataDirectory.Of(builder.Configuration));
         builder.Services.AddHealthChecks()
             .Add(new HealthCheckRegistration(DatabaseReadiness.Name, _ => new DatabaseReadiness(storage, connectionString),
                 HealthStatus.Degraded, [ReadyTag], TimeSpan.FromSeconds(5)))

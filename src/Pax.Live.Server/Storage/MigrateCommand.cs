@@ -1,5 +1,3 @@
-using Pax.Live.Server.Hosting;
-
 namespace Pax.Live.Server.Storage;
 
 /// <summary><c>Pax.Live.Server migrate [--Pax:Storage:…]</c>: applies the schema scripts and exits, for operators.</summary>
@@ -16,7 +14,7 @@ public static class MigrateCommand
             return 2;
         }
 
-        var connectionString = options.ResolveConnectionString(PaxHosting.DataDirectory(builder.Configuration));
+        var connectionString = options.ResolveConnectionString(DataDirectory.Of(builder.Configuration));
         try
         {
             var applied = await SchemaMigrator.Apply(options, connectionString, CancellationToken.None);
