@@ -112,6 +112,18 @@ public sealed partial class PlaceGrain(
                 Close(alert, Now);
                 _unsaved = true;
             }
+            else if (saved.Unannounced.Contains(alert.AlertId))
+            {
+                // Stored, but the activation that raised it was gone (a node died, or Orleans retired it as a duplicate
+                // after a death) before the feeds took it: its delivery is this activation's now. Nothing else would
+                // announce it, and a feed that started afresh lists only what its index had when it started.
+                _raised.Add(ViewOf(alert, alert.Count));
+            }
+        }
+
+        if (_raised.Count > 0)
+        {
+            _deliveryRetry = this.RegisterGrainTimer(DeliverAlertsOrRetry, new GrainTimerCreationOptions(TimeSpan.Zero, DeliveryRetryEvery) { KeepAlive = true });
         }
 
         _history = new PlaceHistory(PlaceId, historySink);
@@ -412,6 +424,7 @@ public sealed partial class PlaceGrain(
             state.State.Devices = [.. Devices()];
             state.State.HistoryRolledUpTo = _history.RolledUpTo;
             state.State.RecentAlerts = [.. _recent];
+            state.State.Unannounced = Unannounced();
             await state.WriteStateAsync();
             state.State.Core = null;
             _unsaved = false;
@@ -430,6 +443,21 @@ public sealed partial class PlaceGrain(
             LogSaveFailed(logger, ex, PlaceId, _failedSaves);
             return false;
         }
+    }
+
+    /// <summary>The open alerts still waiting for their announcement, for the snapshot.</summary>
+    private List<string> Unannounced()
+    {
+        var ids = new List<string>(_raised.Count);
+        foreach (var view in _raised)
+        {
+            if (_alerts.TryGetValue(view.Kind, out var open) && open.AlertId == view.AlertId)
+            {
+                ids.Add(view.AlertId);
+            }
+        }
+
+        return ids;
     }
 
     [LoggerMessage(LogLevel.Warning, "Could not save place {PlaceId} (attempt {Attempt}); retrying with backoff")]
@@ -532,16 +560,19 @@ public sealed partial class PlaceGrain(
             {
                 state = await GrainFactory.GetGrain<IAlertGrain>(view.AlertId).Open(view);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException && _announcedEarly.Add(view.AlertId))
+            catch (Exception ex) when (ex is not OperationCanceledException && !_announcedEarly.Contains(view.AlertId))
             {
                 // The alert grain cannot even start (the database is away: it reads its state first). The reading is
                 // durable on the node that took it (ingest's log, replayed after a crash), so people hear of it now;
                 // it is stored when the database is back (the retry opens it again; the feeds number an id once).
+                // Noted as announced only once the feeds took it: a feed on a node that just died did not.
                 await AlertFeeds.Publish(GrainFactory, view, raised: true);
+                _announcedEarly.Add(view.AlertId);
                 throw StorageUnavailableException.From(ex);
             }
 
             _lastStoreMs = Stopwatch.GetElapsedTime(opening).TotalMilliseconds;
+            LogOpened(logger, view.AlertId, state);
             _unconfirmed.Add(view.AlertId);
             if (state == AlertState.Raised)
             {
@@ -560,6 +591,9 @@ public sealed partial class PlaceGrain(
 
             _announcedEarly.Remove(view.AlertId);
             _raised.RemoveAt(0);
+
+            // The snapshot's note of it as unannounced goes with the next save.
+            _unsaved = true;
         }
 
         foreach (var (kind, count) in _repeats.ToArray())
@@ -690,6 +724,9 @@ public sealed partial class PlaceGrain(
 
     [LoggerMessage(LogLevel.Information, "Alert {AlertId} raised at {PlaceId}: {Summary}")]
     private static partial void LogAlertRaised(ILogger logger, string alertId, string placeId, string summary);
+
+    [LoggerMessage(LogLevel.Debug, "Opened alert {AlertId}: {State}")]
+    private static partial void LogOpened(ILogger logger, string alertId, AlertState state);
 
     [LoggerMessage(LogLevel.Warning, "Could not deliver the alerts of {PlaceId} yet; retrying every second")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string placeId);
