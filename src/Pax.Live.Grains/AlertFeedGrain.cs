@@ -39,6 +39,8 @@ public sealed partial class AlertFeedGrain(ILogger<AlertFeedGrain> logger) : Gra
                 _open[alert.AlertId] = alert;
             }
         }
+
+        LogActivated(logger, Audience, _epoch, _open.Count, RuntimeIdentity);
     }
 
     /// <inheritdoc />
@@ -67,6 +69,7 @@ public sealed partial class AlertFeedGrain(ILogger<AlertFeedGrain> logger) : Gra
             _open[view.AlertId] = view;
         }
 
+        LogNumbered(logger, Audience, _epoch, _seq, view.AlertId, raised);
         _unsent.Enqueue(entry);
         await SendUnsent();
         return position;
@@ -110,6 +113,12 @@ public sealed partial class AlertFeedGrain(ILogger<AlertFeedGrain> logger) : Gra
         AlertView[] open = [.. _open.Values.OrderByDescending(a => a.Severity).ThenByDescending(a => a.RaisedAt)];
         return ValueTask.FromResult(new AlertFeedPage(Audience, _epoch, _seq, Reset: true, [], open));
     }
+
+    [LoggerMessage(LogLevel.Information, "The alert feed of {Audience} is active on this node with epoch {Epoch} and {Open} open alerts ({Silo})")]
+    private static partial void LogActivated(ILogger logger, string audience, long epoch, int open, string silo);
+
+    [LoggerMessage(LogLevel.Debug, "Numbered {Audience} {Epoch}:{Seq} for alert {AlertId} (raised: {Raised})")]
+    private static partial void LogNumbered(ILogger logger, string audience, long epoch, long seq, string alertId, bool raised);
 
     [LoggerMessage(LogLevel.Warning, "Could not send alert event {Seq} of {Audience} yet; retrying every second")]
     private static partial void LogSendFailed(ILogger logger, Exception exception, string audience, long seq);

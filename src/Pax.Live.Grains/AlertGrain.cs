@@ -41,6 +41,7 @@ public sealed partial class AlertGrain(
     private AlertView? _storedView;
     private bool _unsaved;
     private bool _indexed;
+    private bool _indexFailed;
     private Task _indexing = Task.CompletedTask;
 
     /// <inheritdoc />
@@ -300,7 +301,27 @@ public sealed partial class AlertGrain(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             _indexed = false;
+            _indexFailed = true;
             LogIndexFailed(logger, ex, this.GetPrimaryKeyString());
+            return;
+        }
+
+        if (_indexFailed)
+        {
+            // Listed late (the index was on a node that died): a feed that started in between read an index without
+            // this alert, and may never have numbered it. Announced again; a feed numbers an id once per epoch.
+            _indexFailed = false;
+            if (Lifecycle.View.State == AlertState.Raised)
+            {
+                try
+                {
+                    await AlertFeeds.Publish(GrainFactory, Lifecycle.View, raised: true);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogAnnounceFailed(logger, ex, this.GetPrimaryKeyString());
+                }
+            }
         }
     }
 

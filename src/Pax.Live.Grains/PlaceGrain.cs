@@ -77,6 +77,18 @@ public sealed partial class PlaceGrain(
                 // and the cause may raise a new one.
                 _place.AlertResolved(alert.AlertId, Now);
             }
+            else if (saved.Unannounced.Contains(alert.AlertId))
+            {
+                // Stored, but the activation that raised it was gone (a node died, or Orleans retired it as a duplicate
+                // after a death) before the feeds took it: its delivery is this activation's now. Nothing else would
+                // announce it, and a feed that started afresh lists only what its index had when it started.
+                _raised.Add(alert);
+            }
+        }
+
+        if (_raised.Count > 0)
+        {
+            _deliveryRetry = this.RegisterGrainTimer(DeliverAlertsOrRetry, new GrainTimerCreationOptions(TimeSpan.Zero, DeliveryRetryEvery) { KeepAlive = true });
         }
 
         _history = new PlaceHistory(PlaceId, historySink);
@@ -347,6 +359,7 @@ public sealed partial class PlaceGrain(
         try
         {
             PlaceStateMapping.Store(state.State, _place.Remember(), _history.RolledUpTo, OpenAlertOf);
+            state.State.Unannounced = Unannounced();
             await state.WriteStateAsync();
             state.State.Core = null;
             _noteUnsaved = false;
@@ -364,6 +377,21 @@ public sealed partial class PlaceGrain(
             LogSaveFailed(logger, ex, PlaceId, _failedSaves);
             return false;
         }
+    }
+
+    /// <summary>The open alerts still waiting for their announcement, for the snapshot.</summary>
+    private List<string> Unannounced()
+    {
+        var ids = new List<string>(_raised.Count);
+        foreach (var alert in _raised)
+        {
+            if (_place.OpenAlerts.Any(open => open.AlertId == alert.AlertId))
+            {
+                ids.Add(alert.AlertId);
+            }
+        }
+
+        return ids;
     }
 
     /// <summary>
@@ -400,16 +428,19 @@ public sealed partial class PlaceGrain(
             {
                 stored = await GrainFactory.GetGrain<IAlertGrain>(view.AlertId).Open(view);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException && _announcedEarly.Add(view.AlertId))
+            catch (Exception ex) when (ex is not OperationCanceledException && !_announcedEarly.Contains(view.AlertId))
             {
                 // The alert grain cannot even start (the database is away: it reads its state first). The reading is
                 // durable on the node that took it (ingest's log, replayed after a crash), so people hear of it now;
                 // it is stored when the database is back (the retry opens it again; the feeds number an id once).
+                // Noted as announced only once the feeds took it: a feed on a node that just died did not.
                 await AlertFeeds.Publish(GrainFactory, view, raised: true);
+                _announcedEarly.Add(view.AlertId);
                 throw StorageUnavailableException.From(ex);
             }
 
             _lastStoreMs = Stopwatch.GetElapsedTime(opening).TotalMilliseconds;
+            LogOpened(logger, view.AlertId, stored);
             _unconfirmed.Add(view.AlertId);
             if (stored == AlertState.Raised)
             {
@@ -427,6 +458,9 @@ public sealed partial class PlaceGrain(
 
             _announcedEarly.Remove(view.AlertId);
             _raised.RemoveAt(0);
+
+            // The snapshot's note of it as unannounced goes with the next save.
+            _place.Changed();
         }
 
         foreach (var (kind, count) in _repeats.ToArray())
@@ -562,6 +596,9 @@ public sealed partial class PlaceGrain(
 
     [LoggerMessage(LogLevel.Information, "Alert {AlertId} raised at {PlaceId}: {Summary}")]
     private static partial void LogAlertRaised(ILogger logger, string alertId, string placeId, string summary);
+
+    [LoggerMessage(LogLevel.Debug, "Opened alert {AlertId}: {State}")]
+    private static partial void LogOpened(ILogger logger, string alertId, AlertState state);
 
     [LoggerMessage(LogLevel.Warning, "Could not deliver the alerts of {PlaceId} yet; retrying every second")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string placeId);

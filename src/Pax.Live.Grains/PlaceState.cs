@@ -41,6 +41,13 @@ public sealed class PlaceState
     /// <summary>The focus, while it lasts.</summary>
     [Id(8)]
     public Focus? Focus { get; set; }
+
+    /// <summary>
+    /// Open alerts (by id) whose announcement to the feeds had not succeeded when this was stored: an activation that
+    /// takes over the place (after a crash, or from a duplicate that Orleans retired) announces them again.
+    /// </summary>
+    [Id(9)]
+    public List<string> Unannounced { get; set; } = [];
 }
 
 /// <summary>How often a place's live state is snapshotted at most (<c>Pax:Storage:SnapshotInterval</c>).</summary>

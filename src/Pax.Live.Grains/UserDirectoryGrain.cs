@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Pax.Live.Abstractions;
 
 namespace Pax.Live.Grains;
@@ -13,14 +14,17 @@ public sealed class UsersState
 
 /// <summary>The local users, stored.</summary>
 public sealed class UserDirectoryGrain(
-    [PersistentState(UserDirectoryGrain.StateName, PaxStorage.Name)] IPersistentState<UsersState> state) : Grain, IUserDirectoryGrain
+    [PersistentState(UserDirectoryGrain.StateName, PaxStorage.Name)] IPersistentState<UsersState> state,
+    [FromKeyedServices(PaxClock.Key)] TimeProvider clock) : Grain, IUserDirectoryGrain
 {
     /// <summary>The state name: one per grain class.</summary>
     public const string StateName = "users";
 
-    // As long as a host may trust what it cached of a user (UserSessions.CacheFor): a change is answered only once
-    // every host has forgotten the old stamp, or once what a silent host cached before the change has run out.
-    private static readonly TimeSpan HostTimeout = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// As long as a host may trust what it cached of a user (<c>UserSessions.CacheFor</c>): a change is answered only
+    /// once every host has forgotten the old stamp, or once what a host that was not told cached before it has run out.
+    /// </summary>
+    public static readonly TimeSpan HostTimeout = TimeSpan.FromSeconds(10);
 
     /// <inheritdoc />
     public Task<UserRecord?> Find(string name) => Task.FromResult(state.State.Users.GetValueOrDefault(name));
@@ -46,23 +50,39 @@ public sealed class UserDirectoryGrain(
     }
 
     /// <summary>
-    /// Awaited, so that the change is answered only once every web host refuses the old tokens. A host that does not
-    /// answer in time still refuses them when its short cache of users runs out (<c>UserSessions.CacheFor</c>).
+    /// Awaited, so that the change is answered only once every web host refuses the old tokens: each host known is told,
+    /// and if one could not be told (gone, slow, or the hosts' directory itself away) the answer waits until what that
+    /// host cached before the change has run out (<c>UserSessions.CacheFor</c>).
     /// </summary>
     private async Task TellEveryHost(string name)
     {
-        var hosts = (await GrainFactory.GetGrain<ILiveHostDirectoryGrain>(0).GetHosts()).Observers;
-        await Task.WhenAll(hosts.Select(async host =>
+        var storedAt = clock.GetUtcNow();
+        bool[] told;
+        try
         {
-            try
+            var hosts = (await GrainFactory.GetGrain<ILiveHostDirectoryGrain>(0).GetHosts()).Observers;
+            told = await Task.WhenAll(hosts.Select(async host =>
             {
-                await host.OnUserChanged(name).WaitAsync(HostTimeout);
-            }
-            catch (Exception ex) when (ex is TimeoutException or OrleansException or InvalidOperationException)
-            {
-                // That host is gone or slow: see above.
-            }
-        }));
+                try
+                {
+                    await host.OnUserChanged(name).WaitAsync(HostTimeout, clock);
+                    return true;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    return false;
+                }
+            }));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            told = [false];
+        }
+
+        if (Array.IndexOf(told, false) >= 0 && storedAt + HostTimeout - clock.GetUtcNow() is var left && left > TimeSpan.Zero)
+        {
+            await Task.Delay(left, clock);
+        }
     }
 
     /// <inheritdoc />

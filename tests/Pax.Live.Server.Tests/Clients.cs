@@ -58,6 +58,7 @@ public sealed class LiveClient : IAsyncDisposable
     private readonly ConcurrentDictionary<object, DateTime> _heardAt = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, Position> _positions = [];
     private readonly Lock _gate = new();
+    private readonly ConcurrentQueue<string> _trace = new();
 
     private LiveClient(HubConnection connection, string[] placeIds)
     {
@@ -69,6 +70,7 @@ public sealed class LiveClient : IAsyncDisposable
         _connection.On("FeedInterrupted", () =>
         {
             FeedInterruptions++;
+            Note("feed interrupted");
             _ = ResumeAfterGap();
         });
         _connection.Reconnected += async _ =>
@@ -86,6 +88,11 @@ public sealed class LiveClient : IAsyncDisposable
 
     /// <summary>The connection's state now.</summary>
     public HubConnectionState State => _connection.State;
+
+    /// <summary>What this client was pushed and resumed, and what it made of each, for a failure's message.</summary>
+    public string Trace => string.Join('\n', _trace);
+
+    private void Note(string what) => _trace.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {what}");
 
     /// <summary>What the last <see cref="Resume"/> returned.</summary>
     public FeedPage[] LastPages { get; private set; } = [];
@@ -124,7 +131,13 @@ public sealed class LiveClient : IAsyncDisposable
             cursors = [.. _positions.Values];
         }
 
+        Note("resume from " + string.Join(", ", cursors.Select(c => $"{c.Epoch}:{c.Seq}")));
         var pages = await _connection.InvokeAsync<FeedPage[]>("Resume", cursors);
+        foreach (var page in pages)
+        {
+            Note($"page {page.Audience} {page.Epoch}:{page.Seq} reset={page.Reset} entries=[{string.Join(' ', page.Entries.Select(e => $"{e.Position.Seq}:{e.Raised?.PlaceId ?? e.Changed?.PlaceId}"))}] open=[{string.Join(' ', page.Open.Select(o => o.PlaceId))}]");
+        }
+
         foreach (var page in pages)
         {
             if (page.Reset && cursors.Any(c => c.Audience == page.Audience))
@@ -138,6 +151,7 @@ public sealed class LiveClient : IAsyncDisposable
                     {
                         if (!_events.OfType<AlertEvent>().Any(e => e.AlertId == open.AlertId))
                         {
+                            Note($"open {open.PlaceId} taken from the reset page");
                             Add(open with { Position = new Position(page.Audience, page.Epoch, 0) });
                         }
                     }
@@ -176,20 +190,25 @@ public sealed class LiveClient : IAsyncDisposable
     {
         lock (_gate)
         {
+            var what = $"{(pushed ? "pushed" : "resumed")} {e.GetType().Name} {(e as AlertEvent)?.PlaceId ?? (e as AlertChangedEvent)?.PlaceId} at {position.Epoch}:{position.Seq}";
             if (_positions.TryGetValue(position.Audience, out var last))
             {
                 if (last.Epoch == position.Epoch && position.Seq <= last.Seq)
                 {
+                    Note(what + " (had it)");
                     return;
                 }
 
                 // A gap, or a feed that started afresh (its node died): what came before it may be lost, so resume.
                 if (pushed && (last.Epoch != position.Epoch || position.Seq > last.Seq + 1))
                 {
+                    Note(what + $" (after {last.Epoch}:{last.Seq}: resume)");
                     _ = ResumeAfterGap();
                     return;
                 }
             }
+
+            Note(what);
 
             _positions[position.Audience] = position;
             Add(e);

@@ -174,7 +174,7 @@ public sealed class ExternalBrokerTests(PostgresFixture postgres, Xunit.Abstract
                 }
                 catch (TimeoutException)
                 {
-                    Assert.Fail($"{place}: never heard\n" + About(b, place) + "\n" + About(c, place));
+                    Assert.Fail($"{place}: never heard\n" + About(b, place) + "\n" + About(c, place) + "\nThe client heard:\n" + watcher.Trace + "\nThe other client heard:\n" + watchers.First(w => w != watcher).Trace);
                 }
             }
         }

@@ -196,6 +196,10 @@ public sealed class ServerProcess : IAsyncDisposable, IServerEndpoints
         lock (_output)
         {
             _output.AppendLine(line);
+            if (Environment.GetEnvironmentVariable("PAX_TEST_LOG_DIR") is { Length: > 0 } logs)
+            {
+                File.AppendAllText(Path.Combine(logs, Path.GetFileName(DataDirectory) + ".log"), line + "\n");
+            }
         }
     }
 

@@ -17,6 +17,7 @@ public sealed class UserSessions(IGrainFactory grains, TimeProvider clock)
 
     private readonly ConcurrentDictionary<string, Known> _known = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, HubCallerContext>> _connections = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
     private long _generation;
 
     /// <summary>Whether a token for <paramref name="name"/> issued under <paramref name="stamp"/> still holds.</summary>
@@ -29,9 +30,14 @@ public sealed class UserSessions(IGrainFactory grains, TimeProvider clock)
             var generation = Interlocked.Read(ref _generation);
             var user = await grains.GetGrain<IUserDirectoryGrain>(0).Find(name);
             known = new Known(user is { Disabled: false } ? user.Stamp : -1, now);
-            if (Interlocked.Read(ref _generation) == generation)
+
+            // Checked and kept in one step: a change told between the check and the write would be undone by it.
+            lock (_gate)
             {
-                _known[name] = known;
+                if (_generation == generation)
+                {
+                    _known[name] = known;
+                }
             }
         }
 
@@ -41,8 +47,12 @@ public sealed class UserSessions(IGrainFactory grains, TimeProvider clock)
     /// <summary>The user changed: read them afresh next time, and close their live connections on this host (they reconnect, and are checked then).</summary>
     public void Forget(string name)
     {
-        Interlocked.Increment(ref _generation);
-        _known.TryRemove(name, out _);
+        lock (_gate)
+        {
+            _generation++;
+            _known.TryRemove(name, out _);
+        }
+
         if (_connections.TryGetValue(name, out var connections))
         {
             foreach (var connection in connections.Values)

@@ -496,11 +496,16 @@ export class Live {
         } while (this.again);
       } finally {
         this.resuming = null;
-        // What came in meanwhile: taken if it follows on, dropped if the page already had it or is of a newer epoch.
+        // What came in meanwhile: taken if it follows on, dropped if the page already had it. One of another epoch is
+        // dropped too, but asks for one more Resume: it may be of a feed that started afresh after the page was read,
+        // whose first events would otherwise be lost (of an older epoch, that Resume changes nothing).
+        let otherEpoch = false;
         for (const entry of this.held.splice(0)) {
           const cursor = this.cursors.get(entry.position.audience);
           if (!cursor || cursor.epoch === entry.position.epoch) this.pushed(entry);
+          else otherEpoch = true;
         }
+        if (otherEpoch) this.resumeSoon();
       }
     })();
     return this.resuming;
