@@ -180,6 +180,28 @@ public sealed class GuardAppTests(GuardAppFixture fixture)
         await Expect(reopened.Locator($"#alert-list [data-alert='{alertId}']")).ToHaveAttributeAsync("data-accepted", "true");
         await Pages.Screenshot(reopened, "guard-app-opened-from-notification.png");
 
+        // In English, a new alert of the area (not a dispatch) is worded in English and offers only "Open".
+        await reopened.Locator("#language").SelectOptionAsync("en");
+        await Expect(reopened.Locator("#push-state")).ToHaveTextAsync("This phone gets alerts, even with the app closed.");
+        await Until(async () => await reopened.EvaluateAsync<string?>(
+            "async () => (await (await (await caches.open('pax-guard-session')).match('/guard-session'))?.json())?.lang") == "en");
+        await cdp.SendAsync("ServiceWorker.deliverPushMessage", new Dictionary<string, object>
+        {
+            ["origin"] = server.BaseAddress.ToString().TrimEnd('/'),
+            ["registrationId"] = registrationId,
+            ["data"] = JsonSerializer.Serialize(new { alertId = "probe-en", place = "Stora torget", kind = "fire", severity = 2, at = DateTimeOffset.UtcNow, dispatched = false }),
+        });
+        var english = await WaitForNotification(helper, "probe-en");
+        Assert.Equal("New alert", english.GetProperty("title").GetString());
+        Assert.StartsWith("Fire – Stora torget · Medium · ", english.GetProperty("body").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["Open"], english.GetProperty("actions").EnumerateArray().Select(a => a.GetString()));
+
+        // The guard turns this phone's alerts off: the server forgets it.
+        await reopened.Locator("#push-toggle").ClickAsync();
+        await Expect(reopened.Locator("#push")).ToHaveAttributeAsync("data-state", "off");
+        await Expect(reopened.Locator("#push-toggle")).ToHaveTextAsync("Get alerts on this phone");
+        Assert.Empty((await guardApi.GetFromJsonAsync<JsonElement>("/api/push/subscriptions")).GetProperty("devices").EnumerateArray());
+
         // Leave centrum's guards no open alert from this test.
         (await operatorApi.PostAsJsonAsync($"/api/alerts/{alertId}/resolve", new { outcome = "no-action-needed", note = "test" })).EnsureSuccessStatusCode();
         boardWatch.AssertClean();
