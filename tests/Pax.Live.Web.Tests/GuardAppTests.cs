@@ -108,6 +108,13 @@ public sealed class GuardAppTests(GuardAppFixture fixture)
         await Expect(guard.Locator("#push")).ToHaveAttributeAsync("data-state", "off");
         await Expect(guard.Locator("#push-state")).ToHaveTextAsync("Den här telefonen får inga larm när appen är stängd.");
         await Expect(guard.Locator("#push-toggle")).ToHaveTextAsync("Få larm i telefonen");
+
+        // Turning it on asks for the server's key and subscribes with it; here no push service answers, and the page says so.
+        var keyAsked = guard.WaitForRequestAsync(new Uri(server.BaseAddress, "/api/push/key").ToString());
+        await guard.Locator("#push-toggle").ClickAsync();
+        await keyAsked;
+        await Expect(guard.Locator("#announcer")).ToHaveTextAsync("Telefonen kunde inte anmälas för larm. Försök igen när anslutningen är tillbaka.", new() { Timeout = 60_000 });
+        await Expect(guard.Locator("#push")).ToHaveAttributeAsync("data-state", "off");
         var deviceId = await guard.EvaluateAsync<string>("() => localStorage.getItem('pax.push.device')");
         using var subscription = fixture.PushService.NewSubscription();
         using var guardApi = server.As(await server.Login(GuardAppFixture.Guard, GuardAppFixture.Password));
