@@ -184,6 +184,7 @@ async function toggle() {
 
 /** The section "Larm till telefonen": whether this phone gets alerts, turning it on and off, and new alerts too or not. */
 export async function setUpPush() {
+  deviceId();
   $('push-toggle').addEventListener('click', toggle);
   $('push-new-alerts').addEventListener('change', async (event) => {
     try {
