@@ -8,6 +8,9 @@ namespace Pax.Live.Server.Tests;
 #pragma warning disable CA1001 // xunit disposes fixtures through IAsyncLifetime.DisposeAsync.
 public sealed class PushFixture : IAsyncLifetime
 {
+    /// <summary>Pushes waiting or in flight per guard: more are dropped.</summary>
+    public const int MaxPendingPerGuard = 3;
+
     public ServerProcess Server { get; private set; } = null!;
 
     public TestPushService PushService { get; private set; } = null!;
@@ -20,6 +23,7 @@ public sealed class PushFixture : IAsyncLifetime
             $"--Pax:Push:AllowedOrigins:0={PushService.Origin}",
             "--Pax:Push:AllowedOrigins:1=https://*.notify.windows.com",
             "--Pax:Push:RetryDelay=00:00:00.200",
+            $"--Pax:Push:MaxPendingPerGuard={MaxPendingPerGuard}",
             "--Pax:Push:Subject=mailto:drift@example.se");
         await Server.Start();
     }
@@ -162,6 +166,49 @@ public sealed class PushTests(PushFixture fixture)
         var delivered = await PushService.WaitFor(phone.Endpoint, p => p.Status == 201);
         Assert.Equal(alertId, phone.Payload(delivered).GetProperty("alertId").GetString());
         Assert.Equal(["phone"], await Devices(guard));
+    }
+
+    [Fact]
+    public async Task AGuardWhosePushesAreStuckGetsNoMoreThanTheBoundQueuedBehindThem()
+    {
+        var guardArea = "omr-" + Guid.NewGuid().ToString("N")[..8];
+        var places = new List<string>();
+        for (var i = 0; i < PushFixture.MaxPendingPerGuard + 2; i++)
+        {
+            var place = "push-" + Guid.NewGuid().ToString("N")[..8];
+            (await Server.Http.PutAsJsonAsync($"/api/places/{place}", new { name = "Flodtorget", kind = "torg", area = guardArea, latitude = 59.3, longitude = 15.2 })).EnsureSuccessStatusCode();
+            places.Add(place);
+        }
+
+        var guard = await Guard(guardArea);
+        using var phone = PushService.NewSubscription();
+        await Subscribe(guard, "phone", phone);
+        PushService.Hold(phone.Endpoint);
+        try
+        {
+            foreach (var place in places)
+            {
+                var alertId = await RaiseAlert(place);
+                (await Server.Http.PostAsJsonAsync($"/api/alerts/{alertId}/dispatch", new { guard = guard.Name })).EnsureSuccessStatusCode();
+            }
+
+            // The push service answers none of them: the bound's worth are in flight, the rest were dropped.
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            while (PushService.Received.Count(p => p.Endpoint == phone.Endpoint) < PushFixture.MaxPendingPerGuard)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "The pushes in flight did not arrive.");
+                await Task.Delay(100);
+            }
+
+            await Task.Delay(1500);
+        }
+        finally
+        {
+            PushService.Release(phone.Endpoint);
+        }
+
+        await Task.Delay(1500);
+        Assert.Equal(PushFixture.MaxPendingPerGuard, PushService.Received.Count(p => p.Endpoint == phone.Endpoint));
     }
 
     [Fact]

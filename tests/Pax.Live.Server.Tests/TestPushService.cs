@@ -21,6 +21,7 @@ public sealed class TestPushService : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<ReceivedPush> _received = new();
     private readonly ConcurrentDictionary<string, int> _answerOnce = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _held = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _arrived = new(0);
 
     private TestPushService(WebApplication app, int port)
@@ -53,6 +54,18 @@ public sealed class TestPushService : IAsyncDisposable
 
     /// <summary>The next request to <paramref name="endpoint"/> is answered <paramref name="status"/>, those after it 201.</summary>
     public void AnswerOnce(string endpoint, int status) => _answerOnce[endpoint] = status;
+
+    /// <summary>Requests to <paramref name="endpoint"/> are taken but not answered until <see cref="Release"/>.</summary>
+    public void Hold(string endpoint) => _held[endpoint] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Answers the held requests to <paramref name="endpoint"/>, and those after them at once.</summary>
+    public void Release(string endpoint)
+    {
+        if (_held.TryRemove(endpoint, out var gate))
+        {
+            gate.SetResult();
+        }
+    }
 
     /// <summary>Waits for a push to <paramref name="endpoint"/> (30 s at most).</summary>
     public Task<ReceivedPush> WaitFor(string endpoint, Func<ReceivedPush, bool>? match = null) =>
@@ -98,6 +111,11 @@ public sealed class TestPushService : IAsyncDisposable
             endpoint, at, status, headers["TTL"].ToString(), headers["Urgency"].ToString(), headers.ContentEncoding.ToString(),
             headers.Authorization.ToString(), body.ToArray()));
         _arrived.Release();
+        if (_held.TryGetValue(endpoint, out var gate))
+        {
+            await gate.Task;
+        }
+
         if (status == StatusCodes.Status201Created)
         {
             context.Response.Headers.Location = $"{Origin}/message/{Guid.NewGuid():N}";
