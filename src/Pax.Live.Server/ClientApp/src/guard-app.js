@@ -31,7 +31,7 @@ export async function installApp() {
   showManifest();
   onLanguage(() => {
     showManifest();
-    keepSession();
+    keepSession().catch(() => {});
   });
   if (!('serviceWorker' in navigator)) return null;
   try {

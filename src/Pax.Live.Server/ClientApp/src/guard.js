@@ -193,7 +193,7 @@ $('logout').addEventListener('click', async () => {
 installApp();
 
 me = await signIn($('login'), ['guard']);
-keepSession();
+keepSession().catch(() => {});
 const config = await uiConfig();
 $('app').hidden = false;
 $('logout').hidden = false;
@@ -201,8 +201,10 @@ $('user').textContent = t('user', me.user.name);
 let placeList;
 try {
   placeList = await api('/api/places');
-} catch {
-  await startedOffline();
+} catch (e) {
+  // Not reached (status 0): the shell came from the phone's cache. Anything else is an answer, shown as before.
+  if (e.status === 0) await startedOffline();
+  throw e;
 }
 for (const place of placeList) places.set(place.id, place);
 setUpMap();
