@@ -89,10 +89,3 @@ public sealed class CatalogGrain(
         await GrainFactory.GetGrain<ILiveNotifierGrain>(0).PlaceDefined(definition);
     }
 }
-
-/// <summary>The grain storage provider every Pax.Live grain uses.</summary>
-public static class PaxStorage
-{
-    /// <summary>The provider's name.</summary>
-    public const string Name = "pax";
-}

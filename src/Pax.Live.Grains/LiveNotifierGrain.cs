@@ -137,10 +137,3 @@ public sealed partial class LiveNotifierGrain(
     [LoggerMessage(LogLevel.Warning, "The live-host directory did not answer; sending to the hosts known before")]
     private static partial void LogDirectoryUnreachable(ILogger logger, Exception exception);
 }
-
-/// <summary>Options of the live push.</summary>
-public sealed record LiveOptions
-{
-    /// <summary>How often coalesced status changes are flushed: 250 ms is at most 4 updates per place per second.</summary>
-    public TimeSpan StatusInterval { get; init; } = TimeSpan.FromMilliseconds(250);
-}

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Pax.Live.Abstractions;
@@ -9,10 +8,11 @@ using Pax.Live.Contracts;
 namespace Pax.Live.Grains;
 
 /// <summary>
-/// One activation per place, the only writer of its live state. It feeds batches to the core, opens alerts for new
-/// causes and tells the notifier what changed. Its tick moves what changes with time alone (silence → unknown, a
-/// cause's hold running out, a minute's rollup, a snapshot); it sleeps until the first of those is due, so that
-/// 100,000 quiet places are not 100,000 turns a second.
+/// One activation per place, the only writer of its live state: a thin host for the place model
+/// (<see cref="Place"/>). It loads what was saved, feeds the model readings and ticks, and carries the effects out:
+/// new alerts and repeats to their alert grains (retried until delivered), causes cleared, statuses to the notifier,
+/// snapshots to storage (with backoff while the database is away), rollups to history. Its timer sleeps until the
+/// model's next wake-up, so that 100,000 quiet places are not 100,000 turns a second.
 /// </summary>
 [KeepAlive]
 public sealed partial class PlaceGrain(
@@ -29,43 +29,22 @@ public sealed partial class PlaceGrain(
     public const string StateName = "place";
 
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
-
-    private const long MinTickDelayMs = 10;
     private static readonly TimeSpan DeliveryRetryEvery = TimeSpan.FromMilliseconds(500);
-    private const long ValuesEveryMs = 250;
+    private const long MinTickDelayMs = 10;
 
-    // Values a batch left unpublished go out within a second. Sooner would make a busy place's tick race its own
-    // batches: at 250 ms the tick published, the next batch found it just done and left its values for the tick again,
-    // four timer turns a second per place where one (the old once-a-second tick) did.
-    private const long LeftoverValuesWithinMs = 1000;
-
-    /// <summary>Thresholds of a place in focus are this share of their usual value.</summary>
-    public const double FocusFactor = 0.7;
-
-    /// <summary>How many closed alerts a place keeps as its recent history.</summary>
-    public const int RecentAlertCount = 20;
-
-    // A device's last word, updated in place for every sample: a struct without references in a long-lived
-    // dictionary costs the collector nothing, where a new DeviceInfo a second per device was promoted garbage.
-    private readonly Dictionary<string, DeviceSeen> _devices = new(StringComparer.Ordinal);
-    private readonly Dictionary<SignalKind, OpenAlert> _alerts = [];
-    private readonly List<AlertView> _raised = [];
-    private IGrainTimer? _deliveryRetry;
-    private IGrainTimer _tick = null!;
-    private long _tickAt;
-    private readonly Dictionary<SignalKind, int> _repeats = [];
-    private readonly HashSet<SignalKind> _causeCleared = [];
-    private readonly List<ClosedAlert> _recent = [];
-    private PlaceAggregator _core = null!;
+    private Place _place = null!;
     private PlaceHistory _history = null!;
     private PlaceDefinition? _definition;
     private ILiveNotifierGrain _notifier = null!;
-    private bool _dirty;
-    private bool _unsaved;
-    private long _nextSaveAt;
+    private IGrainTimer _tick = null!;
+    private long _tickAt;
     private int _failedSaves;
-    private long _publishedAt;
     private double _lastStoreMs;
+
+    // What is still to be delivered to the alert grains: new alerts in order, and repeats counted per kind.
+    private readonly List<PlaceAlert> _raised = [];
+    private readonly Dictionary<SignalKind, int> _repeats = [];
+    private IGrainTimer? _deliveryRetry;
 
     // Durability of alert-grade readings that ingest keeps in its write-ahead log (IngestDurably): the alerts they
     // touched until each says it is stored and indexed, whether the place's snapshot still lacks a new alert, and which
@@ -82,45 +61,30 @@ public sealed partial class PlaceGrain(
     {
         _notifier = GrainFactory.GetGrain<ILiveNotifierGrain>(0);
         _definition = await GrainFactory.GetGrain<ICatalogGrain>(0).Find(PlaceId);
-        var rules = RulesFor(_definition);
         var saved = state.State;
-        _core = saved.Core is { } snapshot ? PlaceAggregator.FromSnapshot(snapshot, rules, Now) : new PlaceAggregator(rules, Now);
+        _place = new Place(PlaceId, RulesFor(_definition), PlaceStateMapping.ToMemory(saved), Now);
 
         // The snapshot's bytes are needed only on their way to and from storage; kept, they doubled a place's memory.
         saved.Core = null;
-        foreach (var alert in saved.OpenAlerts)
-        {
-            _alerts[alert.Kind] = alert;
-        }
-
-        foreach (var device in saved.Devices)
-        {
-            _devices[device.DeviceId] = new DeviceSeen(device.Online, device.LastSeen.ToUnixTimeMilliseconds());
-        }
-
-        _recent.AddRange(saved.RecentAlerts);
 
         // Opening is idempotent: an alert whose own grain never got to store it (a crash right after it was raised)
         // is stored now from the place's snapshot.
-        foreach (var alert in saved.OpenAlerts)
+        foreach (var alert in _place.OpenAlerts.ToArray())
         {
             if (await GrainFactory.GetGrain<IAlertGrain>(alert.AlertId).Open(ViewOf(alert, alert.Count)) == AlertState.Resolved)
             {
                 // Resolved, and the place died before it heard (or before its snapshot said so): the alert is over,
                 // and the cause may raise a new one.
-                _alerts.Remove(alert.Kind);
-                Close(alert, Now);
-                _unsaved = true;
+                _place.AlertResolved(alert.AlertId, Now);
             }
         }
 
         _history = new PlaceHistory(PlaceId, historySink);
-        _history.Start(_core, saved.HistoryRolledUpTo, Now);
+        _history.Start(_place.Core, saved.HistoryRolledUpTo, Now);
 
         // The first snapshot comes at a random point of the first interval: places activated together (a restart, a
         // seeded catalogue, every place hearing its first message within seconds) must not all write in the same tick.
-        // With 100,000 places that was 100,000 writes at once, each holding a thread while SQLite serialised them.
-        _nextSaveAt = Now + Random.Shared.NextInt64(Math.Max(1, (long)snapshots.Interval.TotalMilliseconds));
+        _place.SaveAt(Now + Random.Shared.NextInt64(Math.Max(1, (long)snapshots.Interval.TotalMilliseconds)));
 
         _tick = this.RegisterGrainTimer(OnTick, new GrainTimerCreationOptions(ticks.Heartbeat, ticks.Heartbeat) { KeepAlive = true });
         _tickAt = Now + (long)ticks.Heartbeat.TotalMilliseconds;
@@ -132,7 +96,7 @@ public sealed partial class PlaceGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         HotPathMetrics.PlaceDeactivated();
-        if (_unsaved)
+        if (_place.HasUnsavedChanges)
         {
             await TrySave(Now);
         }
@@ -143,68 +107,80 @@ public sealed partial class PlaceGrain(
     {
         var now = Now;
         var started = Stopwatch.GetTimestamp();
-        long raisedBy = 0;
         foreach (var sample in batch.Samples)
         {
-            if (_core.Record(sample.Kind, sample.Value, sample.Timestamp, now) is var outcome && outcome != CauseOutcome.None)
-            {
-                OnCause(in sample);
-                if (outcome == CauseOutcome.Raised && raisedBy == 0)
-                {
-                    raisedBy = sample.Timestamp;
-                }
-            }
-
-            Seen(sample.DeviceId, online: true, now);
+            _place.Read(sample.DeviceId, sample.Kind, sample.Value, sample.Timestamp, now);
         }
 
-        // Values alone go out at most every ValuesEvery (the notifier coalesces to 250 ms anyway); a new level or an
-        // alert goes out at once. Under load this spares one notifier call per batch; the tick sends what is left.
-        var levelChanged = Evaluate(now);
-        _dirty = true;
-        if (levelChanged || _raised.Count > 0 || now - _publishedAt >= ValuesEveryMs)
-        {
-            PublishStatus();
-        }
-
-        _unsaved = true;
+        var effects = _place.Settle(now);
+        _history.ObserveLevel(_place.Core, now);
+        var raisedBy = Carry(effects, now);
         ScheduleTick(now);
-        if (_raised.Count > 0 || _repeats.Count > 0)
+        if (_raised.Count == 0 && _repeats.Count == 0)
         {
-            // A new alert is stored by its alert grain before it is announced, so that it survives a crash a moment
-            // later. The place's own snapshot follows the announcement instead of going before it: it costs the alert a
-            // whole write (a 15 KB row, behind whatever write the database is busy with) and a crash between the two
-            // loses only the place's note of the alert, so that one more impulse would open a second alert for the cause.
-            // While the database is known to be away nothing waits on it.
-            var raised = _raised.Count > 0;
-            var delivered = 0L;
+            return;
+        }
 
-            // The alert's writes — the alert grain's in DeliverAlerts, which Orleans' request context reaches, and this
-            // place's snapshot — go before queued snapshots.
-            StorageHealth.MarkUrgent(raised);
-            try
-            {
-                await DeliverAlertsOrRetry();
-                delivered = Stopwatch.GetTimestamp();
-                if (raised && !storage.RecentlyFailed)
-                {
-                    await TrySave(now);
-                }
-            }
-            finally
-            {
-                StorageHealth.MarkUrgent(false);
-            }
+        // A new alert is stored by its alert grain before it is announced, so that it survives a crash a moment
+        // later. The place's own snapshot follows the announcement instead of going before it: it costs the alert a
+        // whole write, and a crash between the two loses only the place's note of the alert, so that one more impulse
+        // would open a second alert for the cause. While the database is known to be away nothing waits on it.
+        var raised = _raised.Count > 0;
+        var delivered = 0L;
 
-            if (raised)
+        // The alert's writes — the alert grain's in DeliverAlerts, which Orleans' request context reaches, and this
+        // place's snapshot — go before queued snapshots.
+        StorageHealth.MarkUrgent(raised);
+        try
+        {
+            await DeliverAlertsOrRetry();
+            delivered = Stopwatch.GetTimestamp();
+            if (raised && !storage.RecentlyFailed)
             {
-                HotPathMetrics.Alert(new AlertStages(
-                    now - raisedBy,
-                    Stopwatch.GetElapsedTime(delivered).TotalMilliseconds,
-                    Stopwatch.GetElapsedTime(started, delivered).TotalMilliseconds,
-                    _lastStoreMs));
+                await TrySave(now);
             }
         }
+        finally
+        {
+            StorageHealth.MarkUrgent(false);
+        }
+
+        if (raised)
+        {
+            HotPathMetrics.Alert(new AlertStages(
+                now - raisedBy,
+                Stopwatch.GetElapsedTime(delivered).TotalMilliseconds,
+                Stopwatch.GetElapsedTime(started, delivered).TotalMilliseconds,
+                _lastStoreMs));
+        }
+    }
+
+    /// <summary>
+    /// Queues what the model opened and repeated for delivery and publishes the status when it is due. Returns the
+    /// reading time of the first new alert (0: none).
+    /// </summary>
+    private long Carry(PlaceEffects effects, long now)
+    {
+        long raisedBy = 0;
+        foreach (var alert in effects.Opened)
+        {
+            raisedBy = raisedBy == 0 ? alert.LastSeen : raisedBy;
+            _raised.Add(alert);
+            _noteUnsaved = true;
+            LogAlertRaised(logger, alert.AlertId, PlaceId, Summary(alert));
+        }
+
+        foreach (var alert in effects.Repeated)
+        {
+            _repeats[alert.Kind] = _repeats.GetValueOrDefault(alert.Kind) + 1;
+        }
+
+        if (effects.StatusDue)
+        {
+            PublishStatus(now);
+        }
+
+        return raisedBy;
     }
 
     /// <inheritdoc />
@@ -249,8 +225,7 @@ public sealed partial class PlaceGrain(
     /// <inheritdoc />
     public ValueTask DeviceStatusChanged(string deviceId, bool online)
     {
-        Seen(deviceId, online, Now);
-        _unsaved = true;
+        _place.DeviceStatus(deviceId, online, Now);
         ScheduleTick(Now);
         return ValueTask.CompletedTask;
     }
@@ -259,10 +234,11 @@ public sealed partial class PlaceGrain(
     public Task Configure(PlaceDefinition definition)
     {
         _definition = definition;
-        _core.UseRules(RulesFor(definition));
-        Evaluate(Now);
-        PublishStatus();
-        ScheduleTick(Now);
+        var now = Now;
+        _place.UseRules(RulesFor(definition), now);
+        _history.ObserveLevel(_place.Core, now);
+        PublishStatus(now);
+        ScheduleTick(now);
         return Task.CompletedTask;
     }
 
@@ -270,15 +246,17 @@ public sealed partial class PlaceGrain(
     public ValueTask<PlaceStatus> GetStatus()
     {
         var now = Now;
-        Evaluate(now);
-        PublishStatus();
+        _place.Evaluate(now);
+        _history.ObserveLevel(_place.Core, now);
+        PublishStatus(now);
         ScheduleTick(now);
         var values = new List<KindValue>(SignalKinds.Count);
-        var freshMs = (long)_core.Rules.UnknownAfter.TotalMilliseconds;
+        var core = _place.Core;
+        var freshMs = (long)core.Rules.UnknownAfter.TotalMilliseconds;
         foreach (var kind in SignalKinds.All)
         {
             // The same values the pushed events carry: only what is fresh enough to describe the place now.
-            var (value, at) = _core.Latest(kind);
+            var (value, at) = core.Latest(kind);
             if (at != 0 && now - at < freshMs)
             {
                 values.Add(new KindValue(kind, value, DateTimeOffset.FromUnixTimeMilliseconds(at)));
@@ -287,17 +265,17 @@ public sealed partial class PlaceGrain(
 
         return ValueTask.FromResult(new PlaceStatus(
             PlaceId,
-            _core.Level,
-            DateTimeOffset.FromUnixTimeMilliseconds(_core.LevelSince),
-            _core.LastHeardAt == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(_core.LastHeardAt),
+            core.Level,
+            DateTimeOffset.FromUnixTimeMilliseconds(core.LevelSince),
+            core.LastHeardAt == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(core.LastHeardAt),
             [.. values],
-            [.. _alerts.Values],
-            Devices(),
-            [.. _recent],
+            [.. _place.OpenAlerts.Select(OpenAlertOf)],
+            [.. _place.Devices().Select(PlaceStateMapping.DeviceInfoOf)],
+            [.. _place.RecentAlerts.Select(c => new ClosedAlert(OpenAlertOf(c.Alert), DateTimeOffset.FromUnixTimeMilliseconds(c.ClosedAt)))],
             state.State.LastGuardVisit,
             state.State.LastStaffVisit,
-            [.. state.State.Snoozes],
-            state.State.Focus));
+            [.. _place.Snoozes.Select(PlaceStateMapping.SnoozeOf)],
+            PlaceStateMapping.FocusOf(_place.Focus)));
     }
 
     private async Task OnTick()
@@ -316,28 +294,25 @@ public sealed partial class PlaceGrain(
 
     private async Task Tick(long now)
     {
-        ExpireOperatorSettings();
-        Evaluate(now);
-        if (_history.RollUp(_core, now))
+        var effects = _place.Tick(now);
+        _history.ObserveLevel(_place.Core, now);
+        if (_history.RollUp(_place.Core, now))
         {
-            _unsaved = true;
+            _place.Changed();
         }
 
         // Causes close with time too; their alerts stay open until someone resolves them.
-        foreach (var (kind, alert) in _alerts)
+        foreach (var alert in effects.CausesCleared.ToArray())
         {
-            if (!_core.Cause(kind).IsOpen && _causeCleared.Add(kind))
-            {
-                await GrainFactory.GetGrain<IAlertGrain>(alert.AlertId).CauseCleared(DateTimeOffset.FromUnixTimeMilliseconds(now));
-            }
+            await GrainFactory.GetGrain<IAlertGrain>(alert.AlertId).CauseCleared(DateTimeOffset.FromUnixTimeMilliseconds(now));
         }
 
-        PublishStatus();
-        if (_unsaved && now >= _nextSaveAt)
+        PublishStatus(now);
+        if (_place.IsSnapshotDue(now))
         {
             if (storage.Congested)
             {
-                _nextSaveAt = now + Random.Shared.NextInt64(Math.Max(1, (long)snapshots.Interval.TotalMilliseconds));
+                _place.SaveAt(now + Random.Shared.NextInt64(Math.Max(1, (long)snapshots.Interval.TotalMilliseconds)));
             }
             else
             {
@@ -352,7 +327,7 @@ public sealed partial class PlaceGrain(
     /// </summary>
     private void ScheduleTick(long now)
     {
-        var due = NextDue(now);
+        var due = Math.Min(_place.NextWakeAt(now), _history.NextRollUpAt);
         if (due >= _tickAt && _tickAt > now)
         {
             return;
@@ -363,42 +338,6 @@ public sealed partial class PlaceGrain(
         _tickAt = now + delay;
     }
 
-    /// <summary>The first moment the tick has work: a level or cause change, a rollup, a status, a snapshot, an expiry.</summary>
-    private long NextDue(long now)
-    {
-        var due = Math.Min(_core.NextChangeAt(now), _history.NextRollUpAt);
-        if (_dirty)
-        {
-            due = Math.Min(due, _publishedAt + LeftoverValuesWithinMs);
-        }
-
-        if (_unsaved)
-        {
-            due = Math.Min(due, _nextSaveAt);
-        }
-
-        foreach (var snooze in state.State.Snoozes)
-        {
-            due = Math.Min(due, snooze.Until.ToUnixTimeMilliseconds());
-        }
-
-        if (state.State.Focus is { } focus)
-        {
-            due = Math.Min(due, focus.Until.ToUnixTimeMilliseconds());
-        }
-
-        foreach (var kind in _alerts.Keys)
-        {
-            if (!_core.Cause(kind).IsOpen && !_causeCleared.Contains(kind))
-            {
-                // A cause closed in a turn other than the tick: its alert hears of it at once.
-                return now;
-            }
-        }
-
-        return due;
-    }
-
     /// <summary>
     /// Snapshots the place. A failure (the database is down) is logged and retried with a growing delay while the
     /// place keeps working from memory; nothing is dropped, the next save carries everything.
@@ -407,17 +346,12 @@ public sealed partial class PlaceGrain(
     {
         try
         {
-            state.State.Core = _core.ToSnapshot();
-            state.State.OpenAlerts = [.. _alerts.Values];
-            state.State.Devices = [.. Devices()];
-            state.State.HistoryRolledUpTo = _history.RolledUpTo;
-            state.State.RecentAlerts = [.. _recent];
+            PlaceStateMapping.Store(state.State, _place.Remember(), _history.RolledUpTo, OpenAlertOf);
             await state.WriteStateAsync();
             state.State.Core = null;
-            _unsaved = false;
             _noteUnsaved = false;
             _failedSaves = 0;
-            _nextSaveAt = now + (long)snapshots.Interval.TotalMilliseconds;
+            _place.Saved(now + (long)snapshots.Interval.TotalMilliseconds);
             return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -426,81 +360,15 @@ public sealed partial class PlaceGrain(
             storage.Failed();
             _failedSaves++;
             var delay = Math.Min(MaxRetryDelay.TotalMilliseconds, 1000 * Math.Pow(2, Math.Min(_failedSaves, 10)));
-            _nextSaveAt = now + (long)delay;
+            _place.SaveAt(now + (long)delay);
             LogSaveFailed(logger, ex, PlaceId, _failedSaves);
             return false;
         }
     }
 
-    [LoggerMessage(LogLevel.Warning, "Could not save place {PlaceId} (attempt {Attempt}); retrying with backoff")]
-    private static partial void LogSaveFailed(ILogger logger, Exception exception, string placeId, int attempt);
-
-    /// <summary>Moves an alert whose cause cleared into the place's recent history.</summary>
-    private void Close(OpenAlert alert, long now)
-    {
-        _recent.Insert(0, new ClosedAlert(alert, DateTimeOffset.FromUnixTimeMilliseconds(now)));
-        if (_recent.Count > RecentAlertCount)
-        {
-            _recent.RemoveAt(_recent.Count - 1);
-        }
-    }
-
-    /// <summary>Brings the level up to now; a change is recorded in history, pushed and saved. Returns true on a change.</summary>
-    private bool Evaluate(long now)
-    {
-        if (!_core.Evaluate(now))
-        {
-            return false;
-        }
-
-        _history.ObserveLevel(_core, now);
-        _dirty = true;
-        _unsaved = true;
-        return true;
-    }
-
     /// <summary>
-    /// An alert-grade reading. While the kind's alert is unresolved every occurrence — a repeat, or the cause coming
-    /// back after it cleared — updates that alert; only a resolved alert lets the cause raise a new one.
-    /// </summary>
-    private void OnCause(in SignalSample sample)
-    {
-        var kind = sample.Kind;
-        ref readonly var cause = ref _core.Cause(kind);
-        var lastSeen = DateTimeOffset.FromUnixTimeMilliseconds(cause.LastSeen);
-        if (_alerts.TryGetValue(kind, out var open))
-        {
-            _alerts[kind] = open with { LastSeen = lastSeen, Count = open.Count + 1, Severity = Math.Max(open.Severity, cause.Severity) };
-            _repeats[kind] = _repeats.GetValueOrDefault(kind) + 1;
-            _causeCleared.Remove(kind);
-            return;
-        }
-
-        if (IsSnoozed(kind))
-        {
-            // Snoozed: the level still tells the truth, but no new alert calls people out.
-            return;
-        }
-
-        var raisedAt = DateTimeOffset.FromUnixTimeMilliseconds(cause.OpenedAt);
-        var alert = new OpenAlert(
-            AlertIds.For(PlaceId, sample.DeviceId, kind, sample.Timestamp),
-            kind,
-            cause.Severity,
-            raisedAt,
-            lastSeen,
-            1,
-            AlertSummaries.For(kind, cause.Value, _definition?.Name ?? PlaceId),
-            cause.Value);
-        _alerts[kind] = alert;
-        _noteUnsaved = true;
-        LogAlertRaised(logger, alert.AlertId, PlaceId, alert.Summary);
-        _raised.Add(ViewOf(alert, count: 1));
-    }
-
-    /// <summary>
-    /// Hands the batch's new alerts and repeats to their alert grains, new ones first, and announces the new ones. What
-    /// cannot be delivered now (an alert grain or a feed on a node that just died) is tried again every half second until it
+    /// Hands the new alerts and repeats to their alert grains, new ones first, and announces the new ones. What cannot
+    /// be delivered now (an alert grain or a feed on a node that just died) is tried again every half second until it
     /// is: the level already says alert, and the people must hear why.
     /// </summary>
     private async Task DeliverAlertsOrRetry()
@@ -525,12 +393,12 @@ public sealed partial class PlaceGrain(
         {
             // A new alert counts its first occurrence when it opens; the batch's other occurrences are repeats. It goes
             // out at once, to every audience's feed, and is awaited: a lost alert is worse than a late one.
-            var view = _raised[0];
+            var view = ViewOf(_raised[0], count: 1);
             var opening = Stopwatch.GetTimestamp();
-            AlertState state;
+            AlertState stored;
             try
             {
-                state = await GrainFactory.GetGrain<IAlertGrain>(view.AlertId).Open(view);
+                stored = await GrainFactory.GetGrain<IAlertGrain>(view.AlertId).Open(view);
             }
             catch (Exception ex) when (ex is not OperationCanceledException && _announcedEarly.Add(view.AlertId))
             {
@@ -543,17 +411,16 @@ public sealed partial class PlaceGrain(
 
             _lastStoreMs = Stopwatch.GetElapsedTime(opening).TotalMilliseconds;
             _unconfirmed.Add(view.AlertId);
-            if (state == AlertState.Raised)
+            if (stored == AlertState.Raised)
             {
                 // New, or stored by a node that died before announcing it: announced (the feeds number an id once).
                 await AlertFeeds.Publish(GrainFactory, view, raised: true);
             }
-            else if (state == AlertState.Resolved && _alerts.TryGetValue(view.Kind, out var open) && open.AlertId == view.AlertId)
+            else if (stored == AlertState.Resolved && _place.AlertResolved(view.AlertId, Now))
             {
                 // The reading that raised this alert came again after someone resolved it (an edge device resending
                 // it, a broker redelivering it): it is that alert, and it is over.
-                _alerts.Remove(view.Kind);
-                _dirty = true;
+                PublishStatus(Now);
             }
 
             // In any other state people are already on it: it was announced, and the place now knows it again.
@@ -564,9 +431,9 @@ public sealed partial class PlaceGrain(
 
         foreach (var (kind, count) in _repeats.ToArray())
         {
-            if (_alerts.TryGetValue(kind, out var open))
+            if (_place.OpenAlerts.FirstOrDefault(a => a.Kind == kind) is { } open)
             {
-                await GrainFactory.GetGrain<IAlertGrain>(open.AlertId).Repeat(count, open.LastSeen, open.Severity);
+                await GrainFactory.GetGrain<IAlertGrain>(open.AlertId).Repeat(count, DateTimeOffset.FromUnixTimeMilliseconds(open.LastSeen), open.Severity);
                 _unconfirmed.Add(open.AlertId);
             }
 
@@ -575,75 +442,41 @@ public sealed partial class PlaceGrain(
     }
 
     /// <summary>The alert grain's first view of one of this place's alerts.</summary>
-    private AlertView ViewOf(OpenAlert alert, int count) => new(
-        alert.AlertId, PlaceId, alert.Kind, alert.Severity, AlertState.Raised, alert.RaisedAt, alert.LastSeen, count,
-        alert.Summary, CauseCleared: false, Guard: null, Outcome: null, Note: null, Area: _definition?.Area, Value: alert.Value);
+    private AlertView ViewOf(PlaceAlert alert, int count) => new(
+        alert.AlertId, PlaceId, alert.Kind, alert.Severity, AlertState.Raised, DateTimeOffset.FromUnixTimeMilliseconds(alert.RaisedAt),
+        DateTimeOffset.FromUnixTimeMilliseconds(alert.LastSeen), count, Summary(alert), CauseCleared: false, Guard: null, Outcome: null,
+        Note: null, Area: _definition?.Area, Value: alert.Value);
+
+    private OpenAlert OpenAlertOf(PlaceAlert alert) => PlaceStateMapping.OpenAlertOf(alert, Summary(alert));
+
+    private string Summary(PlaceAlert alert) => AlertSummaries.For(alert.Kind, alert.Value ?? 0, _definition?.Name ?? PlaceId);
 
     /// <inheritdoc />
     public async Task SnoozeCause(SignalKind kind, TimeSpan duration, Actor actor, string why)
     {
-        state.State.Snoozes.RemoveAll(s => s.Kind == kind);
-        if (duration > TimeSpan.Zero)
-        {
-            state.State.Snoozes.Add(new Snooze(kind, clock.GetUtcNow() + duration, actor.Name, why));
-        }
-
+        var now = Now;
+        _place.Snooze(kind, duration > TimeSpan.Zero ? now + (long)duration.TotalMilliseconds : now, actor.Name, why, now);
         await SaveNow();
     }
 
     /// <inheritdoc />
     public async Task SetFocus(TimeSpan duration, Actor actor, string why)
     {
-        state.State.Focus = duration > TimeSpan.Zero ? new Focus(clock.GetUtcNow() + duration, actor.Name, why) : null;
-        _core.UseRules(RulesFor(_definition));
-        Evaluate(Now);
+        var now = Now;
+        _place.SetFocus(duration > TimeSpan.Zero ? new PlaceFocus(now + (long)duration.TotalMilliseconds, actor.Name, why) : null, now);
+        _history.ObserveLevel(_place.Core, now);
         await SaveNow();
     }
 
-    private bool IsSnoozed(SignalKind kind)
-    {
-        var now = clock.GetUtcNow();
-        foreach (var snooze in state.State.Snoozes)
-        {
-            if (snooze.Kind == kind && snooze.Until > now)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>Snoozes and focus end by themselves.</summary>
-    private void ExpireOperatorSettings()
-    {
-        var now = clock.GetUtcNow();
-        if (state.State.Snoozes.Count > 0 && state.State.Snoozes.RemoveAll(s => s.Until <= now) > 0)
-        {
-            _dirty = true;
-            _unsaved = true;
-        }
-
-        if (state.State.Focus is { } focus && focus.Until <= now)
-        {
-            state.State.Focus = null;
-            _core.UseRules(RulesFor(_definition));
-            _dirty = true;
-            _unsaved = true;
-        }
-    }
-
-    /// <summary>Stores an operator's change at once and shows it.</summary>
     /// <summary>
     /// Saves a change someone is waiting for. The change holds in memory either way and later saves retry it; when
     /// this save fails the caller hears so, because an answer of success promises the change survives a crash.
     /// </summary>
     private async Task SaveNow()
     {
-        _nextSaveAt = 0;
+        _place.Changed();
         var saved = await TrySave(Now);
-        _dirty = true;
-        PublishStatus();
+        PublishStatus(Now);
         ScheduleTick(Now);
         if (!saved)
         {
@@ -671,74 +504,41 @@ public sealed partial class PlaceGrain(
     /// <inheritdoc />
     public Task AlertResolved(string alertId)
     {
-        foreach (var (kind, alert) in _alerts)
+        if (_place.AlertResolved(alertId, Now))
         {
-            if (alert.AlertId == alertId)
-            {
-                _alerts.Remove(kind);
-                _causeCleared.Remove(kind);
-                Close(alert, Now);
-                _dirty = true;
-                _unsaved = true;
-                PublishStatus();
-            }
+            PublishStatus(Now);
         }
 
         ScheduleTick(Now);
         return Task.CompletedTask;
     }
 
-    [LoggerMessage(LogLevel.Information, "Alert {AlertId} raised at {PlaceId}: {Summary}")]
-    private static partial void LogAlertRaised(ILogger logger, string alertId, string placeId, string summary);
-
-    [LoggerMessage(LogLevel.Warning, "Could not deliver the alerts of {PlaceId} yet; retrying every second")]
-    private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string placeId);
-
-    private void Seen(string deviceId, bool online, long now)
+    /// <summary>Sends the place's level and fresh values to the notifier when something changed since the last time.</summary>
+    private void PublishStatus(long now)
     {
-        ref var seen = ref CollectionsMarshal.GetValueRefOrAddDefault(_devices, deviceId, out _);
-        seen = new DeviceSeen(online, now);
-    }
-
-    private DeviceInfo[] Devices()
-    {
-        var devices = new DeviceInfo[_devices.Count];
-        var i = 0;
-        foreach (var (id, seen) in _devices)
-        {
-            devices[i++] = new DeviceInfo(id, seen.Online, DateTimeOffset.FromUnixTimeMilliseconds(seen.LastSeen));
-        }
-
-        return devices;
-    }
-
-    private readonly record struct DeviceSeen(bool Online, long LastSeen);
-
-    private void PublishStatus()
-    {
-        if (!_dirty)
+        if (!_place.HasUnpublishedChanges)
         {
             return;
         }
 
-        _dirty = false;
+        _place.Published(now);
+        var core = _place.Core;
         var values = new Dictionary<string, double>(SignalKinds.Count);
-        var now = Now;
-        _publishedAt = now;
-        var freshMs = (long)_core.Rules.UnknownAfter.TotalMilliseconds;
+        var freshMs = (long)core.Rules.UnknownAfter.TotalMilliseconds;
         foreach (var kind in SignalKinds.All)
         {
-            var (value, at) = _core.Latest(kind);
+            var (value, at) = core.Latest(kind);
             if (at != 0 && now - at < freshMs)
             {
                 values[kind.Name()] = value;
             }
         }
 
-        DateTimeOffset? updatedAt = _core.LastHeardAt == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(_core.LastHeardAt);
-        _notifier.StatusChanged(new PlaceStatusChanged(PlaceId, _core.Level, values, updatedAt)).Ignore();
+        DateTimeOffset? updatedAt = core.LastHeardAt == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(core.LastHeardAt);
+        _notifier.StatusChanged(new PlaceStatusChanged(PlaceId, core.Level, values, updatedAt)).Ignore();
     }
 
+    /// <summary>The place's own rules: the defaults with its definition's thresholds (the model applies focus).</summary>
     private PlaceRules RulesFor(PlaceDefinition? definition)
     {
         var rules = defaults.Rules;
@@ -747,18 +547,25 @@ public sealed partial class PlaceGrain(
             return rules;
         }
 
-        // In focus a place is watched more closely: thresholds at FocusFactor of their value and half the dwell.
         var t = definition.Thresholds;
-        var f = state.State.Focus is { } focus && focus.Until > clock.GetUtcNow() ? FocusFactor : 1.0;
         return rules with
         {
-            MotionThreshold = t.Motion * f,
-            PeopleThreshold = t.People * f,
-            LoiterThreshold = t.Loiter * f,
-            SoundThreshold = t.Sound * f,
-            Dwell = TimeSpan.FromSeconds(t.DwellSeconds * (f < 1 ? 0.5 : 1)),
+            MotionThreshold = t.Motion,
+            PeopleThreshold = t.People,
+            LoiterThreshold = t.Loiter,
+            SoundThreshold = t.Sound,
+            Dwell = TimeSpan.FromSeconds(t.DwellSeconds),
         };
     }
 
     private long Now => clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    [LoggerMessage(LogLevel.Information, "Alert {AlertId} raised at {PlaceId}: {Summary}")]
+    private static partial void LogAlertRaised(ILogger logger, string alertId, string placeId, string summary);
+
+    [LoggerMessage(LogLevel.Warning, "Could not deliver the alerts of {PlaceId} yet; retrying every second")]
+    private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string placeId);
+
+    [LoggerMessage(LogLevel.Warning, "Could not save place {PlaceId} (attempt {Attempt}); retrying with backoff")]
+    private static partial void LogSaveFailed(ILogger logger, Exception exception, string placeId, int attempt);
 }

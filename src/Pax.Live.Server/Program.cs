@@ -27,8 +27,17 @@ builder.AddPaxObservability();
 builder.AddPaxPush();
 
 var app = builder.Build();
-// A database that is away is a 503 the caller can retry, never a 500 that looks like a bug.
-app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = e => e is StorageUnavailableException ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError });
+// A database that is away is a 503 the caller can retry, never a 500 that looks like a bug; a request Kestrel refuses
+// while a handler reads it (a body over the limit: 413) keeps Kestrel's status.
+app.UseExceptionHandler(new ExceptionHandlerOptions
+{
+    StatusCodeSelector = e => e switch
+    {
+        StorageUnavailableException => StatusCodes.Status503ServiceUnavailable,
+        BadHttpRequestException bad => bad.StatusCode,
+        _ => StatusCodes.Status500InternalServerError,
+    },
+});
 app.UseStatusCodePages();
 app.UsePaxHardening();
 app.UsePaxUi();

@@ -102,8 +102,7 @@ public class GrainIngestBenchmarks
 
         foreach (var batch in _batcher.Pending)
         {
-            var grain = batch.Target as IPlaceGrain ?? _grains.GetGrain<IPlaceGrain>(batch.PlaceId);
-            batch.Target = grain;
+            var grain = batch.Grain ??= _grains.GetGrain<IPlaceGrain>(batch.PlaceId);
             _calls.Add(grain.Ingest(batch.Take()).AsTask());
         }
 

@@ -1,5 +1,7 @@
 using Pax.Live.Contracts;
 
+using Pax.Live.Aggregation;
+
 namespace Pax.Live.Grains.Tests;
 
 /// <summary>

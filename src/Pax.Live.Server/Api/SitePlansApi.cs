@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 using Pax.Live.Abstractions;
 using Pax.Live.Contracts;
@@ -107,6 +108,14 @@ public static class SitePlansApi
         }
 
         var limit = outlines ? options.MaxOutlinesBytes : options.MaxImageBytes;
+
+        // A plan may be larger than any other request (Pax:Http:MaxRequestBytes, 1 MiB): this route's own limit
+        // replaces the server's, so that a 2 MiB image is stored and a 5 MiB one is a 413, never Kestrel's refusal.
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = limit;
+        }
+
         if (await ReadCapped(request, limit) is not { } body)
         {
             return TypedResults.Problem(

@@ -13,11 +13,11 @@ public static class AuthHosting
     /// <summary>Adds authentication and authorization.</summary>
     public static IHostApplicationBuilder AddPaxAuth(this IHostApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        var options = builder.AddPaxOptions<AuthOptions>(AuthOptions.Section);
 
         // Whichever node a request reaches checks its token: a node with a key of its own refuses the others' tokens.
         if (string.IsNullOrWhiteSpace(options.SigningKey)
-            && builder.Configuration.GetValue($"{OrleansHostOptions.Section}:Clustering", ClusteringProvider.Localhost) != ClusteringProvider.Localhost)
+            && builder.AddPaxOptions<OrleansHostOptions>(OrleansHostOptions.Section).Clustering != ClusteringProvider.Localhost)
         {
             throw new InvalidOperationException(
                 "Pax:Auth:SigningKey is required when clustering (Pax:Orleans:Clustering is not Localhost): every node must sign " +
@@ -25,7 +25,6 @@ public static class AuthHosting
         }
 
         var tokens = new TokenService(options, PaxHosting.DataDirectory(builder.Configuration), TimeProvider.System);
-        builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(tokens);
         builder.Services.AddSingleton<Passwords>();
         builder.Services.AddSingleton<UserSessions>();

@@ -3,25 +3,6 @@ using Pax.Live.Grains;
 
 namespace Pax.Live.Server.History;
 
-/// <summary>History settings, section <c>Pax:History</c>.</summary>
-public sealed class HistoryOptions
-{
-    /// <summary>The section name.</summary>
-    public const string Section = "Pax:History";
-
-    /// <summary>How long rows are kept.</summary>
-    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(90);
-
-    /// <summary>How often old rows are purged.</summary>
-    public TimeSpan PurgeEvery { get; set; } = TimeSpan.FromHours(1);
-
-    /// <summary>How long rows gather before a batch is written.</summary>
-    public TimeSpan FlushEvery { get; set; } = TimeSpan.FromSeconds(2);
-
-    /// <summary>Rows held while the database is away; past that the newest are dropped and counted.</summary>
-    public int Capacity { get; set; } = 1_000_000;
-}
-
 /// <summary>
 /// The grains' history sink on this node: rows queue in memory and are written in batches. A failed batch is kept and
 /// retried with backoff (1 s doubling to 30 s) until the database is back, so an outage delays history, it does not lose it

@@ -1,29 +1,8 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.SignalR;
+using Pax.Live.Server.Ui;
 
 namespace Pax.Live.Server.Hosting;
-
-/// <summary>HTTP settings, section <c>Pax:Http</c>.</summary>
-public sealed class HttpOptions
-{
-    /// <summary>The section name.</summary>
-    public const string Section = "Pax:Http";
-
-    /// <summary>Sign-in attempts one address may make per minute; more are answered 429.</summary>
-    public int LoginAttemptsPerMinute { get; set; } = 10;
-
-    /// <summary>The largest request body, in bytes.</summary>
-    public long MaxRequestBytes { get; set; } = 1024 * 1024;
-
-    /// <summary>
-    /// The largest message a SignalR client may send. <c>Watch</c> with its 10,000 ids of up to 64 characters needs
-    /// about 700 KB; the default of SignalR (32 KB) would refuse a control room that watches a big town.
-    /// </summary>
-    public long MaxHubMessageBytes { get; set; } = 1024 * 1024;
-
-    /// <summary>Origins other than the server's own that browsers may call the API from. None by default: CORS is closed.</summary>
-    public string[] CorsOrigins { get; set; } = [];
-}
 
 /// <summary>What every response and request goes through: limits, sign-in throttling, security headers, and CORS only when asked for.</summary>
 public static class Hardening
@@ -34,8 +13,7 @@ public static class Hardening
     /// <summary>Registers the limits.</summary>
     public static IHostApplicationBuilder AddPaxHardening(this IHostApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection(HttpOptions.Section).Get<HttpOptions>() ?? new HttpOptions();
-        builder.Services.AddSingleton(options);
+        var options = builder.AddPaxOptions<HttpOptions>(HttpOptions.Section);
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = options.MaxRequestBytes);
         builder.Services.Configure<HubOptions>(h => h.MaximumReceiveMessageSize = options.MaxHubMessageBytes);
         builder.Services.AddRateLimiter(limiter =>
@@ -75,7 +53,7 @@ public static class Hardening
     public static WebApplication UsePaxHardening(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<HttpOptions>();
-        var tiles = TileOrigin(app.Configuration["Pax:Ui:TileUrl"]);
+        var tiles = TileOrigin(app.Services.GetService<UiOptions>()?.TileUrl);
         var policy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
             $"img-src 'self' data: blob:{tiles}; connect-src 'self'; media-src 'self' data:; object-src 'none'; " +
             "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";

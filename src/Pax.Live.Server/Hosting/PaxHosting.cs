@@ -14,59 +14,6 @@ using Pax.Live.Server.Storage;
 
 namespace Pax.Live.Server.Hosting;
 
-/// <summary>Silo settings, section <c>Pax:Orleans</c>.</summary>
-public sealed class OrleansHostOptions
-{
-    /// <summary>The section name.</summary>
-    public const string Section = "Pax:Orleans";
-
-    /// <summary>Silo-to-silo port.</summary>
-    public int SiloPort { get; set; } = 11111;
-
-    /// <summary>Client gateway port.</summary>
-    public int GatewayPort { get; set; } = 30000;
-
-    /// <summary>The cluster's id.</summary>
-    public string ClusterId { get; set; } = "pax-live";
-
-    /// <summary>The service's id; keep it stable or stored state is not found.</summary>
-    public string ServiceId { get; set; } = "pax-live";
-
-    /// <summary>How silos find each other: one node on localhost, or many through PostgreSQL.</summary>
-    public ClusteringProvider Clustering { get; set; } = ClusteringProvider.Localhost;
-
-    /// <summary>The address other silos reach this one at (with PostgreSQL clustering).</summary>
-    public string AdvertisedAddress { get; set; } = "127.0.0.1";
-
-    /// <summary>The address the silo and gateway ports listen on (with PostgreSQL clustering). Empty: every address of the host.</summary>
-    public string? ListenAddress { get; set; }
-}
-
-/// <summary>How silos find each other.</summary>
-public enum ClusteringProvider
-{
-    /// <summary>A single node.</summary>
-    Localhost,
-    /// <summary>ADO.NET clustering and reminders on PostgreSQL: any number of nodes.</summary>
-    PostgreSql,
-}
-
-/// <summary>Level timings every place starts from, section <c>Pax:Levels</c>.</summary>
-public sealed class LevelOptions
-{
-    /// <summary>The section name.</summary>
-    public const string Section = "Pax:Levels";
-
-    /// <summary>Silence from every device of a place for this long makes its level unknown.</summary>
-    public TimeSpan UnknownAfter { get; set; } = PlaceRules.Default.UnknownAfter;
-
-    /// <summary>How long an alert-grade cause holds a place after it was last seen.</summary>
-    public TimeSpan CauseHold { get; set; } = PlaceRules.Default.CauseHold;
-
-    /// <summary>The least time at a level before the level may step down.</summary>
-    public TimeSpan MinLevelDuration { get; set; } = PlaceRules.Default.MinLevelDuration;
-}
-
 /// <summary>How the server's subsystems join the host. <c>Program.cs</c> only calls these.</summary>
 public static class PaxHosting
 {
@@ -75,22 +22,21 @@ public static class PaxHosting
     /// <summary>The co-hosted Orleans silo with the grains' settings.</summary>
     public static IHostApplicationBuilder AddPaxSilo(this IHostApplicationBuilder builder)
     {
-        var silo = Bind<OrleansHostOptions>(builder, OrleansHostOptions.Section);
-        var levels = Bind<LevelOptions>(builder, LevelOptions.Section);
+        var silo = builder.AddPaxOptions<OrleansHostOptions>(OrleansHostOptions.Section);
+        var levels = builder.AddPaxOptions<LevelOptions>(LevelOptions.Section);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddKeyedSingleton(PaxClock.Key, TimeProvider.System);
         builder.Services.AddSingleton<StorageHealth>();
         builder.Services.AddSingleton<SqliteWriteGate>();
-        builder.Services.AddSingleton(Bind<EscalationOptions>(builder, EscalationOptions.Section));
+        builder.AddPaxOptions<EscalationOptions>(EscalationOptions.Section);
         builder.Services.AddSingleton(new LevelDefaults(PlaceRules.Default with
         {
             UnknownAfter = levels.UnknownAfter,
             CauseHold = levels.CauseHold,
             MinLevelDuration = levels.MinLevelDuration,
         }));
-        builder.Services.AddSingleton(Bind<LiveOptions>(builder, "Pax:Live"));
-        var storage = Bind<StorageOptions>(builder, StorageOptions.Section);
-        builder.Services.AddSingleton(storage);
+        builder.AddPaxOptions<LiveOptions>(LiveOptions.Section);
+        var storage = builder.AddPaxOptions<StorageOptions>(StorageOptions.Section);
         builder.Services.AddSingleton(new PlaceSnapshotOptions(storage.SnapshotInterval));
         builder.Services.AddSingleton(PlaceTickOptions.Default);
         var connectionString = storage.Provider == StorageProvider.Memory
@@ -108,7 +54,7 @@ public static class PaxHosting
         }
         else
         {
-            builder.Services.AddSingleton(Bind<HistoryOptions>(builder, HistoryOptions.Section));
+            builder.AddPaxOptions<HistoryOptions>(HistoryOptions.Section);
             builder.Services.AddSingleton(sp => new HistoryStore(
                 storage, connectionString, storage.Provider == StorageProvider.Sqlite && storage.SerializeSqliteWrites ? sp.GetRequiredService<SqliteWriteGate>() : null));
             builder.Services.AddSingleton<HistoryWriter>();
@@ -196,17 +142,16 @@ public static class PaxHosting
     /// <summary>Catalogue loading, ingest, and the embedded MQTT broker.</summary>
     public static IHostApplicationBuilder AddPaxIngest(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton(Bind<CatalogOptions>(builder, CatalogOptions.Section));
-        builder.Services.AddSingleton(Bind<SitePlanOptions>(builder, SitePlanOptions.Section));
-        builder.Services.AddSingleton(Bind<IngestOptions>(builder, IngestOptions.Section));
-        builder.Services.AddSingleton(Bind<MqttOptions>(builder, MqttOptions.Section));
+        builder.AddPaxOptions<CatalogOptions>(CatalogOptions.Section);
+        builder.AddPaxOptions<SitePlanOptions>(SitePlanOptions.Section);
+        builder.AddPaxOptions<IngestOptions>(IngestOptions.Section);
+        var mqtt = builder.AddPaxOptions<MqttOptions>(MqttOptions.Section);
         builder.Services.AddSingleton<PlaceDirectory>();
         builder.Services.AddSingleton<DeviceIds>();
         builder.Services.AddSingleton<IngestStats>();
         builder.Services.AddSingleton<IngestQueue>();
-        var log = Bind<IngestLogOptions>(builder, IngestLogOptions.Section);
-        builder.Services.AddSingleton(log);
-        if (log.Enabled && builder.Configuration.GetValue(StorageOptions.Section + ":Provider", StorageProvider.Sqlite) != StorageProvider.Memory)
+        var log = builder.AddPaxOptions<IngestLogOptions>(IngestLogOptions.Section);
+        if (log.Enabled && builder.AddPaxOptions<StorageOptions>(StorageOptions.Section).Provider != StorageProvider.Memory)
         {
             // Alert-grade messages are acknowledged once in this node's own write-ahead log (a file beside the SQLite
             // database, whatever the storage): durable without a database round trip, and there during an outage.
@@ -219,16 +164,15 @@ public static class PaxHosting
         // Hosted services start in this order, after the silo: the catalogue is loaded before the broker takes a message.
         builder.Services.AddHostedService<CatalogLoader>();
         builder.Services.AddHostedService<IngestDispatcher>();
-        if (builder.Configuration.GetValue(MqttOptions.Section + ":Enabled", true))
+        if (mqtt.Enabled)
         {
             builder.Services.AddSingleton<MqttBroker>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<MqttBroker>());
         }
 
-        var external = Bind<ExternalBrokerOptions>(builder, ExternalBrokerOptions.Section);
+        var external = builder.AddPaxOptions<ExternalBrokerOptions>(ExternalBrokerOptions.Section);
         if (!string.IsNullOrEmpty(external.Host))
         {
-            builder.Services.AddSingleton(external);
             builder.Services.AddSingleton<SharedSubscriber>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<SharedSubscriber>());
         }
@@ -278,8 +222,8 @@ public static class PaxHosting
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
 
     /// <summary>Where the server keeps its files (<c>Pax:DataDirectory</c>, default <c>data</c>).</summary>
-    public static string DataDirectory(IConfiguration configuration) => configuration.GetValue("Pax:DataDirectory", "data")!;
+    public static string DataDirectory(IConfiguration configuration) => configuration.GetValue(DataDirectoryKey, "data")!;
 
-    private static T Bind<T>(IHostApplicationBuilder builder, string section) where T : new() =>
-        builder.Configuration.GetSection(section).Get<T>() ?? new T();
+    /// <summary>The key of the data directory: a single value, not a section.</summary>
+    public const string DataDirectoryKey = "Pax:DataDirectory";
 }

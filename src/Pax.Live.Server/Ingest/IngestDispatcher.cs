@@ -10,7 +10,7 @@ namespace Pax.Live.Server.Ingest;
 /// for at most <see cref="IngestOptions.FlushInterval"/>) is grouped by place and each place gets one grain call per round. Up to
 /// <see cref="IngestOptions.MaxRoundsInFlight"/> rounds are in flight while the next gathers, so batches grow with load
 /// and latency stays at one round trip when it is quiet; a round with an event may go over that limit, so an alert never
-/// waits for a round of readings to come back. Nothing is allocated per message.
+/// waits for a round of readings to come back. Per place and round it allocates the batch sent (one array), the call's task, and for a batch with an event the closure that retries it; nothing per message.
 /// </summary>
 public sealed partial class IngestDispatcher(
     IngestQueue queue,
@@ -120,8 +120,7 @@ public sealed partial class IngestDispatcher(
     {
         foreach (var batch in _batcher.Pending)
         {
-            var grain = batch.Target as IPlaceGrain ?? grains.GetGrain<IPlaceGrain>(batch.PlaceId);
-            batch.Target = grain;
+            var grain = batch.Grain ??= grains.GetGrain<IPlaceGrain>(batch.PlaceId);
             var signals = batch.Take(out var logged);
             metrics.Ingested(signals.Samples);
             _calls.Add(logged is null

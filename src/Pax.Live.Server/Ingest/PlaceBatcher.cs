@@ -11,7 +11,7 @@ public sealed class PlaceBatch(string placeId)
     public string PlaceId { get; } = placeId;
 
     /// <summary>Where the dispatcher keeps the place's grain reference, so it is looked up once per place, not per round.</summary>
-    public object? Target { get; set; }
+    public IPlaceGrain? Grain { get; set; }
 
     /// <summary>Signals gathered and not yet taken.</summary>
     public int Count { get; private set; }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography.X509Certificates;
 using MQTTnet;
 
@@ -17,6 +18,7 @@ public sealed class ExternalBrokerOptions
     public string? Host { get; set; }
 
     /// <summary>The broker's port.</summary>
+    [Range(1, 65535)]
     public int Port { get; set; } = 1883;
 
     /// <summary>This node's user name at the broker.</summary>

@@ -12,22 +12,6 @@ using Pax.Live.Server.Storage;
 
 namespace Pax.Live.Server.Observability;
 
-/// <summary>Metrics, traces and readiness, sections <c>Pax:Metrics</c> and <c>Pax:Dashboard</c>.</summary>
-public sealed class ObservabilityOptions
-{
-    /// <summary>The section name.</summary>
-    public const string Section = "Pax:Metrics";
-
-    /// <summary>
-    /// A port of its own for <c>/metrics</c> (0: the main HTTP port). The scrape then answers there only and without
-    /// a token: a port meant for the cluster's network (the pod IP), never published through the Service or ingress.
-    /// </summary>
-    public int Port { get; set; }
-
-    /// <summary>On the main port, <c>/metrics</c> needs an admin's token unless this is false.</summary>
-    public bool RequireAdmin { get; set; } = true;
-}
-
 /// <summary>How observability joins the host: <c>AddPaxObservability</c> before <c>Build</c>, <c>MapPaxObservability</c> after.</summary>
 public static class ObservabilityHosting
 {
@@ -39,8 +23,7 @@ public static class ObservabilityHosting
     /// <summary>OpenTelemetry (Prometheus always, OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set), readiness checks, the dashboard if enabled.</summary>
     public static IHostApplicationBuilder AddPaxObservability(this IHostApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection(ObservabilityOptions.Section).Get<ObservabilityOptions>() ?? new();
-        builder.Services.AddSingleton(options);
+        var options = builder.AddPaxOptions<ObservabilityOptions>(ObservabilityOptions.Section);
         builder.Services.AddSingleton<PaxMetrics>();
         builder.Services.AddSingleton<HubConnectionMetrics>();
         builder.Services.Configure<HubOptions>(o => o.AddFilter<HubConnectionMetrics>());
@@ -85,7 +68,7 @@ public static class ObservabilityHosting
             builder.Configuration[WebHostDefaults.ServerUrlsKey] = $"{urls};http://0.0.0.0:{options.Port}";
         }
 
-        var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new();
+        var storage = builder.AddPaxOptions<StorageOptions>(StorageOptions.Section);
         var connectionString = storage.Provider == StorageProvider.Memory
             ? ""
             : storage.ResolveConnectionString(PaxHosting.DataDirectory(builder.Configuration));

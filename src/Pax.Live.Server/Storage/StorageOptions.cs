@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Pax.Live.Server.Storage;
 
 /// <summary>Where durable state lives.</summary>
@@ -37,6 +39,7 @@ public sealed class StorageOptions
     /// shares one pool). Empty: the connection string's own, or Npgsql's default of 100. See docs/scaling.md for the
     /// arithmetic against the server's <c>max_connections</c>.
     /// </summary>
+    [Range(1, 10_000)]
     public int? MaxPoolSize { get; set; }
 
     /// <summary>The ADO.NET invariant name Orleans loads the provider's factory by.</summary>

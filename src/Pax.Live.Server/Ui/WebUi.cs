@@ -3,25 +3,6 @@ using Microsoft.Extensions.FileProviders;
 
 namespace Pax.Live.Server.Ui;
 
-/// <summary>The web UI's settings, section <c>Pax:Ui</c>.</summary>
-public sealed class UiOptions
-{
-    /// <summary>The section name.</summary>
-    public const string Section = "Pax:Ui";
-
-    /// <summary>
-    /// A Leaflet tile URL template (<c>https://tiles.example/{z}/{x}/{y}.png</c>). Empty: no map tiles, the places still
-    /// stand at their coordinates. Control rooms run on closed networks, so there is no default.
-    /// </summary>
-    public string TileUrl { get; set; } = "";
-
-    /// <summary>The attribution the tile server asks for.</summary>
-    public string TileAttribution { get; set; } = "";
-
-    /// <summary>Data older than this looks stale on the board.</summary>
-    public TimeSpan StaleAfter { get; set; } = TimeSpan.FromSeconds(60);
-}
-
 /// <summary>What the pages read at start: <c>GET /api/ui/config</c>.</summary>
 public sealed record UiConfig(string TileUrl, string TileAttribution, double StaleAfterSeconds);
 
@@ -40,7 +21,7 @@ public static class WebUi
     /// <summary>Binds <see cref="UiOptions"/>.</summary>
     public static IHostApplicationBuilder AddPaxUi(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton(builder.Configuration.GetSection(UiOptions.Section).Get<UiOptions>() ?? new UiOptions());
+        builder.AddPaxOptions<UiOptions>(UiOptions.Section);
         return builder;
     }
 

@@ -208,7 +208,9 @@ export async function login(username, password) {
   } catch {
     throw new ApiError(0, '');
   }
-  if (!response.ok) throw new Error(t('loginFailed'));
+  // A wrong name or password is one answer (401); a throttled or failing server says what it is, like any refusal.
+  if (response.status === 401) throw new Error(t('loginFailed'));
+  if (!response.ok) throw await refusal(response);
   const value = await response.json();
   sessionStorage.setItem(sessionKey, JSON.stringify(value));
   return value;
@@ -247,6 +249,21 @@ export function errorText(e) {
   return t('error.server', status);
 }
 
+/** The ApiError of a response that is not ok: its ProblemDetails' detail and refused fields, and a 429's wait. */
+async function refusal(response) {
+  let detail = '';
+  let fields = [];
+  try {
+    const problem = await response.json();
+    detail = problem.detail ?? problem.title ?? '';
+    fields = Object.keys(problem.errors ?? {});
+  } catch {
+    // Not JSON: the status code says enough.
+  }
+  const retryAfter = Number.parseInt(response.headers.get('retry-after') ?? '', 10) || 0;
+  return new ApiError(response.status, detail, { fields, retryAfter });
+}
+
 /** Calls the API with the session's token; a refusal or an unreachable server is an ApiError. */
 export async function api(path, { method = 'GET', body, accept } = {}) {
   const current = session();
@@ -269,19 +286,7 @@ export async function api(path, { method = 'GET', body, accept } = {}) {
     logout();
     throw new ApiError(401, '');
   }
-  if (!response.ok) {
-    let detail = '';
-    let fields = [];
-    try {
-      const problem = await response.json();
-      detail = problem.detail ?? problem.title ?? '';
-      fields = Object.keys(problem.errors ?? {});
-    } catch {
-      // Not JSON: the status code says enough.
-    }
-    const retryAfter = Number.parseInt(response.headers.get('retry-after') ?? '', 10) || 0;
-    throw new ApiError(response.status, detail, { fields, retryAfter });
-  }
+  if (!response.ok) throw await refusal(response);
   const type = response.headers.get('content-type') ?? '';
   const text = await response.text();
   return text && type.includes('json') ? JSON.parse(text) : text || null;

@@ -10,6 +10,8 @@ import {
   wireLanguagePicker,
 } from './common.js';
 import { showSitePlans } from './siteplans.js';
+import { GridClusters } from './clusters.js';
+import { VirtualList } from './virtuallist.js';
 
 const $ = (id) => document.getElementById(id);
 const sparkWindow = 15 * 60 * 1000;
@@ -28,11 +30,31 @@ let guardsByArea = new Map(); // area → the guards the control room can dispat
 
 // ---------- places ----------
 
+// Status changes are taken in as they come and drawn once per animation frame: a thousand changes at once cost one
+// sort (when a level changed), the rows in view and the markers that changed.
+const dirty = new Set(); // ids of the places changed since the last frame
+let levelsChanged = false;
+let framePending = false;
+let placeList; // the VirtualList of #place-list
+let clusters = null; // the map's GridClusters while the board has more than labelledUpTo places
+
+const levelOrder = { alert: 0, elevated: 1, unknown: 2, calm: 3 };
+const collator = new Intl.Collator();
+let namesRanked = false;
+
+/** Each place's rank by name, so that the sort after a level change compares numbers, not strings. */
+function rankNames() {
+  const byName = [...places.values()].sort((a, b) => collator.compare(a.name, b.name));
+  for (let i = 0; i < byName.length; i++) byName[i].nameRank = i;
+  namesRanked = true;
+}
+
 async function loadPlaces() {
   for (const view of await api('/api/places')) places.set(view.id, view);
-  renderPlaces();
+  namesRanked = false;
   const bounds = L.latLngBounds([...places.values()].map((p) => [p.latitude, p.longitude]));
-  if (bounds.isValid()) map.fitBounds(bounds.pad(0.3), { maxZoom: 16 });
+  if (bounds.isValid()) map.fitBounds(bounds.pad(0.3), { maxZoom: 16, animate: false });
+  renderPlaces();
 }
 
 function applyStatus(change) {
@@ -41,18 +63,45 @@ function applyStatus(change) {
     // A place added while the page is open: fetch it whole.
     api(`/api/places/${encodeURIComponent(change.placeId)}`).then((view) => {
       places.set(view.id, view);
+      namesRanked = false;
       renderPlaces();
     }, () => {});
     return;
   }
+  if (place.level !== change.level) levelsChanged = true;
   place.level = change.level;
   place.values = change.values;
   place.updatedAt = change.updatedAt;
   record(change.placeId, change.values, change.updatedAt);
-  renderPlace(place);
-  if (selectedPlace === change.placeId) {
+  dirty.add(place.id);
+  if (!framePending) {
+    framePending = true;
+    requestAnimationFrame(drawChanges);
+  }
+}
+
+/** One frame's worth of status changes: the list sorted again if a level changed, the changed rows and markers. */
+function drawChanges() {
+  framePending = false;
+  const ids = [...dirty];
+  dirty.clear();
+  const reorder = levelsChanged;
+  levelsChanged = false;
+  if (reorder) placeList.setItems(shownPlaces(), ids);
+  else placeList.refresh(ids);
+  placeList.flush();
+  const changed = ids.map((id) => places.get(id));
+  if (!clusters) {
+    for (const place of changed) renderMarker(place);
+  } else if (reorder && $('filter-level').value) {
+    clusters.setPlaces(shownPlaces());
+  } else {
+    for (const place of changed) if (clusters.isSingle(place.id)) renderMarker(place);
+    if (reorder) clusters.changed(changed);
+  }
+  if (selectedPlace && ids.includes(selectedPlace)) {
     updateCharts();
-    refreshDetail(change.placeId);
+    refreshDetail(selectedPlace);
   }
 }
 
@@ -108,6 +157,18 @@ function visible(place) {
   return (!area || place.area === area) && (!level || place.level === level);
 }
 
+/** The places the filters let through, in the list's order: alert, elevated, unknown, calm, then by name. */
+function shownPlaces() {
+  if (!namesRanked) rankNames();
+  const area = $('filter-area').value;
+  const level = $('filter-level').value;
+  const shown = [];
+  for (const place of places.values()) {
+    if ((!area || place.area === area) && (!level || place.level === level)) shown.push(place);
+  }
+  return shown.sort((a, b) => levelOrder[a.level] - levelOrder[b.level] || a.nameRank - b.nameRank);
+}
+
 function setUpFilters() {
   const areaSelect = $('filter-area');
   const levelSelect = $('filter-level');
@@ -120,47 +181,69 @@ function setUpFilters() {
   levelSelect.value = level;
   if (!areaSelect.dataset.wired) {
     areaSelect.dataset.wired = levelSelect.dataset.wired = '1';
-    areaSelect.addEventListener('change', renderPlaces);
-    levelSelect.addEventListener('change', renderPlaces);
+    // Another filter is another list: it is read from its top.
+    const filtered = () => {
+      $('place-scroller').scrollTop = 0;
+      renderPlaces();
+    };
+    areaSelect.addEventListener('change', filtered);
+    levelSelect.addEventListener('change', filtered);
   }
 }
 
-function renderPlaces() {
-  const order = { alert: 0, elevated: 1, unknown: 2, calm: 3 };
-  const sorted = [...places.values()].sort((a, b) => order[a.level] - order[b.level] || a.name.localeCompare(b.name));
-  const list = $('place-list');
-  const focused = document.activeElement?.closest?.('[data-place]')?.dataset.place;
-  fill(list, ...sorted.filter(visible).map(placeItem));
-  if (focused) list.querySelector(`[data-place="${CSS.escape(focused)}"] button`)?.focus();
-  for (const place of places.values()) renderMarker(place);
+function setUpList() {
+  placeList = new VirtualList($('place-scroller'), $('place-list'), { key: (place) => place.id, render: renderRow });
 }
 
-function placeItem(place) {
+/** Everything again: the list's order and the rows in view, and the map. */
+function renderPlaces() {
+  const shown = shownPlaces();
+  placeList.setItems(shown);
+  if (places.size <= labelledUpTo) {
+    clusters?.clear();
+    clusters = null;
+    for (const place of places.values()) renderMarker(place);
+    return;
+  }
+  if (!clusters) {
+    for (const id of [...markers.keys()]) removeMarker(id);
+    clusters = new GridClusters(map, {
+      show: renderMarker,
+      hide: removeMarker,
+      title: (count, level) => t('clusterTitle', count, term('level', level)),
+    });
+  }
+  clusters.setPlaces(shown);
+}
+
+/** The rows in view again, now (selection, alerts, ages); the order stays. */
+function refreshRows() {
+  placeList.refresh();
+  placeList.flush();
+}
+
+/** Fills a row's element, or brings it up to date: the element and its button stay, so that a focus stays too. */
+function renderRow(place, li) {
   const stale = isStale(place);
   const alerts = [...book.open.values()].filter((a) => a.placeId === place.id).length;
-  return el('li', { class: `place level-${place.level}${stale ? ' stale' : ''}`, dataset: { place: place.id, level: place.level } },
-    el('button', {
-      type: 'button',
-      'aria-pressed': String(selectedPlace === place.id),
-      'aria-label': `${place.name}, ${t(`level.${place.level}`)}${stale ? `, ${t('stale')}` : ''}: ${levelWhy(place)}, ${t('dataAge')} ${age(place.updatedAt)}`,
-      onclick: () => selectPlace(place.id),
-    },
+  const why = levelWhy(place);
+  li.className = `place level-${place.level}${stale ? ' stale' : ''}`;
+  li.dataset.place = place.id;
+  li.dataset.level = place.level;
+  let button = li.firstElementChild;
+  if (!button) {
+    button = el('button', { type: 'button', onclick: () => selectPlace(place.id) });
+    li.append(button);
+  }
+  button.setAttribute('aria-pressed', String(selectedPlace === place.id));
+  button.setAttribute('aria-label', `${place.name}, ${t(`level.${place.level}`)}${stale ? `, ${t('stale')}` : ''}: ${why}, ${t('dataAge')} ${age(place.updatedAt)}`);
+  fill(button,
     el('span', { class: 'dot', 'aria-hidden': 'true' }),
     el('span', { class: 'name' }, place.name),
     el('span', { class: 'level' }, t(`level.${place.level}`)),
     alerts ? el('span', { class: 'badge' }, String(alerts)) : null,
-    el('span', { class: 'why' }, levelWhy(place)),
-    el('span', { class: 'age' }, stale ? `${t('stale')} · ` : '', age(place.updatedAt))));
-}
-
-function renderPlace(place) {
-  const item = $('place-list').querySelector(`[data-place="${CSS.escape(place.id)}"]`);
-  if (item && item.dataset.level === place.level) {
-    item.replaceWith(placeItem(place));
-    renderMarker(place);
-  } else {
-    renderPlaces();
-  }
+    el('span', { class: 'why' }, why),
+    el('span', { class: 'age' }, stale ? `${t('stale')} · ` : '', age(place.updatedAt)));
 }
 
 // ---------- map ----------
@@ -194,39 +277,63 @@ const levelColours = { calm: '#3fb950', elevated: '#d29922', alert: '#f85149', u
 
 function renderMarker(place) {
   let marker = markers.get(place.id);
+  const stale = isStale(place);
   const style = {
     radius: place.level === 'alert' ? 14 : 10,
-    color: isStale(place) ? '#b1bac4' : '#e6edf3',
+    color: stale ? '#b1bac4' : '#e6edf3',
     weight: 2,
     fillColor: levelColours[place.level],
-    fillOpacity: isStale(place) ? 0.5 : 0.9,
-    dashArray: isStale(place) ? '4 3' : null,
+    fillOpacity: stale ? 0.5 : 0.9,
+    dashArray: stale ? '4 3' : null,
     className: `place-marker place-${place.id} marker-${place.level}`,
   };
   if (!marker) {
     marker = L.circleMarker([place.latitude, place.longitude], style).addTo(map);
     marker.on('click', () => selectPlace(place.id));
+    // Read when it opens: what it says is current then, and a change costs nothing until someone looks.
+    marker.bindTooltip(() => markerTooltip(places.get(place.id)));
     markers.set(place.id, marker);
   } else {
     marker.setStyle(style);
     const path = marker.getElement();
     if (path) path.setAttribute('class', `leaflet-interactive ${style.className}`);
+    if (marker.isTooltipOpen()) marker.getTooltip().update();
   }
+  marker.stale = stale;
   marker.setStyle({ opacity: visible(place) ? 1 : 0.15, fillOpacity: visible(place) ? style.fillOpacity : 0.1 });
   // An element, not a string: Leaflet would read a string as HTML.
   if (places.size <= labelledUpTo && !marker.label) {
     marker.label = L.tooltip({ permanent: true, direction: 'right', offset: [10, 0], className: 'place-label' })
       .setLatLng([place.latitude, place.longitude]).setContent(el('span', {}, place.name)).addTo(map);
   }
-  marker.bindTooltip(el('span', {}, el('strong', {}, place.name), ` – ${t(`level.${place.level}`)}${isStale(place) ? ` (${t('stale')})` : ''}`,
-    el('br'), levelWhy(place), el('br'), `${t('dataAge')}: ${age(place.updatedAt)}`));
+}
+
+function markerTooltip(place) {
+  return el('span', {}, el('strong', {}, place.name), ` – ${t(`level.${place.level}`)}${isStale(place) ? ` (${t('stale')})` : ''}`,
+    el('br'), levelWhy(place), el('br'), `${t('dataAge')}: ${age(place.updatedAt)}`);
+}
+
+function removeMarker(id) {
+  const marker = markers.get(id);
+  if (!marker) return;
+  marker.remove();
+  marker.label?.remove();
+  markers.delete(id);
+}
+
+/** The markers drawn whose place went stale, or fresh, with time alone. */
+function restyleStaleMarkers() {
+  for (const [id, marker] of markers) {
+    const place = places.get(id);
+    if (place && isStale(place) !== marker.stale) renderMarker(place);
+  }
 }
 
 // ---------- place detail ----------
 
 async function selectPlace(id) {
   selectedPlace = id;
-  renderPlaces();
+  refreshRows();
   const place = places.get(id);
   try {
     Object.assign(place, await api(`/api/places/${encodeURIComponent(id)}`));
@@ -310,7 +417,7 @@ function closeDetail() {
   map.invalidateSize();
   for (const chart of charts) chart.destroy();
   charts = [];
-  renderPlaces();
+  refreshRows();
 }
 
 function renderDetailFacts() {
@@ -321,6 +428,11 @@ function renderDetailFacts() {
   const focus = place.focus && Date.parse(place.focus.until) > Date.now() ? place.focus : null;
   const minutes = el('select', { id: 'focus-minutes', 'aria-label': t('minutes') }, ...[30, 60, 120, 240].map((m) => el('option', { value: m }, `${m} min`)));
   const why = el('input', { id: 'focus-why', placeholder: t('why'), 'aria-label': t('why'), maxlength: 500 });
+  // The facts are drawn again at every status of the place: what the operator has chosen and typed stays.
+  const typed = $('focus-why');
+  const typing = typed !== null && document.activeElement === typed;
+  if (typed) why.value = typed.value;
+  if ($('focus-minutes')) minutes.value = $('focus-minutes').value;
   fill(facts,
     el('h3', {}, t('devices')),
     devicesOf(place).length
@@ -343,6 +455,10 @@ function renderDetailFacts() {
         el('li', {}, t('snoozedUntil', t(`kind.${s.kind}`), clock(s.until), s.by, s.why)))))
       : null,
   );
+  if (typing && why.isConnected) {
+    why.focus();
+    why.setSelectionRange(typed.selectionStart, typed.selectionEnd);
+  }
 }
 
 // What a guard's observation or check-in enters a place under: it is a person's report, not a device.
@@ -620,7 +736,7 @@ function renderQueue() {
   fill($('alert-list'), ...(open.length ? open.map(alertItem) : [el('li', { class: 'empty' }, t('noAlerts'))]));
   fill($('resolved-list'), ...book.recentResolved().map(alertItem));
   renderAlarms();
-  renderPlaces();
+  refreshRows();
 }
 
 /** Whether the operator is in the middle of something: another open alert in front of them, or typing. */
@@ -796,6 +912,7 @@ $('report').hidden = false;
 $('user').textContent = t('user', me.user.name);
 renderMute();
 setUpMap();
+setUpList();
 showSitePlans(map, config);
 await loadPlaces();
 setUpFilters();
@@ -852,9 +969,11 @@ onLanguage(() => {
   if (selectedPlace) renderDetail();
 });
 
-// Ages move on by themselves: a place that stops talking must start to look stale without any event.
+// Ages move on by themselves: a place that stops talking must start to look stale without any event. Only the rows in
+// view and the markers whose staleness changed are touched.
 setInterval(() => {
-  renderPlaces();
+  refreshRows();
+  restyleStaleMarkers();
   for (const node of document.querySelectorAll('[data-age]')) node.textContent = age(node.dataset.age);
   for (const node of document.querySelectorAll('[data-age-place]')) node.textContent = age(places.get(node.dataset.agePlace)?.updatedAt);
   if (mutedUntil() === 0 && $('mute').dataset.muted === 'true') renderMute();

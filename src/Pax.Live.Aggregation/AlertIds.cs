@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Pax.Live.Contracts;
 
-namespace Pax.Live.Grains;
+namespace Pax.Live.Aggregation;
 
 /// <summary>
 /// Alert ids: UUID v7 in form, so sorting by id sorts by time, and derived from the reading that raised the alert
@@ -33,16 +33,4 @@ public static class AlertIds
         id[8] = (byte)(0x80 | (id[8] & 0x3F));
         return Convert.ToHexStringLower(id[..16]);
     }
-}
-
-/// <summary>Short summaries of alerts: place-level facts only, never anything about a person.</summary>
-internal static class AlertSummaries
-{
-    public static string For(SignalKind kind, double value, string placeName) => kind switch
-    {
-        SignalKind.Impulse => $"Impulsive bang (shot- or explosion-like) at {placeName}",
-        SignalKind.Fire => $"Possible fire at {placeName} (confidence {value:0.00})",
-        SignalKind.Report => $"Severity-{value:0} report at {placeName}",
-        _ => $"{kind.Name()} at {placeName}",
-    };
 }
