@@ -19,7 +19,6 @@ namespace Pax.Live.Server.Push;
 /// </summary>
 public sealed partial class PushSender : BackgroundService, IAlertPushSink
 {
-    private static readonly TimeSpan UsersCacheFor = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(1);
 
     private readonly PushOptions _options;
@@ -36,8 +35,6 @@ public sealed partial class PushSender : BackgroundService, IAlertPushSink
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _gone;
     private readonly Histogram<double> _latency;
-    private UserRecord[] _users = [];
-    private DateTimeOffset _usersReadAt = DateTimeOffset.MinValue;
 
     /// <summary>Creates the sender.</summary>
     public PushSender(PushOptions options, IGrainFactory grains, PushKeys keys, IMeterFactory meters, ILogger<PushSender> logger)
@@ -246,7 +243,7 @@ public sealed partial class PushSender : BackgroundService, IAlertPushSink
         }
     }
 
-    /// <summary>The enabled guards of an area (the users are read again after a few seconds).</summary>
+    /// <summary>The enabled guards of an area, read for each new alert: a guard added a moment ago hears of it too.</summary>
     private async Task<string[]> GuardsOf(string? area)
     {
         if (area is null)
@@ -254,13 +251,8 @@ public sealed partial class PushSender : BackgroundService, IAlertPushSink
             return [];
         }
 
-        if (DateTimeOffset.UtcNow - _usersReadAt > UsersCacheFor)
-        {
-            _users = await _grains.GetGrain<IUserDirectoryGrain>(0).All();
-            _usersReadAt = DateTimeOffset.UtcNow;
-        }
-
-        return [.. _users.Where(u => u is { Role: Role.Guard, Disabled: false } && u.Areas.Contains(area)).Select(u => u.Name)];
+        var users = await _grains.GetGrain<IUserDirectoryGrain>(0).All();
+        return [.. users.Where(u => u is { Role: Role.Guard, Disabled: false } && u.Areas.Contains(area)).Select(u => u.Name)];
     }
 
     private async ValueTask<string> PlaceName(string placeId) => (await _grains.GetGrain<ICatalogGrain>(0).Find(placeId))?.Name ?? placeId;
