@@ -27,6 +27,7 @@ public sealed partial class AlertGrain(
     StorageHealth storage,
     EscalationOptions escalation,
     IHistorySink history,
+    IAlertPushSink push,
     ILogger<AlertGrain> logger) : Grain, IAlertGrain
 {
     private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(5);
@@ -75,6 +76,7 @@ public sealed partial class AlertGrain(
         _lifecycle = AlertLifecycle.Raise(alert, alert.RaisedAt);
         await SaveSystemChange(announce: false);
         HotPathMetrics.AlertEntered(AlertTransition.Raised);
+        push.Raised(_lifecycle.View);
         WatchForEscalation();
         return _lifecycle.View.State;
     }
@@ -108,7 +110,12 @@ public sealed partial class AlertGrain(
     public Task<AlertView> Acknowledge(Actor actor) => Act(AlertTransition.Acknowledged, l => l.Acknowledge(actor, Now));
 
     /// <inheritdoc />
-    public Task<AlertView> Dispatch(Actor actor, string guard) => Act(AlertTransition.Dispatched, l => l.Dispatch(actor, guard, Now));
+    public async Task<AlertView> Dispatch(Actor actor, string guard)
+    {
+        var view = await Act(AlertTransition.Dispatched, l => l.Dispatch(actor, guard, Now));
+        push.Dispatched(view);
+        return view;
+    }
 
     /// <inheritdoc />
     public Task<AlertView> Received(Actor actor) => Act(AlertTransition.Received, l => l.Received(actor, Now));

@@ -4,6 +4,7 @@ using Pax.Live.Server.Auth;
 using Pax.Live.Server.Hosting;
 using Pax.Live.Server.Live;
 using Pax.Live.Server.Observability;
+using Pax.Live.Server.Push;
 using Pax.Live.Server.Storage;
 using Pax.Live.Server.Ui;
 
@@ -23,6 +24,7 @@ builder.AddPaxAuth();
 builder.AddPaxHardening();
 builder.AddPaxUi();
 builder.AddPaxObservability();
+builder.AddPaxPush();
 
 var app = builder.Build();
 // A database that is away is a 503 the caller can retry, never a 500 that looks like a bug; a request Kestrel refuses
@@ -54,6 +56,7 @@ app.MapFieldApi();
 app.MapControlRoomApi();
 app.MapDevicesApi();
 app.MapSitePlansApi();
+app.MapPushApi();
 app.MapOpenApi();
 app.MapHub<LiveHub>("/hubs/live").RequireAuthorization(PaxClaims.Field);
 await app.RunAsync();

@@ -51,6 +51,7 @@ public class GrainIngestBenchmarks
         builder.Services.AddSingleton<StorageHealth>();
         builder.Services.AddSingleton(new EscalationOptions());
         builder.Services.AddSingleton<IHistorySink>(new NullHistorySink());
+        builder.Services.AddSingleton<IAlertPushSink>(NullAlertPushSink.Instance);
         builder.UseOrleans(silo =>
         {
             // Free ports: other servers may run on this machine with the default 11111/30000.

@@ -50,6 +50,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton<StorageHealth>();
             silo.Services.AddSingleton(new EscalationOptions());
             silo.Services.AddSingleton<IHistorySink>(history);
+            silo.Services.AddSingleton<IAlertPushSink>(NullAlertPushSink.Instance);
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();

@@ -2,7 +2,7 @@
 // Everything the pages load comes from there: no CDN at run time.
 // Source maps only with --sourcemap (Debug builds): a published server must not hand out its sources.
 import { build } from 'esbuild';
-import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 const out = path.resolve(process.argv[2] ?? '../wwwroot');
@@ -25,6 +25,20 @@ await build({
   assetNames: 'assets/[name]-[hash]',
   logLevel: 'warning',
 });
+// The guard app's service worker: a classic script at the root, so that its scope can be /guard.
+await build({
+  entryPoints: { 'guard-sw': 'src/guard-sw.js' },
+  bundle: true,
+  format: 'iife',
+  target: 'es2022',
+  minify: true,
+  sourcemap: sourcemap ? 'linked' : false,
+  outdir: out,
+  logLevel: 'warning',
+});
 await copyFile('src/index.html', path.join(out, 'index.html'));
+await copyFile('src/guard.webmanifest', path.join(out, 'guard.webmanifest'));
+await copyFile('src/guard.en.webmanifest', path.join(out, 'guard.en.webmanifest'));
+await cp('src/icons', path.join(out, 'icons'), { recursive: true });
 await copyFile('src/guard.html', path.join(out, 'guard.html'));
 console.log(`web UI bundled into ${out}`);

@@ -7,6 +7,7 @@ import {
   showConnection, signIn, t, term, translate, uiConfig, wireLanguagePicker,
 } from './common.js';
 import { showSitePlans } from './siteplans.js';
+import { forgetSession, installApp, keepSession, onOpenAlert, setUpPush, startedOffline } from './guard-app.js';
 
 const $ = (id) => document.getElementById(id);
 const places = new Map();
@@ -14,6 +15,7 @@ const book = new AlertBook();
 const pins = new Map();
 let map;
 let me;
+let focusedAlert = null;
 
 function placeName(id) {
   return places.get(id)?.name ?? id;
@@ -31,6 +33,15 @@ function render() {
   const open = book.sortedOpen();
   fill($('alert-list'), ...(open.length ? open.map(card) : [el('li', { class: 'empty' }, t('noMyAlerts'))]));
   renderPins(open);
+  const focused = focusedAlert && document.querySelector(`#alert-list [data-alert="${CSS.escape(focusedAlert)}"]`);
+  focused?.classList.add('focused');
+}
+
+/** Brings an alert to the front (from a notification's "Öppna"). */
+function focusAlert(alertId) {
+  focusedAlert = alertId;
+  render();
+  document.querySelector('#alert-list .focused')?.scrollIntoView({ block: 'center' });
 }
 
 /** The state in a guard's words: accepted once accepted, and no operator instruction ("acknowledge") on the phone. */
@@ -159,24 +170,6 @@ function setUpField() {
 
 // ---------- notifications ----------
 
-function setUpNotifications() {
-  const button = $('notify');
-  if (!('Notification' in window)) {
-    button.hidden = true;
-    return;
-  }
-  const show = () => {
-    button.hidden = Notification.permission === 'granted';
-    if (Notification.permission === 'denied') button.disabled = true;
-  };
-  show();
-  button.addEventListener('click', async () => {
-    const answer = await Notification.requestPermission();
-    announce(answer === 'granted' ? t('notificationsOn') : t('notificationsBlocked'));
-    show();
-  });
-}
-
 function notify(text, tag) {
   announce(text, 'alert');
   navigator.vibrate?.([300, 100, 300]);
@@ -193,18 +186,31 @@ function notify(text, tag) {
 
 translate(document);
 wireLanguagePicker($('language'));
-$('logout').addEventListener('click', logout);
+$('logout').addEventListener('click', async () => {
+  await forgetSession();
+  logout();
+});
+installApp();
 
 me = await signIn($('login'), ['guard']);
+keepSession().catch(() => {});
 const config = await uiConfig();
 $('app').hidden = false;
 $('logout').hidden = false;
 $('user').textContent = t('user', me.user.name);
-for (const place of await api('/api/places')) places.set(place.id, place);
+let placeList;
+try {
+  placeList = await api('/api/places');
+} catch (e) {
+  // Not reached (status 0): the shell came from the phone's cache. Anything else is an answer, shown as before.
+  if (e.status === 0) await startedOffline();
+  throw e;
+}
+for (const place of placeList) places.set(place.id, place);
 setUpMap();
 showSitePlans(map, config);
 setUpField();
-setUpNotifications();
+setUpPush();
 
 let wasLive = false;
 const live = new Live({
@@ -239,6 +245,7 @@ const live = new Live({
 showConnection($('connection'), 'connecting');
 await live.start();
 render();
+onOpenAlert(focusAlert);
 onLanguage(() => {
   $('user').textContent = t('user', me.user.name);
   showConnection($('connection'), live.state);
