@@ -11,9 +11,6 @@ namespace Pax.Live.Server.Ingest;
 /// </summary>
 public sealed class IngestMetrics : IDisposable
 {
-    /// <summary>The meter's name (the server's other instruments share it).</summary>
-    public const string MeterName = "Pax.Live";
-
     private readonly Meter _meter;
     private readonly Counter<long> _signals;
     private readonly Histogram<int> _batchSignals;
@@ -23,7 +20,7 @@ public sealed class IngestMetrics : IDisposable
     /// <summary>Creates the instruments; the observable ones read <paramref name="stats"/> and <paramref name="queue"/>.</summary>
     public IngestMetrics(IMeterFactory meters, IngestStats stats, IngestQueue queue)
     {
-        _meter = meters.Create(MeterName);
+        _meter = meters.Create(PaxMeter.Name);
         _kindTags = new KeyValuePair<string, object?>[SignalKinds.Count];
         foreach (var kind in SignalKinds.All)
         {

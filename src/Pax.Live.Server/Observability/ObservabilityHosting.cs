@@ -7,7 +7,6 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Orleans.Dashboard;
 using Pax.Live.Server.Auth;
-using Pax.Live.Server.Ingest;
 using Pax.Live.Server.Storage;
 
 namespace Pax.Live.Server.Observability;
@@ -48,7 +47,7 @@ public static class ObservabilityHosting
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("pax-live", serviceInstanceId: Environment.MachineName))
             .WithMetrics(m => m
-                .AddMeter(IngestMetrics.MeterName, "Microsoft.Orleans")
+                .AddMeter(PaxMeter.Name, "Microsoft.Orleans")
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddPrometheusExporter());

@@ -17,7 +17,7 @@ public sealed class PaxMetrics : IDisposable
     /// <summary>Creates the instruments.</summary>
     public PaxMetrics(IMeterFactory meters)
     {
-        _meter = meters.Create(IngestMetrics.MeterName);
+        _meter = meters.Create(PaxMeter.Name);
         _meter.CreateObservableCounter("pax.alerts.transitions", AlertTransitionCounts, "{transition}",
             "Alerts that entered a state or step (raised, acknowledged, dispatched, received, accepted, on_site, resolved), as stored by this node.");
         _signalRConnections = _meter.CreateUpDownCounter<long>("pax.signalr.connections", "{connection}", "SignalR connections open on this node's /hubs/live.");

@@ -7,7 +7,6 @@ using Lib.Net.Http.WebPush;
 using Lib.Net.Http.WebPush.Authentication;
 using Pax.Live.Abstractions;
 using Pax.Live.Grains;
-using Pax.Live.Server.Observability;
 
 namespace Pax.Live.Server.Push;
 
@@ -64,7 +63,7 @@ public sealed partial class PushSender : BackgroundService, IAlertPushSink
             AutoRetryAfter = false,
         };
         _inFlight = new SemaphoreSlim(Math.Max(1, options.Concurrency));
-        var meter = meters.Create(PaxMetrics.MeterName);
+        var meter = meters.Create(PaxMeter.Name);
         _sent = meter.CreateCounter<long>("pax.push.sent", "{push}", "Pushes a push service took (201), by why: dispatched or raised.");
         _failed = meter.CreateCounter<long>("pax.push.failed", "{push}", "Pushes given up after their tries, or refused by the push service.");
         _dropped = meter.CreateCounter<long>("pax.push.dropped", "{push}", "Pushes not sent, by reason: queue-full, guard-bound, origin-not-allowed.");
