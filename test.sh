@@ -52,7 +52,10 @@ dotnet build Pax.Live.sln -c Release -nologo -clp:ErrorsOnly
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0
-dotnet test Pax.Live.sln -c Release --no-build -nologo 2>&1 | tee "$log" || status=$?
+# The test projects run side by side; the test that kills a node of three and times its clients runs alone after
+# them, so that its 2 s bound measures the cluster, not a machine shared with every other test.
+dotnet test Pax.Live.sln -c Release --no-build -nologo --filter "Category!=Alone" 2>&1 | tee "$log" || status=$?
+dotnet test tests/Pax.Live.Server.Tests -c Release --no-build -nologo --filter "Category=Alone" 2>&1 | tee -a "$log" || status=$?
 
 # dotnet test prints one summary per test project: "Passed!  - Failed: 0, Passed: 42, Skipped: 0, ...".
 read -r passed failed skipped < <(awk '
