@@ -43,15 +43,7 @@ public class GrainIngestBenchmarks
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddKeyedSingleton(PaxClock.Key, TimeProvider.System);
-        builder.Services.AddSingleton(new LevelDefaults(PlaceRules.Default));
-        builder.Services.AddSingleton(new LiveOptions());
-        builder.Services.AddSingleton(PlaceSnapshotOptions.Default);
-        builder.Services.AddSingleton(PlaceTickOptions.Default);
-        builder.Services.AddSingleton<StorageHealth>();
-        builder.Services.AddSingleton(new EscalationOptions());
-        builder.Services.AddSingleton<IHistorySink>(new NullHistorySink());
-        builder.Services.AddSingleton<IAlertPushSink>(NullAlertPushSink.Instance);
+        builder.Services.AddPaxGrains(TimeProvider.System, new LevelDefaults(PlaceRules.Default), PlaceSnapshotOptions.Default, PlaceTickOptions.Default);
         builder.UseOrleans(silo =>
         {
             // Free ports: other servers may run on this machine with the default 11111/30000.

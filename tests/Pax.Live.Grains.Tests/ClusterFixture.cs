@@ -35,22 +35,20 @@ public sealed class ClusterFixture : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddMemoryGrainStorage(PaxStorage.Name);
-            silo.Services.AddKeyedSingleton<TimeProvider>(PaxClock.Key, clock);
-            silo.Services.AddSingleton(new LevelDefaults(PlaceRules.Default with
-            {
-                UnknownAfter = TimeSpan.FromMinutes(2),
-                CauseHold = TimeSpan.FromMinutes(2),
-                MinLevelDuration = TimeSpan.FromSeconds(30),
-            }));
             silo.Services.AddSingleton(new LiveOptions { StatusInterval = TimeSpan.FromMilliseconds(100) });
-            silo.Services.AddSingleton(PlaceSnapshotOptions.Default);
+            silo.Services.AddSingleton<IHistorySink>(history);
 
             // The tests move this fake clock by minutes at a time; a real clock never jumps past a place's next tick.
-            silo.Services.AddSingleton(new PlaceTickOptions(TimeSpan.FromSeconds(1)));
-            silo.Services.AddSingleton<StorageHealth>();
-            silo.Services.AddSingleton(new EscalationOptions());
-            silo.Services.AddSingleton<IHistorySink>(history);
-            silo.Services.AddSingleton<IAlertPushSink>(NullAlertPushSink.Instance);
+            silo.Services.AddPaxGrains(
+                clock,
+                new LevelDefaults(PlaceRules.Default with
+                {
+                    UnknownAfter = TimeSpan.FromMinutes(2),
+                    CauseHold = TimeSpan.FromMinutes(2),
+                    MinLevelDuration = TimeSpan.FromSeconds(30),
+                }),
+                PlaceSnapshotOptions.Default,
+                new PlaceTickOptions(TimeSpan.FromSeconds(1)));
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();

@@ -36,20 +36,10 @@ public static class PaxHosting
         }
 
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddKeyedSingleton(PaxClock.Key, TimeProvider.System);
-        builder.Services.AddSingleton<StorageHealth>();
         builder.Services.AddSingleton<SqliteWriteGate>();
         builder.AddPaxOptions<EscalationOptions>(EscalationOptions.Section);
-        builder.Services.AddSingleton(new LevelDefaults(PlaceRules.Default with
-        {
-            UnknownAfter = levels.UnknownAfter,
-            CauseHold = levels.CauseHold,
-            MinLevelDuration = levels.MinLevelDuration,
-        }));
         builder.AddPaxOptions<LiveOptions>(LiveOptions.Section);
         var storage = builder.AddPaxOptions<StorageOptions>(StorageOptions.Section);
-        builder.Services.AddSingleton(new PlaceSnapshotOptions(storage.SnapshotInterval));
-        builder.Services.AddSingleton(PlaceTickOptions.Default);
         var connectionString = storage.Provider == StorageProvider.Memory
             ? ""
             : storage.ResolveConnectionString(DataDirectory.Of(builder.Configuration));
@@ -73,6 +63,17 @@ public static class PaxHosting
             builder.Services.AddHostedService(sp => sp.GetRequiredService<HistoryWriter>());
             builder.Services.AddHostedService<HistoryRetention>();
         }
+
+        builder.Services.AddPaxGrains(
+            TimeProvider.System,
+            new LevelDefaults(PlaceRules.Default with
+            {
+                UnknownAfter = levels.UnknownAfter,
+                CauseHold = levels.CauseHold,
+                MinLevelDuration = levels.MinLevelDuration,
+            }),
+            new PlaceSnapshotOptions(storage.SnapshotInterval),
+            PlaceTickOptions.Default);
 
         // A driver's exception (NpgsqlException) crossing a grain call to another node must arrive as itself, not as a
         // serialisation failure (Orleans' exception codec takes only the namespaces it is told; Microsoft.Data.Sqlite's
@@ -107,12 +108,12 @@ public static class PaxHosting
                 orleans.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(OrleansHostOptions.Section + ":Membership"));
                 orleans.UseAdoNetClustering(o =>
                 {
-                    o.Invariant = storage.Invariant;
+                    o.Invariant = storage.Invariant();
                     o.ConnectionString = connectionString;
                 });
                 orleans.UseAdoNetReminderService(o =>
                 {
-                    o.Invariant = storage.Invariant;
+                    o.Invariant = storage.Invariant();
                     o.ConnectionString = connectionString;
                 });
             }
@@ -131,7 +132,7 @@ public static class PaxHosting
                 // another name and the grains' name resolves to the gated one.
                 orleans.AddAdoNetGrainStorage(SqliteProviderName, o =>
                 {
-                    o.Invariant = storage.Invariant;
+                    o.Invariant = storage.Invariant();
                     o.ConnectionString = connectionString;
                 });
                 orleans.Services.AddKeyedSingleton<IGrainStorage>(PaxStorage.Name, (sp, _) =>
@@ -141,7 +142,7 @@ public static class PaxHosting
             {
                 orleans.AddAdoNetGrainStorage(PaxStorage.Name, o =>
                 {
-                    o.Invariant = storage.Invariant;
+                    o.Invariant = storage.Invariant();
                     o.ConnectionString = connectionString;
                 });
             }

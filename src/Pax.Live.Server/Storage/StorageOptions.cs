@@ -43,7 +43,7 @@ public sealed class StorageOptions
     public int? MaxPoolSize { get; set; }
 
     /// <summary>The ADO.NET invariant name Orleans loads the provider's factory by.</summary>
-    public string Invariant => Provider switch
+    public string Invariant() => Provider switch
     {
         // Orleans names SQLite "System.Data.SQLite" and loads Microsoft.Data.Sqlite's factory for it.
         StorageProvider.Sqlite => "System.Data.SQLite",
