@@ -52,6 +52,9 @@ public sealed partial class PlaceGrain(
     private readonly long _activation = Random.Shared.NextInt64(1, long.MaxValue);
     private readonly HashSet<string> _unconfirmed = new(StringComparer.Ordinal);
     private readonly HashSet<string> _announcedEarly = new(StringComparer.Ordinal);
+
+    // Alerts a previous activation stored but never announced: announced in whatever state they have reached since.
+    private readonly HashSet<string> _takenOver = new(StringComparer.Ordinal);
     private bool _noteUnsaved;
 
     private string PlaceId => this.GetPrimaryKeyString();
@@ -83,12 +86,14 @@ public sealed partial class PlaceGrain(
                 // after a death) before the feeds took it: its delivery is this activation's now. Nothing else would
                 // announce it, and a feed that started afresh lists only what its index had when it started.
                 _raised.Add(alert);
+                _takenOver.Add(alert.AlertId);
             }
         }
 
         if (_raised.Count > 0)
         {
-            _deliveryRetry = this.RegisterGrainTimer(DeliverAlertsOrRetry, new GrainTimerCreationOptions(TimeSpan.Zero, DeliveryRetryEvery) { KeepAlive = true });
+            // Before the first tick, which may clear their causes: announced as raised (retried if a feed is away).
+            await DeliverAlertsOrRetry();
         }
 
         _history = new PlaceHistory(PlaceId, historySink);
@@ -447,6 +452,13 @@ public sealed partial class PlaceGrain(
                 // New, or stored by a node that died before announcing it: announced (the feeds number an id once).
                 await AlertFeeds.Publish(GrainFactory, view, raised: true);
             }
+            else if (stored != AlertState.Resolved && _takenOver.Contains(view.AlertId)
+                && await GrainFactory.GetGrain<IAlertGrain>(view.AlertId).GetView() is { } current)
+            {
+                // Never announced, and it moved on meanwhile (its cause cleared at this activation's first tick): the
+                // feeds hear of it as it is now.
+                await AlertFeeds.Publish(GrainFactory, current, raised: true);
+            }
             else if (stored == AlertState.Resolved && _place.AlertResolved(view.AlertId, Now))
             {
                 // The reading that raised this alert came again after someone resolved it (an edge device resending
@@ -457,6 +469,7 @@ public sealed partial class PlaceGrain(
             // In any other state people are already on it: it was announced, and the place now knows it again.
 
             _announcedEarly.Remove(view.AlertId);
+            _takenOver.Remove(view.AlertId);
             _raised.RemoveAt(0);
 
             // The snapshot's note of it as unannounced goes with the next save.

@@ -19,11 +19,12 @@ public sealed class AnnouncementTakeoverTests(ClusterFixture fixture)
     {
         // What the old activation left: the alert in its snapshot, its delivery still pending (the feed's node had
         // died). The alert grain may or may not have stored it; the feeds have not numbered it.
-        var id = await fixture.NewPlace(area: "takeover-" + Guid.NewGuid().ToString("N")[..6]);
+        // A place no activation holds now (a deactivation is not awaited to its end, and its own save could overwrite
+        // this snapshot): the snapshot is all there is of it.
+        var id = "takeover-" + Guid.NewGuid().ToString("N")[..6];
         var alertId = AlertIds.For(id, "cam-1", SignalKind.Fire, fixture.NowMs);
         var alert = new OpenAlert(alertId, SignalKind.Fire, 4, ClusterFixture.Start, ClusterFixture.Start, 1, "Possible fire", 0.95);
         var place = fixture.Grains.GetGrain<IPlaceGrain>(id);
-        await fixture.Cluster.DeactivateAsync(place);
         await WriteSnapshot(id, new PlaceState { OpenAlerts = [alert], Unannounced = [alertId] });
 
         // Anything that touches the place (the cluster's recovery wakes every place) activates it.
@@ -31,7 +32,8 @@ public sealed class AnnouncementTakeoverTests(ClusterFixture fixture)
 
         var raised = await fixture.Events.WaitFor<AlertFeedEntry>(e => e.Position.Audience == Audiences.ControlRoom && e.Raised?.AlertId == alertId);
         Assert.Equal(id, raised.Raised!.PlaceId);
-        Assert.Equal(AlertState.Raised, (await fixture.Grains.GetGrain<IAlertGrain>(alertId).GetView())!.State);
+        // Open: the snapshot holds no cause for it, so the place's first tick may already have marked its cause cleared.
+        Assert.NotEqual(AlertState.Resolved, (await fixture.Grains.GetGrain<IAlertGrain>(alertId).GetView())!.State);
 
         // A feed that started afresh after the death lists it as well, whoever asks.
         var page = await fixture.Grains.GetGrain<IAlertFeedGrain>(Audiences.ControlRoom).Since(0, 0);
