@@ -59,10 +59,19 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>Registers the recording observer again; needed after the clock jumps past the directory's expiry.</summary>
     public Task RegisterObserver() => Grains.GetGrain<ILiveHostDirectoryGrain>(0).Register(_observerReference!).AsTask();
 
-    /// <summary>Moves the shared clock and keeps the observer registered.</summary>
+    /// <summary>
+    /// Moves the shared clock and keeps the observer registered. It moves in steps of one renewal, as a real host
+    /// renews: one jump past the directory's expiry would let any notifier's refresh in between drop the observer from
+    /// its list until the clock moves on again, and every event until then would be lost.
+    /// </summary>
     public async Task Advance(TimeSpan by)
     {
-        Clock.Advance(by);
+        for (var left = by; left > TimeSpan.Zero; left -= LiveHostDirectoryGrain.RenewEvery)
+        {
+            await RegisterObserver();
+            Clock.Advance(left < LiveHostDirectoryGrain.RenewEvery ? left : LiveHostDirectoryGrain.RenewEvery);
+        }
+
         await RegisterObserver();
     }
 
