@@ -92,8 +92,7 @@ public sealed partial class MqttBroker(
 
     private async Task ValidateAsync(ValidatingConnectionEventArgs e)
     {
-        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var limiter = options.MessagesPerSecond > 0 ? new DeviceLimiter(options.Budget, now) : null;
+        var budget = PublisherBudget.ForConnection(options.Budget, clock.GetUtcNow().ToUnixTimeMilliseconds());
         if (string.IsNullOrEmpty(e.UserName))
         {
             if (!options.AllowAnonymous)
@@ -110,7 +109,7 @@ public sealed partial class MqttBroker(
             }
 
             AssignClientId(e, "anon-" + Guid.NewGuid().ToString("N"));
-            e.SessionItems[DeviceSession.Key] = new DeviceSession(null, null, null, limiter);
+            e.SessionItems[DeviceSession.Key] = new DeviceSession(null, null, null, budget);
             return;
         }
 
@@ -149,7 +148,7 @@ public sealed partial class MqttBroker(
 
         AssignClientId(e, credential.DeviceId);
         var prefix = $"pax/v1/{credential.PlaceId}/{credential.DeviceId}/";
-        e.SessionItems[DeviceSession.Key] = new DeviceSession(credential.DeviceId, prefix, prefix + CommandLeaf, limiter, credential.IssuedAt);
+        e.SessionItems[DeviceSession.Key] = new DeviceSession(credential.DeviceId, prefix, prefix + CommandLeaf, budget, credential.IssuedAt);
     }
 
     private static bool IsOwnClientId(string clientId, DeviceCredential credential) =>
@@ -317,26 +316,28 @@ public sealed partial class MqttBroker(
             return Task.CompletedTask;
         }
 
-        var accepting = ingest.AcceptAsync(e.ClientId, message.Topic, message.Payload, e.CancellationToken, session?.Limiter);
+        var accepting = ingest.AcceptAsync(e.ClientId, message.Topic, message.Payload, e.CancellationToken, out var kind, session?.Budget);
         if (accepting.IsCompletedSuccessfully)
         {
             // Nearly always: ingest waits only when the queue is full and the message carries an event.
-            Answer(e, accepting.Result);
+            Answer(e, accepting.Result, kind);
             return Task.CompletedTask;
         }
 
-        return AwaitAcceptAsync(e, accepting);
+        return AwaitAcceptAsync(e, accepting, kind);
     }
 
-    private static async Task AwaitAcceptAsync(InterceptingPublishEventArgs e, ValueTask<RejectReason> accepting) => Answer(e, await accepting);
+    private static async Task AwaitAcceptAsync(InterceptingPublishEventArgs e, ValueTask<RejectReason> accepting, TopicKind kind) =>
+        Answer(e, await accepting, kind);
 
     /// <summary>
-    /// Status messages go through so that their retained copy stays on the broker, as the contract says. A message over
-    /// the device's budget is answered "quota exceeded" (MQTT 5, QoS 1), so a device that keeps what it sends can try later.
+    /// Status messages (as ingest found the topic to be) go through so that their retained copy stays on the broker, as
+    /// the contract says. A message over the device's budget is answered "quota exceeded" (MQTT 5, QoS 1), so a device
+    /// that keeps what it sends can try later.
     /// </summary>
-    private static void Answer(InterceptingPublishEventArgs e, RejectReason reason)
+    private static void Answer(InterceptingPublishEventArgs e, RejectReason reason, TopicKind kind)
     {
-        e.ProcessPublish = reason == RejectReason.None && e.ApplicationMessage.Topic.EndsWith("/status", StringComparison.Ordinal);
+        e.ProcessPublish = reason == RejectReason.None && kind == TopicKind.Status;
         if (reason == RejectReason.RateLimited)
         {
             e.Response.ReasonCode = MqttPubAckReasonCode.QuotaExceeded;

@@ -1,0 +1,54 @@
+using MQTTnet;
+
+namespace Pax.Live.Server.Mqtt;
+
+/// <summary>The reconnect loop of this node's clients of the external broker (the shared subscriber, the device accounts).</summary>
+public static class ExternalBrokerConnection
+{
+    /// <summary>
+    /// Keeps <paramref name="client"/> connected until <paramref name="stoppingToken"/> fires, then disconnects it. After
+    /// each connection <paramref name="connected"/> runs (subscribe, reconcile); a failure to connect, or of
+    /// <paramref name="connected"/>, goes to <paramref name="unreachable"/>, and a lost connection is made again every
+    /// <see cref="ExternalBrokerOptions.ReconnectDelay"/>.
+    /// </summary>
+    public static async Task KeepConnectedAsync(
+        this IMqttClient client,
+        ExternalBrokerOptions options,
+        string clientId,
+        Func<CancellationToken, Task> connected,
+        Action<Exception> unreachable,
+        CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            if (!client.IsConnected)
+            {
+                try
+                {
+                    await client.ConnectAsync(options.ClientOptions(clientId), stoppingToken);
+                    await connected(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    unreachable(ex);
+                }
+            }
+
+            try
+            {
+                await Task.Delay(options.ReconnectDelay, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        if (client.IsConnected)
+        {
+            await client.DisconnectAsync(
+                new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(),
+                CancellationToken.None);
+        }
+    }
+}
