@@ -13,8 +13,9 @@ namespace Pax.Live.Server.Ingest;
 /// go over that limit, so an alert never waits for a round of readings to come back.
 /// <para>
 /// A signals message costs no allocation of its own. Per round and place there is the batch sent (one array) and the
-/// grain call's task, and for a batch with an event the closure that would retry it; per round, the task that waits
-/// for all its calls. A device status, rare, is a call of its own, with its closure.
+/// grain call with its task, and for a batch with an event the closure that would retry it (with the write-ahead log,
+/// for a batch of logged messages, the task that sees them stored instead); per round, the tasks that wait for and
+/// time all its calls. A device status, rare, is a call of its own, with its closure.
 /// </para>
 /// </summary>
 public sealed partial class IngestDispatcher(

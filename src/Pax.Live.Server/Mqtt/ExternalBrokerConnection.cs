@@ -7,8 +7,9 @@ public static class ExternalBrokerConnection
 {
     /// <summary>
     /// Keeps <paramref name="client"/> connected until <paramref name="stoppingToken"/> fires, then disconnects it. After
-    /// each connection <paramref name="connected"/> runs (subscribe, reconcile); a failure to connect, or of
-    /// <paramref name="connected"/>, goes to <paramref name="unreachable"/>, and a lost connection is made again every
+    /// each connection <paramref name="connected"/> runs (subscribe, reconcile). Why a connection failed (the broker
+    /// away, or refusing: MQTTnet 5 answers a refused CONNACK with a result, not an exception), or why
+    /// <paramref name="connected"/> did, goes to <paramref name="unreachable"/>; a lost connection is made again every
     /// <see cref="ExternalBrokerOptions.ReconnectDelay"/>.
     /// </summary>
     public static async Task KeepConnectedAsync(
@@ -16,7 +17,7 @@ public static class ExternalBrokerConnection
         ExternalBrokerOptions options,
         string clientId,
         Func<CancellationToken, Task> connected,
-        Action<Exception> unreachable,
+        Action<string> unreachable,
         CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -25,12 +26,19 @@ public static class ExternalBrokerConnection
             {
                 try
                 {
-                    await client.ConnectAsync(options.ClientOptions(clientId), stoppingToken);
-                    await connected(stoppingToken);
+                    var result = await client.ConnectAsync(options.ClientOptions(clientId), stoppingToken);
+                    if (result.ResultCode == MqttClientConnectResultCode.Success)
+                    {
+                        await connected(stoppingToken);
+                    }
+                    else
+                    {
+                        unreachable($"the connection was refused ({result.ResultCode})");
+                    }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
-                    unreachable(ex);
+                    unreachable(ex.Message);
                 }
             }
 

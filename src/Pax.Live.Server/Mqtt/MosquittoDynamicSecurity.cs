@@ -137,7 +137,7 @@ public sealed partial class MosquittoDynamicSecurity(
                 await Reconcile(cancellationToken);
                 _reconciled.TrySetResult();
             },
-            ex => LogUnreachable(logger, options.Host!, options.Port, ex.Message),
+            reason => LogUnreachable(logger, options.Host!, options.Port, reason),
             stoppingToken);
     }
 

@@ -51,7 +51,7 @@ public sealed partial class SharedSubscriber(
                 IsConnected = true;
                 LogConnected(logger, options.Host!, options.Port, options.ShareGroup);
             },
-            ex => LogUnreachable(logger, options.Host!, options.Port, ex.Message),
+            reason => LogUnreachable(logger, options.Host!, options.Port, reason),
             stoppingToken);
     }
 
