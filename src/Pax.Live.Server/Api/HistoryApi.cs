@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Pax.Live.Server.Auth;
 using Pax.Live.Server.History;
+using Pax.Live.Server.Storage;
 
 namespace Pax.Live.Server.Api;
 
@@ -31,7 +32,7 @@ public static class HistoryApi
         if (services.GetService<HistoryStore>() is not { } store)
         {
             return TypedResults.Problem(
-                title: "History is off.", detail: "History needs a database: set Pax:Storage:Provider to Sqlite or PostgreSql.",
+                title: "History is off.", detail: $"History needs a database: set {StorageOptions.Section}:{nameof(StorageOptions.Provider)} to Sqlite or PostgreSql.",
                 statusCode: StatusCodes.Status501NotImplemented);
         }
 

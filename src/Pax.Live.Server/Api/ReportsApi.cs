@@ -5,6 +5,7 @@ using Pax.Live.Contracts;
 using Pax.Live.Server.Auth;
 using Pax.Live.Server.History;
 using Pax.Live.Server.Reports;
+using Pax.Live.Server.Storage;
 
 namespace Pax.Live.Server.Api;
 
@@ -36,7 +37,7 @@ public static class ReportsApi
         if (services.GetService<HistoryStore>() is not { } store)
         {
             return TypedResults.Problem(
-                title: "Reports are off.", detail: "Reports read the history, which needs a database: set Pax:Storage:Provider to Sqlite or PostgreSql.",
+                title: "Reports are off.", detail: $"Reports read the history, which needs a database: set {StorageOptions.Section}:{nameof(StorageOptions.Provider)} to Sqlite or PostgreSql.",
                 statusCode: StatusCodes.Status501NotImplemented);
         }
 

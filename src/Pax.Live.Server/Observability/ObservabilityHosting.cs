@@ -17,8 +17,6 @@ public static class ObservabilityHosting
     /// <summary>The tag of the health checks that make up <c>/readyz</c>.</summary>
     public const string ReadyTag = "ready";
 
-    private const string DashboardEnabledKey = "Pax:Dashboard:Enabled";
-
     /// <summary>OpenTelemetry (Prometheus always, OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set), readiness checks, the dashboard if enabled.</summary>
     public static IHostApplicationBuilder AddPaxObservability(this IHostApplicationBuilder builder)
     {
@@ -28,7 +26,7 @@ public static class ObservabilityHosting
         builder.Services.Configure<HubOptions>(o => o.AddFilter<HubConnectionMetrics>());
 
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-        var dashboard = builder.Configuration.GetValue(DashboardEnabledKey, false);
+        var dashboard = builder.AddPaxOptions<DashboardOptions>(DashboardOptions.Section).Enabled;
         builder.UseOrleans(orleans =>
         {
             if (otlp)
@@ -102,7 +100,7 @@ public static class ObservabilityHosting
             scrape.RequireAuthorization(PaxClaims.AdminOnly);
         }
 
-        if (app.Configuration.GetValue(DashboardEnabledKey, false))
+        if (app.Services.GetRequiredService<DashboardOptions>().Enabled)
         {
             app.MapOrleansDashboard("/dashboard").RequireAuthorization(PaxClaims.AdminOnly);
         }
