@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Pax.Live.Server.Auth;
 using Pax.Live.Server.History;
 using Pax.Live.Server.Storage;
@@ -26,10 +27,10 @@ public static class HistoryApi
     }
 
     private static async Task<Results<Ok<HistoryView>, ProblemHttpResult, ValidationProblem>> Get(
-        string id, string? from, string? to, string? step, ClaimsPrincipal user, IGrainFactory grains, IServiceProvider services, TimeProvider clock,
+        string id, string? from, string? to, string? step, ClaimsPrincipal user, IGrainFactory grains, [FromServices] HistoryStore? store, TimeProvider clock,
         CancellationToken cancellationToken)
     {
-        if (services.GetService<HistoryStore>() is not { } store)
+        if (store is null)
         {
             return TypedResults.Problem(
                 title: "History is off.", detail: $"History needs a database: set {StorageOptions.Section}:{nameof(StorageOptions.Provider)} to Sqlite or PostgreSql.",

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
 using Pax.Live.Abstractions;
 using Pax.Live.Aggregation.Reports;
@@ -31,10 +32,10 @@ public static class ReportsApi
     }
 
     private static async Task<IResult> Lagesbild(
-        string? from, string? to, string? area, string? format, string? lang, HttpContext context, IGrainFactory grains, IServiceProvider services,
-        TimeProvider clock, CancellationToken cancellationToken)
+        string? from, string? to, string? area, string? format, string? lang, HttpContext context, IGrainFactory grains,
+        [FromServices] HistoryStore? store, [FromServices] HistoryOptions? history, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (services.GetService<HistoryStore>() is not { } store)
+        if (store is null)
         {
             return TypedResults.Problem(
                 title: "Reports are off.", detail: $"Reports read the history, which needs a database: set {StorageOptions.Section}:{nameof(StorageOptions.Provider)} to Sqlite or PostgreSql.",
@@ -97,7 +98,7 @@ public static class ReportsApi
         var alerts = await store.Alerts(previousFrom.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds(), cancellationToken);
         var report = LagesbildMath.Build(start, end, now, string.IsNullOrEmpty(area) ? null : area, places, changes, alerts) with
         {
-            HistorySince = services.GetService<HistoryOptions>() is { } history ? now - history.Retention : null,
+            HistorySince = history is null ? null : now - history.Retention,
         };
         context.Response.Headers.Vary = HeaderNames.Accept;
         return json

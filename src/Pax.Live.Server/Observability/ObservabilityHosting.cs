@@ -7,6 +7,7 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Orleans.Dashboard;
 using Pax.Live.Server.Auth;
+using Pax.Live.Server.Mqtt;
 using Pax.Live.Server.Storage;
 
 namespace Pax.Live.Server.Observability;
@@ -72,7 +73,7 @@ public static class ObservabilityHosting
         builder.Services.AddHealthChecks()
             .Add(new HealthCheckRegistration(DatabaseReadiness.Name, _ => new DatabaseReadiness(storage, connectionString),
                 HealthStatus.Degraded, [ReadyTag], TimeSpan.FromSeconds(5)))
-            .Add(new HealthCheckRegistration(BrokerReadiness.Name, sp => new BrokerReadiness(sp),
+            .Add(new HealthCheckRegistration(BrokerReadiness.Name, sp => new BrokerReadiness(sp.GetService<MqttBroker>(), sp.GetService<SharedSubscriber>()),
                 HealthStatus.Unhealthy, [ReadyTag], TimeSpan.FromSeconds(5)))
             .Add(new HealthCheckRegistration(SiloReadiness.Name,
                 sp => new SiloReadiness(sp.GetRequiredService<IClusterMembershipService>(), sp.GetRequiredService<ILocalSiloDetails>()),
