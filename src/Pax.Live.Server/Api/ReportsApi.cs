@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
 using Pax.Live.Abstractions;
 using Pax.Live.Aggregation.Reports;
@@ -6,6 +7,7 @@ using Pax.Live.Contracts;
 using Pax.Live.Server.Auth;
 using Pax.Live.Server.History;
 using Pax.Live.Server.Reports;
+using Pax.Live.Server.Storage;
 
 namespace Pax.Live.Server.Api;
 
@@ -34,10 +36,10 @@ public static class ReportsApi
     }
 
     private static async Task<IResult> Lagesbild(
-        string? from, string? to, string? area, string? format, string? lang, HttpContext context, IGrainFactory grains, IServiceProvider services,
-        TimeProvider clock, CancellationToken cancellationToken)
+        string? from, string? to, string? area, string? format, string? lang, HttpContext context, IGrainFactory grains,
+        [FromServices] HistoryStore? store, [FromServices] HistoryOptions? history, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (services.GetService<HistoryStore>() is not { } store)
+        if (store is null)
         {
             return ReportsOff();
         }
@@ -78,7 +80,7 @@ public static class ReportsApi
         var alerts = await store.Alerts(previousFrom.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds(), cancellationToken);
         var report = LagesbildMath.Build(start, end, now, string.IsNullOrEmpty(area) ? null : area, places, changes, alerts) with
         {
-            HistorySince = services.GetService<HistoryOptions>() is { } history ? now - history.Retention : null,
+            HistorySince = history is null ? null : now - history.Retention,
         };
         context.Response.Headers.Vary = HeaderNames.Accept;
         return json
@@ -87,9 +89,10 @@ public static class ReportsApi
     }
 
     private static async Task<IResult> Precision(
-        string? from, string? to, string? area, IGrainFactory grains, IServiceProvider services, TimeProvider clock, CancellationToken cancellationToken)
+        string? from, string? to, string? area, IGrainFactory grains, [FromServices] HistoryStore? store, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
-        if (services.GetService<HistoryStore>() is not { } store)
+        if (store is null)
         {
             return ReportsOff();
         }
@@ -144,7 +147,8 @@ public static class ReportsApi
             .Select(p => new ReportPlace(p.Id, p.Name, p.Area, p.CreatedAt))];
 
     private static ProblemHttpResult ReportsOff() => TypedResults.Problem(
-        title: "Reports are off.", detail: "Reports read the history, which needs a database: set Pax:Storage:Provider to Sqlite or PostgreSql.",
+        title: "Reports are off.",
+        detail: $"Reports read the history, which needs a database: set {StorageOptions.Section}:{nameof(StorageOptions.Provider)} to Sqlite or PostgreSql.",
         statusCode: StatusCodes.Status501NotImplemented);
 
     private static ProblemHttpResult NoSuchArea(string area) => TypedResults.Problem(
