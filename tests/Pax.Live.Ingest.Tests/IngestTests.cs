@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Pax.Live.Contracts;
+using Pax.Live.Server.Catalog;
 using Pax.Live.Server.Ingest;
 
 namespace Pax.Live.Ingest.Tests;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Pax.Live.Abstractions;
 using Pax.Live.Contracts;
+using Pax.Live.Server.Catalog;
 
 namespace Pax.Live.Server.Ingest;
 

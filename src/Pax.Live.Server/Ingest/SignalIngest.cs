@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using Pax.Live.Contracts;
+using Pax.Live.Server.Catalog;
 
 namespace Pax.Live.Server.Ingest;
 

@@ -23,7 +23,7 @@ public sealed partial class MqttBroker(
     IngestStats stats,
     IGrainFactory grains,
     TimeProvider clock,
-    ILogger<MqttBroker> logger) : IHostedService, IAsyncDisposable
+    ILogger<MqttBroker> logger) : IHostedService, IAsyncDisposable, IDeviceRevokedHandler
 {
     /// <summary>A device's own command topic's last level.</summary>
     public const string CommandLeaf = "command";
@@ -230,7 +230,7 @@ public sealed partial class MqttBroker(
     /// Drops a device's connection at once if it signed in with credentials issued before <paramref name="issuedBefore"/>
     /// (they were revoked or replaced); a connection made with the new secret stays.
     /// </summary>
-    public Task DropAsync(string deviceId, DateTimeOffset issuedBefore) =>
+    public Task OnDeviceRevoked(string deviceId, DateTimeOffset issuedBefore) =>
         _deviceConnections.TryGetValue(deviceId, out var held) && held.IssuedAt < issuedBefore
             ? DisconnectAsync(held.ClientId, MqttDisconnectReasonCode.NotAuthorized)
             : Task.CompletedTask;
@@ -363,7 +363,7 @@ public sealed partial class MqttBroker(
     [LoggerMessage(LogLevel.Information, "MQTT broker listening on {Address}, plain port {Port}, TLS port {TlsPort}")]
     private static partial void LogStarted(ILogger logger, string address, string port, string tlsPort);
 
-    [LoggerMessage(LogLevel.Warning, "ANONYMOUS DEVICES ALLOWED (Pax:Mqtt:AllowAnonymous): any client that reaches the broker can publish for any place. For a lab only, never in production.")]
+    [LoggerMessage(LogLevel.Warning, $"ANONYMOUS DEVICES ALLOWED ({MqttOptions.Section}:{nameof(MqttOptions.AllowAnonymous)}): any client that reaches the broker can publish for any place. For a lab only, never in production.")]
     private static partial void LogAnonymousAllowed(ILogger logger);
 
     [LoggerMessage(LogLevel.Warning, "Refused an MQTT connection from {Remote} as '{User}': {Why} ({NotLogged} more refused since the last line)")]
