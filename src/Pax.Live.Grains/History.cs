@@ -1,10 +1,11 @@
 using Pax.Live.Aggregation;
+using Pax.Live.Aggregation.Replay;
 using Pax.Live.Contracts;
 
 namespace Pax.Live.Grains;
 
-/// <summary>One minute of one kind at one place.</summary>
-public readonly record struct RollupRow(string PlaceId, SignalKind Kind, long MinuteStartMs, int Count, double Min, double Max, double Mean);
+/// <summary>One minute of one kind at one place; <see cref="Slots"/> its six 10-s slots for replays (<see cref="SignalSlotCodec"/>).</summary>
+public readonly record struct RollupRow(string PlaceId, SignalKind Kind, long MinuteStartMs, int Count, double Min, double Max, double Mean, byte[]? Slots = null);
 
 /// <summary>A place's level changed.</summary>
 public readonly record struct LevelChangeRow(string PlaceId, long AtMs, Level From, Level To);
@@ -44,10 +45,14 @@ public sealed class NullHistorySink : IHistorySink
     }
 }
 
-/// <summary>Turns a place's live windows into one-minute rollups as minutes complete, and records level changes.</summary>
+/// <summary>
+/// Turns a place's live windows into one-minute rollups as minutes complete, each with its slots for replays, and
+/// records level changes.
+/// </summary>
 internal sealed class PlaceHistory(string placeId, IHistorySink sink)
 {
     private const long MinuteMs = 60_000;
+    private readonly SignalSlotRecorder _slots = new();
 
     /// <summary>Rollups are written for minutes that started before this (Unix ms, on a minute boundary).</summary>
     public long RolledUpTo { get; set; }
@@ -65,6 +70,9 @@ internal sealed class PlaceHistory(string placeId, IHistorySink sink)
         RolledUpTo = Math.Max(rolledUpTo, floor);
         _level = core.Level;
     }
+
+    /// <summary>A reading as the place's window took it (measured at <paramref name="at"/>, capped to now).</summary>
+    public void Record(SignalKind kind, double value, long at) => _slots.Record(kind, value, at);
 
     /// <summary>Records a level change if the core's level differs from the last one seen.</summary>
     public void ObserveLevel(PlaceAggregator core, long nowMs)
@@ -90,7 +98,7 @@ internal sealed class PlaceHistory(string placeId, IHistorySink sink)
                 var stats = core.Window(kind, from, to);
                 if (stats.Count > 0)
                 {
-                    sink.Append(new RollupRow(placeId, kind, from, stats.Count, stats.Min, stats.Max, stats.Mean));
+                    sink.Append(new RollupRow(placeId, kind, from, stats.Count, stats.Min, stats.Max, stats.Mean, _slots.Take(kind, from)));
                 }
             }
 

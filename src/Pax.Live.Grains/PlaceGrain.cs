@@ -65,7 +65,7 @@ public sealed partial class PlaceGrain(
         _notifier = GrainFactory.GetGrain<ILiveNotifierGrain>(0);
         _definition = await GrainFactory.GetGrain<ICatalogGrain>(0).Find(PlaceId);
         var saved = state.State;
-        _place = new Place(PlaceId, RulesFor(_definition), PlaceStateMapping.ToMemory(saved), Now);
+        _place = new Place(PlaceId, defaults.RulesFor(_definition), PlaceStateMapping.ToMemory(saved), Now);
 
         // The snapshot's bytes are needed only on their way to and from storage; kept, they doubled a place's memory.
         saved.Core = null;
@@ -127,6 +127,7 @@ public sealed partial class PlaceGrain(
         foreach (var sample in batch.Samples)
         {
             _place.Read(sample.DeviceId, sample.Kind, sample.Value, sample.Timestamp, now);
+            _history.Record(sample.Kind, sample.Value, Math.Min(sample.Timestamp, now));
         }
 
         var effects = _place.Settle(now);
@@ -252,7 +253,7 @@ public sealed partial class PlaceGrain(
     {
         _definition = definition;
         var now = Now;
-        _place.UseRules(RulesFor(definition), now);
+        _place.UseRules(defaults.RulesFor(definition), now);
         _history.ObserveLevel(_place.Core, now);
         PublishStatus(now);
         ScheduleTick(now);
@@ -583,26 +584,6 @@ public sealed partial class PlaceGrain(
 
         DateTimeOffset? updatedAt = core.LastHeardAt == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(core.LastHeardAt);
         _notifier.StatusChanged(new PlaceStatusChanged(PlaceId, core.Level, values, updatedAt)).Ignore();
-    }
-
-    /// <summary>The place's own rules: the defaults with its definition's thresholds (the model applies focus).</summary>
-    private PlaceRules RulesFor(PlaceDefinition? definition)
-    {
-        var rules = defaults.Rules;
-        if (definition is null)
-        {
-            return rules;
-        }
-
-        var t = definition.Thresholds;
-        return rules with
-        {
-            MotionThreshold = t.Motion,
-            PeopleThreshold = t.People,
-            LoiterThreshold = t.Loiter,
-            SoundThreshold = t.Sound,
-            Dwell = TimeSpan.FromSeconds(t.DwellSeconds),
-        };
     }
 
     private long Now => clock.GetUtcNow().ToUnixTimeMilliseconds();

@@ -48,6 +48,7 @@ app.MapPaxObservability();
 app.MapPlacesApi();
 app.MapHistoryApi();
 app.MapReportsApi();
+app.MapReplayApi();
 app.MapIngestApi();
 app.MapRuntimeApi();
 app.MapAuthApi();

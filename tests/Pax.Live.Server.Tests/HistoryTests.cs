@@ -46,6 +46,37 @@ public sealed class HistoryTests
         Assert.Equal(9, point.GetProperty("max").GetDouble());
         Assert.Equal(6, point.GetProperty("mean").GetDouble());
 
+        // The minute's slots replay: the place's own rules give the alert it raised, at the same moment; a people
+        // threshold of 1 without dwell would have had the place elevated from the first reading.
+        var period = new { from = minuteStart.AddMinutes(-1), to = minuteStart.AddMinutes(2) };
+        var replay = await Replay(server, new { period.from, period.to });
+        Assert.Equal(2, replay.GetProperty("slots").GetInt32());
+        var actualAlert = Assert.Single(replay.GetProperty("actual").GetProperty("alerts").EnumerateArray());
+        var replayedAlert = Assert.Single(replay.GetProperty("replayed").GetProperty("alerts").EnumerateArray());
+        Assert.Equal("impulse", replayedAlert.GetProperty("kind").GetString());
+        Assert.Equal(actualAlert.GetProperty("raisedAt").GetDateTimeOffset(), replayedAlert.GetProperty("raisedAt").GetDateTimeOffset());
+        Assert.DoesNotContain(Levels(replay), l => l == "elevated");
+        Assert.Contains("alert", Levels(replay));
+        var eager = await Replay(server, new { period.from, period.to, rules = new { people = 1, dwellSeconds = 0 } });
+        Assert.Contains("elevated", Levels(eager));
+        Assert.True(eager.GetProperty("replayedHours").GetProperty("elevated").GetDouble() > 0);
+        Assert.Equal(1, eager.GetProperty("replayed").GetProperty("alerts").GetArrayLength());
+
+        static string[] Levels(JsonElement r) =>
+            [.. r.GetProperty("replayed").GetProperty("levels").EnumerateArray().Select(l => l.GetProperty("to").GetString()!)];
+
+        var badRules = await server.Http.PostAsJsonAsync($"/api/places/{place}/replay", new { period.from, period.to, rules = new { people = -1, dwellSeconds = 5000 } });
+        Assert.Equal(HttpStatusCode.BadRequest, badRules.StatusCode);
+        var problem = await badRules.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(problem.GetProperty("errors").TryGetProperty("rules.people", out _));
+        Assert.True(problem.GetProperty("errors").TryGetProperty("rules.dwellSeconds", out _));
+        Assert.Equal(HttpStatusCode.BadRequest, (await server.Http.PostAsJsonAsync($"/api/places/{place}/replay", new { from = period.to, to = period.from })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await server.Http.PostAsJsonAsync($"/api/places/{place}/replay", new { from = period.to.AddDays(-40), period.to })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Http.PostAsJsonAsync("/api/places/nowhere/replay", new { })).StatusCode);
+        (await server.Http.PutAsJsonAsync("/api/users/vakt-replay", new { role = "guard", areas = (string[])["centrum"], password = "password-vakt-replay" })).EnsureSuccessStatusCode();
+        using var guard = server.As(await server.Login("vakt-replay", "password-vakt-replay"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await guard.PostAsJsonAsync($"/api/places/{place}/replay", new { })).StatusCode);
+
         var hourly = await server.Http.GetFromJsonAsync<JsonElement>($"/api/places/{place}/history?step=1h");
         Assert.Equal("1h", hourly.GetProperty("step").GetString());
 
@@ -75,6 +106,14 @@ public sealed class HistoryTests
 
         // Three seconds on, the level change is older than the retention and the next purge takes it.
         await Poll(server, url, h => h.GetProperty("levels").GetArrayLength() == 0, TimeSpan.FromSeconds(20));
+    }
+
+    private static async Task<JsonElement> Replay(ServerProcess server, object request)
+    {
+        var response = await server.Http.PostAsJsonAsync("/api/places/storgatan/replay", request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        return JsonDocument.Parse(body).RootElement;
     }
 
     private static async Task<JsonElement> Poll(ServerProcess server, string url, Func<JsonElement, bool> done, TimeSpan timeout)

@@ -9,6 +9,12 @@ public sealed class HistoryOptions
     /// <summary>How long rows are kept.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(90);
 
+    /// <summary>
+    /// How long the rollups keep their 10-s slots, which replays read (about 0.6 MB a place a day with four kinds
+    /// reporting all day); the rollups themselves are kept for <see cref="Retention"/>.
+    /// </summary>
+    public TimeSpan ReplayRetention { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>How often old rows are purged.</summary>
     public TimeSpan PurgeEvery { get; set; } = TimeSpan.FromHours(1);
 

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using Pax.Live.Abstractions;
+using Pax.Live.Aggregation.Replay;
 using Pax.Live.Contracts;
 using Pax.Live.Grains;
 using Pax.Live.Server.Storage;
@@ -36,9 +37,11 @@ public sealed partial class HistoryStore(StorageOptions options, string connecti
             ? WriteNow(rollups, levels, alerts, cancellationToken)
             : gate.Run(() => WriteNow(rollups, levels, alerts, cancellationToken), cancellationToken);
 
-    /// <summary>Deletes rows older than <paramref name="beforeMs"/>; returns how many.</summary>
-    public Task<int> Purge(long beforeMs, CancellationToken cancellationToken) =>
-        gate is null ? PurgeNow(beforeMs, cancellationToken) : gate.Run(() => PurgeNow(beforeMs, cancellationToken), cancellationToken);
+    /// <summary>Deletes rows older than <paramref name="beforeMs"/>, and the replay slots older than <paramref name="slotsBeforeMs"/>; returns how many rows went.</summary>
+    public Task<int> Purge(long beforeMs, long slotsBeforeMs, CancellationToken cancellationToken) =>
+        gate is null
+            ? PurgeNow(beforeMs, slotsBeforeMs, cancellationToken)
+            : gate.Run(() => PurgeNow(beforeMs, slotsBeforeMs, cancellationToken), cancellationToken);
 
     private async Task WriteNow(
         IReadOnlyList<RollupRow> rollups, IReadOnlyList<LevelChangeRow> levels, IReadOnlyList<AlertRow> alerts, CancellationToken cancellationToken)
@@ -50,13 +53,13 @@ public sealed partial class HistoryStore(StorageOptions options, string connecti
         {
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            var sql = new StringBuilder("INSERT INTO pax_rollup (place_id, kind, minute_start, count, min, max, mean) VALUES ");
+            var sql = new StringBuilder("INSERT INTO pax_rollup (place_id, kind, minute_start, count, min, max, mean, slots) VALUES ");
             var end = Math.Min(start + RowsPerStatement, rollups.Count);
             for (var i = start; i < end; i++)
             {
                 var row = rollups[i];
                 var n = i - start;
-                sql.Append(CultureInfo.InvariantCulture, $"{(n == 0 ? "" : ",")}(@p{n},@k{n},@m{n},@c{n},@lo{n},@hi{n},@mean{n})");
+                sql.Append(CultureInfo.InvariantCulture, $"{(n == 0 ? "" : ",")}(@p{n},@k{n},@m{n},@c{n},@lo{n},@hi{n},@mean{n},@sl{n})");
                 Add(command, $"p{n}", row.PlaceId);
                 Add(command, $"k{n}", row.Kind.Name());
                 Add(command, $"m{n}", row.MinuteStartMs);
@@ -64,9 +67,10 @@ public sealed partial class HistoryStore(StorageOptions options, string connecti
                 Add(command, $"lo{n}", row.Min);
                 Add(command, $"hi{n}", row.Max);
                 Add(command, $"mean{n}", row.Mean);
+                Add(command, $"sl{n}", (object?)row.Slots ?? DBNull.Value);
             }
 
-            sql.Append(" ON CONFLICT (place_id, kind, minute_start) DO UPDATE SET count = excluded.count, min = excluded.min, max = excluded.max, mean = excluded.mean");
+            sql.Append(" ON CONFLICT (place_id, kind, minute_start) DO UPDATE SET count = excluded.count, min = excluded.min, max = excluded.max, mean = excluded.mean, slots = excluded.slots");
             command.CommandText = sql.ToString();
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -212,10 +216,46 @@ public sealed partial class HistoryStore(StorageOptions options, string connecti
         return (series, levels);
     }
 
-    private async Task<int> PurgeNow(long beforeMs, CancellationToken cancellationToken)
+    /// <summary>A place's replay slots in [<paramref name="fromMs"/>, <paramref name="toMs"/>), in time order.</summary>
+    public async Task<List<SignalSlot>> Slots(string placeId, long fromMs, long toMs, CancellationToken cancellationToken)
     {
         await using var connection = SchemaMigrator.Open(options.Provider, connectionString);
         await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT kind, minute_start, slots FROM pax_rollup
+            WHERE place_id = @place AND minute_start >= @from AND minute_start < @to AND slots IS NOT NULL
+            """;
+        Add(command, "place", placeId);
+        Add(command, "from", fromMs - (fromMs % 60_000));
+        Add(command, "to", toMs);
+        var slots = new List<SignalSlot>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                if (SignalKinds.TryParse(reader.GetString(0), out var kind))
+                {
+                    SignalSlotCodec.Read(kind, reader.GetInt64(1), (byte[])reader.GetValue(2), slots);
+                }
+            }
+        }
+
+        slots.Sort((a, b) => a.LastAt.CompareTo(b.LastAt));
+        return slots;
+    }
+
+    private async Task<int> PurgeNow(long beforeMs, long slotsBeforeMs, CancellationToken cancellationToken)
+    {
+        await using var connection = SchemaMigrator.Open(options.Provider, connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using (var slots = connection.CreateCommand())
+        {
+            slots.CommandText = "UPDATE pax_rollup SET slots = NULL WHERE minute_start < @before AND slots IS NOT NULL";
+            Add(slots, "before", slotsBeforeMs);
+            await slots.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         var deleted = 0;
         foreach (var sql in new[]
         {

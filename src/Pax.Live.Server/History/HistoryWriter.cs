@@ -151,8 +151,9 @@ public sealed partial class HistoryRetention(HistoryStore store, HistoryOptions 
     /// <summary>Purges once now; returns how many rows went.</summary>
     public async Task<int> PurgeOnce(CancellationToken cancellationToken)
     {
-        var before = (clock.GetUtcNow() - options.Retention).ToUnixTimeMilliseconds();
-        var deleted = await store.Purge(before, cancellationToken);
+        var now = clock.GetUtcNow();
+        var before = (now - options.Retention).ToUnixTimeMilliseconds();
+        var deleted = await store.Purge(before, (now - options.ReplayRetention).ToUnixTimeMilliseconds(), cancellationToken);
         LogPurged(logger, deleted, options.Retention.TotalDays);
         return deleted;
     }

@@ -39,6 +39,12 @@ public static class ExternalBrokerConnection
                 catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
                     unreachable(ex.Message);
+                    if (client.IsConnected)
+                    {
+                        // Connected, but the subscription or reconciliation failed: connect again so it is tried again,
+                        // rather than stay connected and never ready.
+                        await Disconnect(client);
+                    }
                 }
             }
 
@@ -54,9 +60,21 @@ public static class ExternalBrokerConnection
 
         if (client.IsConnected)
         {
+            await Disconnect(client);
+        }
+    }
+
+    private static async Task Disconnect(IMqttClient client)
+    {
+        try
+        {
             await client.DisconnectAsync(
                 new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(),
                 CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Gone already: the next round connects afresh.
         }
     }
 }

@@ -8,14 +8,15 @@ namespace Pax.Live.Server.Storage;
 
 /// <summary>
 /// Applies the project's schema scripts (<c>deploy/sql/{sqlite|postgresql}/NNN-*.sql</c>) in name order, each in one
-/// transaction. The scripts are idempotent, so applying them again is safe; on PostgreSQL an advisory lock keeps two
+/// transaction, and records each with its content's hash: a script in place as it is is not run again, one edited since
+/// is (so scripts are written to be safe to run again where the SQL allows). On PostgreSQL an advisory lock keeps two
 /// nodes starting at once from applying them concurrently.
 /// </summary>
 public static class SchemaMigrator
 {
     private const long AdvisoryLockKey = 0x5041584C495645; // "PAXLIVE"
 
-    /// <summary>Applies every script; returns the names applied.</summary>
+    /// <summary>Applies every script not in place yet; returns the names of all, in place now.</summary>
     public static async Task<IReadOnlyList<string>> Apply(StorageOptions options, string connectionString, CancellationToken cancellationToken)
     {
         var scripts = Directory.GetFiles(options.ScriptFolder, "*.sql").Order(StringComparer.Ordinal).ToArray();
@@ -46,10 +47,18 @@ public static class SchemaMigrator
         {
             var name = Path.GetFileName(path);
             var text = await File.ReadAllTextAsync(path, cancellationToken);
+            var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             if (options.Provider == StorageProvider.PostgreSql)
             {
                 await Execute(connection, transaction, $"SELECT pg_advisory_xact_lock({AdvisoryLockKey});", cancellationToken);
+            }
+
+            if (await AppliedHash(connection, transaction, name, cancellationToken) == hash)
+            {
+                // In place as it is: a script that adds a column (SQLite has no ADD COLUMN IF NOT EXISTS) runs once.
+                applied.Add(name);
+                continue;
             }
 
             try
@@ -61,7 +70,6 @@ public static class SchemaMigrator
                 throw new InvalidOperationException($"Schema script {name} failed: {ex.Message}", ex);
             }
 
-            var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
             await Execute(connection, transaction, """
                 INSERT INTO pax_schema_scripts (name, sha256, applied_at) VALUES (@name, @sha256, @appliedAt)
                 ON CONFLICT (name) DO UPDATE SET sha256 = excluded.sha256, applied_at = excluded.applied_at;
@@ -71,6 +79,18 @@ public static class SchemaMigrator
         }
 
         return applied;
+    }
+
+    private static async Task<string?> AppliedHash(DbConnection connection, DbTransaction transaction, string name, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT sha256 FROM pax_schema_scripts WHERE name = @name";
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "name";
+        parameter.Value = name;
+        command.Parameters.Add(parameter);
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
 
     /// <summary>Opens a connection of the provider's type.</summary>

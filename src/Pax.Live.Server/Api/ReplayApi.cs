@@ -1,0 +1,125 @@
+using Microsoft.AspNetCore.Mvc;
+using Pax.Live.Abstractions;
+using Pax.Live.Aggregation.Replay;
+using Pax.Live.Aggregation.Reports;
+using Pax.Live.Contracts;
+using Pax.Live.Grains;
+using Pax.Live.Server.Auth;
+using Pax.Live.Server.History;
+
+namespace Pax.Live.Server.Api;
+
+/// <summary>Candidate rules for a replay: the place's thresholds as its definition has them, and the two sensitivities.</summary>
+public sealed record ReplayRules(double? Motion, double? People, double? Loiter, double? Sound, int DwellSeconds, double? ClearRatio = null, double? AnomalyScore = null);
+
+/// <summary>A replay request: the period (at most <see cref="ReplayApi.MaxPeriod"/>) and the rules; the place's own when none are given.</summary>
+public sealed record ReplayRequest(DateTimeOffset? From, DateTimeOffset? To, ReplayRules? Rules);
+
+/// <summary>What actually happened at the place in the period: its level changes and the alerts raised.</summary>
+public sealed record ActualRun(IReadOnlyList<LevelChange> Levels, LevelHours Hours, IReadOnlyList<AlertFact> Alerts);
+
+/// <summary>A replay's answer: the rules it ran, what they would have given, and what happened.</summary>
+public sealed record ReplayResponse(
+    string PlaceId, DateTimeOffset From, DateTimeOffset To, ReplayRules Rules, int Slots, ReplayResult Replayed, LevelHours ReplayedHours, ActualRun Actual);
+
+/// <summary>
+/// <c>POST /api/places/{id}/replay</c> (operator, admin): runs the live place model with candidate rules over the place's
+/// stored 10-s slots and answers the level timeline and alerts it would have given, beside what actually happened.
+/// </summary>
+public static class ReplayApi
+{
+    /// <summary>The longest period one replay covers: the slots are kept for 30 days by default.</summary>
+    public static readonly TimeSpan MaxPeriod = TimeSpan.FromDays(31);
+
+    /// <summary>Maps the endpoint.</summary>
+    public static IEndpointRouteBuilder MapReplayApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/places/{id}/replay", Replay).RequireAuthorization(PaxClaims.ControlRoom).WithTags("Places");
+        return app;
+    }
+
+    private static async Task<IResult> Replay(
+        string id, ReplayRequest? request, IGrainFactory grains, LevelDefaults defaults, [FromServices] HistoryStore? store, TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        if (store is null)
+        {
+            return TypedResults.Problem(
+                title: "Replays are off.", detail: "A replay reads the history, which needs a database.", statusCode: StatusCodes.Status501NotImplemented);
+        }
+
+        if (!Ids.IsValid(id) || await grains.GetGrain<ICatalogGrain>(0).Find(id) is not { } place)
+        {
+            return TypedResults.Problem(title: "No such place.", detail: $"There is no place '{id}'.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var to = request?.To ?? clock.GetUtcNow();
+        var from = request?.From ?? to - TimeSpan.FromDays(1);
+        var t = place.Thresholds;
+        var rules = request?.Rules ?? new ReplayRules(t.Motion, t.People, t.Loiter, t.Sound, t.DwellSeconds);
+        var errors = Validate(from, to, rules);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The replay request is not valid.");
+        }
+
+        var candidate = defaults.With(new PlaceThresholds(rules.Motion, rules.People, rules.Loiter, rules.Sound, rules.DwellSeconds)) with
+        {
+            ClearRatio = rules.ClearRatio ?? defaults.Rules.ClearRatio,
+            AnomalyScore = rules.AnomalyScore ?? defaults.Rules.AnomalyScore,
+        };
+        long fromMs = from.ToUnixTimeMilliseconds(), toMs = to.ToUnixTimeMilliseconds();
+        var slots = await store.Slots(id, fromMs, toMs, cancellationToken);
+        var replayed = PlaceReplay.Run(id, candidate, slots, fromMs, toMs);
+
+        var ids = new HashSet<string>(StringComparer.Ordinal) { id };
+        var levels = (await store.LevelChanges(ids, fromMs, toMs, cancellationToken)).GetValueOrDefault(id) ?? [];
+        var alerts = (await store.Alerts(fromMs, toMs, cancellationToken)).Where(a => a.PlaceId == id).ToArray();
+        var actual = new ActualRun(levels, LagesbildMath.Integrate(levels, from, to), alerts);
+        return TypedResults.Ok(new ReplayResponse(
+            id, from, to, rules with { ClearRatio = candidate.ClearRatio, AnomalyScore = candidate.AnomalyScore }, slots.Count, replayed,
+            replayed.Hours(from, to), actual));
+    }
+
+    private static Dictionary<string, string[]> Validate(DateTimeOffset from, DateTimeOffset to, ReplayRules rules)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (from < QueryTime.Earliest || to > QueryTime.Latest)
+        {
+            errors["from"] = [$"The period must lie between {QueryTime.Earliest:yyyy-MM-dd} and {QueryTime.Latest:yyyy-MM-dd}."];
+        }
+        else if (from >= to)
+        {
+            errors["from"] = ["'from' must be before 'to'."];
+        }
+        else if (to - from > MaxPeriod)
+        {
+            errors["to"] = [$"A replay covers at most {MaxPeriod.TotalDays:0} days."];
+        }
+
+        foreach (var (name, value) in new[] { ("motion", rules.Motion), ("people", rules.People), ("loiter", rules.Loiter), ("sound", rules.Sound) })
+        {
+            if (value is { } v && (!double.IsFinite(v) || v < 0))
+            {
+                errors["rules." + name] = ["A threshold is a number of at least 0, or null for none."];
+            }
+        }
+
+        if (rules.DwellSeconds is < 0 or > 3600)
+        {
+            errors["rules.dwellSeconds"] = ["The dwell is 0 to 3600 seconds."];
+        }
+
+        if (rules.ClearRatio is { } ratio && !(ratio is > 0 and <= 1))
+        {
+            errors["rules.clearRatio"] = ["The clear ratio is above 0 and at most 1."];
+        }
+
+        if (rules.AnomalyScore is { } score && !(score > 0))
+        {
+            errors["rules.anomalyScore"] = ["The anomaly score is above 0 (infinity: no anomalies)."];
+        }
+
+        return errors;
+    }
+}
