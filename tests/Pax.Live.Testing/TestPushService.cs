@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Pax.Live.Server.Tests;
+namespace Pax.Live.Testing;
 
 /// <summary>
 /// A push service as the browsers' vendors run one, on 127.0.0.1: RFC 8030's <c>POST {endpoint}</c> takes a message
