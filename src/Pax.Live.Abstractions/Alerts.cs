@@ -104,7 +104,8 @@ public sealed record AlertView(
     [property: Id(15)] DateTimeOffset? ReceivedAt = null,
     [property: Id(16)] DateTimeOffset? DispatchedAt = null,
     [property: Id(17)] double? Value = null,
-    [property: Id(18)] DateTimeOffset? AcceptedAt = null);
+    [property: Id(18)] DateTimeOffset? AcceptedAt = null,
+    [property: Id(19)] string? DeviceId = null);
 
 /// <summary>An action that is not allowed from the alert's current state (HTTP 409).</summary>
 [GenerateSerializer, Alias("pax.AlertConflictException")]

@@ -58,7 +58,8 @@ public sealed record OpenAlert(
     [property: Id(4)] DateTimeOffset LastSeen,
     [property: Id(5)] int Count,
     [property: Id(6)] string Summary,
-    [property: Id(7)] double? Value = null);
+    [property: Id(7)] double? Value = null,
+    [property: Id(8)] string? DeviceId = null);
 
 /// <summary>An operator silenced one alert cause at a place for a while: it raises no new alert until then.</summary>
 [GenerateSerializer, Immutable, Alias("pax.Snooze")]

@@ -317,7 +317,7 @@ public sealed class Place
             return;
         }
 
-        var alert = new PlaceAlert(AlertIds.For(Id, deviceId, kind, timestamp), kind, cause.Severity, cause.OpenedAt, cause.LastSeen, 1, cause.Value);
+        var alert = new PlaceAlert(AlertIds.For(Id, deviceId, kind, timestamp), kind, cause.Severity, cause.OpenedAt, cause.LastSeen, 1, cause.Value, deviceId);
         _open[kind] = alert;
         _effects.OpenedList.Add(alert);
     }
@@ -422,7 +422,7 @@ public sealed class PlaceEffects
 }
 
 /// <summary>An alert a place has open. Times are Unix milliseconds.</summary>
-public sealed record PlaceAlert(string AlertId, SignalKind Kind, int Severity, long RaisedAt, long LastSeen, int Count, double? Value);
+public sealed record PlaceAlert(string AlertId, SignalKind Kind, int Severity, long RaisedAt, long LastSeen, int Count, double? Value, string? DeviceId = null);
 
 /// <summary>An alert that is over, kept as the place's recent history.</summary>
 public sealed record ClosedPlaceAlert(PlaceAlert Alert, long ClosedAt);

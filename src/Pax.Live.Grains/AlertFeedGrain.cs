@@ -11,7 +11,7 @@ namespace Pax.Live.Grains;
 /// the alerts themselves are stored by their grains, and the open ones are read from the index at activation.
 /// </summary>
 [KeepAlive]
-public sealed partial class AlertFeedGrain(ILogger<AlertFeedGrain> logger) : Grain, IAlertFeedGrain
+public sealed partial class AlertFeedGrain(IAlertPushSink push, ILogger<AlertFeedGrain> logger) : Grain, IAlertFeedGrain
 {
     /// <summary>How many recent events a feed keeps for clients that come back.</summary>
     public const int Kept = 1_000;
@@ -70,6 +70,13 @@ public sealed partial class AlertFeedGrain(ILogger<AlertFeedGrain> logger) : Gra
         }
 
         LogNumbered(logger, Audience, _epoch, _seq, view.AlertId, raised);
+        if (raised && Audiences.AreaOf(Audience) is not null)
+        {
+            // The area's guards' phones hear of a new alert when their feed does, and as often: once, whether it was
+            // announced as it was stored or ahead of storing it while the database was away.
+            push.Raised(view);
+        }
+
         _unsent.Enqueue(entry);
         await SendUnsent();
         return position;

@@ -76,7 +76,6 @@ public sealed partial class AlertGrain(
         _lifecycle = AlertLifecycle.Raise(alert, alert.RaisedAt);
         await SaveSystemChange(announce: false);
         HotPathMetrics.AlertEntered(AlertTransition.Raised);
-        push.Raised(_lifecycle.View);
         WatchForEscalation();
         return _lifecycle.View.State;
     }

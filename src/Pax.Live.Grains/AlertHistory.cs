@@ -21,7 +21,8 @@ public readonly record struct AlertRow(
     long? ResolvedAt,
     AlertOutcome? Outcome,
     bool Escalated,
-    int Version)
+    int Version,
+    string? DeviceId)
 {
     /// <summary>
     /// The row of an alert from its view and audit trail. <see cref="AcknowledgedAt"/> is the first time a person took it
@@ -56,6 +57,6 @@ public readonly record struct AlertRow(
         return new AlertRow(
             view.AlertId, view.PlaceId, view.Area, view.Kind, view.Severity, view.RaisedAt.ToUnixTimeMilliseconds(),
             acknowledged, dispatched, onSite, resolved, view.State == AlertState.Resolved ? view.Outcome : null,
-            view.EscalatedAt is not null, audit.Count);
+            view.EscalatedAt is not null, audit.Count, view.DeviceId);
     }
 }

@@ -3,12 +3,12 @@ using Pax.Live.Abstractions;
 namespace Pax.Live.Grains;
 
 /// <summary>
-/// Where an alert's grain hands what the guards' phones should hear of: the host sends the Web Push messages. Handing
-/// over never blocks and never throws, so the alert's turn never waits on a push service.
+/// Where the grains hand what the guards' phones should hear of: the host sends the Web Push messages. Handing over
+/// never blocks and never throws, so no grain's turn waits on a push service.
 /// </summary>
 public interface IAlertPushSink
 {
-    /// <summary>A new alert was stored (guards of its area who asked for new alerts hear of it).</summary>
+    /// <summary>An area's feed announced a new alert (its guards who asked for new alerts hear of it).</summary>
     void Raised(AlertView alert);
 
     /// <summary>The alert was dispatched to <c>alert.Guard</c>.</summary>

@@ -492,7 +492,7 @@ public sealed partial class PlaceGrain(
     private AlertView ViewOf(PlaceAlert alert, int count) => new(
         alert.AlertId, PlaceId, alert.Kind, alert.Severity, AlertState.Raised, DateTimeOffset.FromUnixTimeMilliseconds(alert.RaisedAt),
         DateTimeOffset.FromUnixTimeMilliseconds(alert.LastSeen), count, Summary(alert), CauseCleared: false, Guard: null, Outcome: null,
-        Note: null, Area: _definition?.Area, Value: alert.Value);
+        Note: null, Area: _definition?.Area, Value: alert.Value, DeviceId: alert.DeviceId);
 
     private OpenAlert OpenAlertOf(PlaceAlert alert) => PlaceStateMapping.OpenAlertOf(alert, Summary(alert));
 

@@ -28,10 +28,10 @@ internal static class PlaceStateMapping
     }
 
     public static OpenAlert OpenAlertOf(PlaceAlert alert, string summary) =>
-        new(alert.AlertId, alert.Kind, alert.Severity, At(alert.RaisedAt), At(alert.LastSeen), alert.Count, summary, alert.Value);
+        new(alert.AlertId, alert.Kind, alert.Severity, At(alert.RaisedAt), At(alert.LastSeen), alert.Count, summary, alert.Value, alert.DeviceId);
 
     public static PlaceAlert PlaceAlertOf(OpenAlert alert) => new(
-        alert.AlertId, alert.Kind, alert.Severity, alert.RaisedAt.ToUnixTimeMilliseconds(), alert.LastSeen.ToUnixTimeMilliseconds(), alert.Count, alert.Value);
+        alert.AlertId, alert.Kind, alert.Severity, alert.RaisedAt.ToUnixTimeMilliseconds(), alert.LastSeen.ToUnixTimeMilliseconds(), alert.Count, alert.Value, alert.DeviceId);
 
     public static Snooze SnoozeOf(PlaceSnooze snooze) => new(snooze.Kind, At(snooze.Until), snooze.By, snooze.Why);
 

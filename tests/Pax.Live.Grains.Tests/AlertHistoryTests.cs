@@ -29,7 +29,7 @@ public sealed class AlertRowTests
 
         Assert.Equal(new AlertRow(
             "a1", "stora-torget", "centrum", SignalKind.Impulse, 3, Ms(T0), Ms(T0.AddSeconds(10)), Ms(T0.AddSeconds(20)), Ms(T0.AddMinutes(4)),
-            Ms(T0.AddMinutes(9)), AlertOutcome.FalseAlarm, Escalated: false, Version: 5), row);
+            Ms(T0.AddMinutes(9)), AlertOutcome.FalseAlarm, Escalated: false, Version: 5, DeviceId: null), row);
     }
 
     [Fact]

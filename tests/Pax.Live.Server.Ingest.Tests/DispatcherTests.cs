@@ -40,6 +40,33 @@ public sealed class DispatcherTests
         }
     }
 
+    [Fact]
+    public async Task DispatcherWakesForEitherLaneAndEndsWhenBothAreComplete()
+    {
+        var rig = new IngestTests.Rig();
+        var grains = Places.Create();
+        var dispatcher = new IngestDispatcher(rig.Queue, (IGrainFactory)grains, rig.Places, rig.Options, rig.Metrics, NullLogger<IngestDispatcher>.Instance);
+        await dispatcher.StartAsync(CancellationToken.None);
+        try
+        {
+            // Each message finds the dispatcher idle, waiting on both lanes: readings, an event, readings again.
+            Assert.Equal(RejectReason.None, await rig.Publish("torget", "cam-1", IngestTests.Message(("people", 0))));
+            await grains.Received("torget", SignalKind.People);
+            Assert.Equal(RejectReason.None, await rig.Publish("torget", "cam-1", IngestTests.Message(("impulse", 1))));
+            await grains.Received("torget", SignalKind.Impulse);
+            Assert.Equal(RejectReason.None, await rig.Publish("parken", "cam-1", IngestTests.Message(("people", 2))));
+            await grains.Received("parken", SignalKind.People);
+
+            rig.Queue.Complete();
+            await dispatcher.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            rig.Queue.Complete();
+            await dispatcher.StopAsync(CancellationToken.None);
+        }
+    }
+
     /// <summary>A grain factory whose place grains record what they are sent and answer when the test lets them.</summary>
     public class Places : DispatchProxy
     {

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Pax.Live.Contracts;
+using Pax.Live.Server.Catalog;
 
 namespace Pax.Live.Server.Ingest.Tests;
 
@@ -34,7 +35,7 @@ public sealed class IngestLogTests : IDisposable
     private IngestLog Open() => new(_options, _directory, NullLogger<IngestLog>.Instance);
 
     private static ValueTask<RejectReason> Publish(SignalIngest ingest, string json) =>
-        ingest.AcceptAsync("cam-1", Topic.Signals("torget", "cam-1"), new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(json)), CancellationToken.None);
+        ingest.AcceptAsync("cam-1", Topic.Signals("torget", "cam-1"), new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(json)), CancellationToken.None, out _);
 
     private static string Message(long ts, string kind, double value) => $"{{\"ts\": {ts}, \"signals\": [{{\"kind\": \"{kind}\", \"value\": {value}}}]}}";
 

@@ -12,13 +12,21 @@ public sealed class OutageTests(PostgresFixture postgres, Xunit.Abstractions.ITe
     public async Task ThirtySecondsWithoutTheDatabaseLoseNothing()
     {
         var connectionString = await postgres.Server.CreateDatabase();
+        await using var pushService = await TestPushService.Start();
         await using var server = new ServerProcess(
             ServerProcess.NewTempDirectory("pax-outage"),
             "--Pax:Storage:Provider=PostgreSql",
             $"--Pax:Storage:ConnectionString={connectionString}",
-            "--Pax:History:FlushEvery=00:00:00.200");
+            "--Pax:History:FlushEvery=00:00:00.200",
+            $"--Pax:Push:AllowedOrigins:0={pushService.Origin}");
         await server.Start();
         await using var device = await Device.Connect(server, "cam-outage");
+
+        // A guard of centrum whose phone asked for every new alert of the area.
+        var guard = await GuardClient.Create(server, "centrum");
+        using var phone = pushService.NewSubscription();
+        await guard.Subscribe("phone", phone);
+        (await guard.Client.PutAsJsonAsync("/api/push/settings", new { newAlerts = true })).EnsureSuccessStatusCode();
 
         // Before: an alert at Stora torget, stored.
         await device.Publish("pax/v1/stora-torget/cam-1/signals", Device.Signals(Device.Now, ("impulse", 1)));
@@ -68,12 +76,20 @@ public sealed class OutageTests(PostgresFixture postgres, Xunit.Abstractions.ITe
         output.WriteLine($"The alert raised during the outage was announced {await announced:0} ms after its PUBACK");
         Assert.Equal(outageAlert, controlRoom.Of<AlertEvent>().Single(a => a.Kind == "fire").AlertId);
 
+        // The guard's phone heard of it during the outage too.
+        bool IsOutageAlert(ReceivedPush p) => p.Endpoint == phone.Endpoint && phone.Payload(p).GetProperty("alertId").GetString() == outageAlert;
+        var pushed = await pushService.WaitFor(IsOutageAlert, TimeSpan.FromSeconds(5));
+        Assert.Equal("fire", phone.Payload(pushed).GetProperty("kind").GetString());
+
         await postgres.Server.StartServer();
         NpgsqlConnection.ClearAllPools();
 
         // After: the retried history write lands, and the places' retried snapshots (backoff at most 30 s) with it.
         await WaitForRows(connectionString, "SELECT count(*) FROM pax_level_change WHERE place_id = 'storgatan' AND to_level = 'alert'");
         await Task.Delay(TimeSpan.FromSeconds(32));
+
+        // Stored once the database was back, it was not pushed again.
+        Assert.Single(pushService.Received, IsOutageAlert);
         await server.Stop(crash: true);
         await server.Start();
 

@@ -55,9 +55,9 @@ public sealed class PushTests(PushFixture fixture)
     public async Task ADispatchIsPushedEncryptedUrgentWithATtlAndSignedWithTheServersVapidKey()
     {
         var (place, area) = await NewPlace("Pushtorget");
-        var guard = await Guard(area);
+        var guard = await GuardClient.Create(Server, area);
         using var phone = PushService.NewSubscription();
-        await Subscribe(guard, "phone-1", phone);
+        await guard.Subscribe("phone-1", phone);
         var serverKey = (await Server.Http.GetFromJsonAsync<JsonElement>("/api/push/key")).GetProperty("publicKey").GetString();
 
         var alertId = await RaiseAlert(place);
@@ -96,15 +96,15 @@ public sealed class PushTests(PushFixture fixture)
     {
         var (place, area) = await NewPlace("Nyhetstorget");
         var (_, otherArea) = await NewPlace("Annanstans");
-        var asked = await Guard(area);
-        var notAsked = await Guard(area);
-        var elsewhere = await Guard(otherArea);
+        var asked = await GuardClient.Create(Server, area);
+        var notAsked = await GuardClient.Create(Server, area);
+        var elsewhere = await GuardClient.Create(Server, otherArea);
         using var askedPhone = PushService.NewSubscription();
         using var notAskedPhone = PushService.NewSubscription();
         using var elsewherePhone = PushService.NewSubscription();
-        await Subscribe(asked, "p", askedPhone);
-        await Subscribe(notAsked, "p", notAskedPhone);
-        await Subscribe(elsewhere, "p", elsewherePhone);
+        await asked.Subscribe("p", askedPhone);
+        await notAsked.Subscribe("p", notAskedPhone);
+        await elsewhere.Subscribe("p", elsewherePhone);
         foreach (var g in new[] { asked, elsewhere })
         {
             var settings = await g.Client.PutAsJsonAsync("/api/push/settings", new { newAlerts = true });
@@ -128,11 +128,11 @@ public sealed class PushTests(PushFixture fixture)
     public async Task ASubscriptionThePushServiceSaysIsGoneIsDroppedAndTheGuardsOtherPhoneStillGetsIt()
     {
         var (place, area) = await NewPlace("Borttorget");
-        var guard = await Guard(area);
+        var guard = await GuardClient.Create(Server, area);
         using var old = PushService.NewSubscription();
         using var current = PushService.NewSubscription();
-        await Subscribe(guard, "old-phone", old);
-        await Subscribe(guard, "new-phone", current);
+        await guard.Subscribe("old-phone", old);
+        await guard.Subscribe("new-phone", current);
         PushService.AnswerOnce(old.Endpoint, 410);
 
         var alertId = await RaiseAlert(place);
@@ -154,9 +154,9 @@ public sealed class PushTests(PushFixture fixture)
     public async Task APushServiceThatIsBusyIsTriedAgain()
     {
         var (place, area) = await NewPlace("Omtorget");
-        var guard = await Guard(area);
+        var guard = await GuardClient.Create(Server, area);
         using var phone = PushService.NewSubscription();
-        await Subscribe(guard, "phone", phone);
+        await guard.Subscribe("phone", phone);
         PushService.AnswerOnce(phone.Endpoint, 503);
 
         var alertId = await RaiseAlert(place);
@@ -180,9 +180,9 @@ public sealed class PushTests(PushFixture fixture)
             places.Add(place);
         }
 
-        var guard = await Guard(guardArea);
+        var guard = await GuardClient.Create(Server, guardArea);
         using var phone = PushService.NewSubscription();
-        await Subscribe(guard, "phone", phone);
+        await guard.Subscribe("phone", phone);
         PushService.Hold(phone.Endpoint);
         try
         {
@@ -215,7 +215,7 @@ public sealed class PushTests(PushFixture fixture)
     public async Task AGuardListsAndRemovesTheirPhonesAndOnlyAllowedPushServicesAndRealKeysAreTaken()
     {
         var (_, area) = await NewPlace("Listtorget");
-        var guard = await Guard(area);
+        var guard = await GuardClient.Create(Server, area);
         using var phone = PushService.NewSubscription();
         Assert.Empty(await Devices(guard));
 
@@ -290,20 +290,6 @@ public sealed class PushTests(PushFixture fixture)
         return (place, area);
     }
 
-    private async Task<GuardClient> Guard(string area)
-    {
-        var name = "vakt-" + Guid.NewGuid().ToString("N")[..8];
-        var response = await Server.Http.PutAsJsonAsync($"/api/users/{name}", new { role = "guard", areas = new[] { area }, password = "password-" + name });
-        response.EnsureSuccessStatusCode();
-        return new GuardClient(name, Server.As(await Server.Login(name, "password-" + name)));
-    }
-
-    private static async Task Subscribe(GuardClient guard, string deviceId, BrowserSubscription phone)
-    {
-        var response = await guard.Client.PutAsJsonAsync($"/api/push/subscriptions/{deviceId}", phone.Json());
-        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
-    }
-
     private static async Task<string[]> Devices(GuardClient guard) =>
         [.. (await guard.Client.GetFromJsonAsync<JsonElement>("/api/push/subscriptions")).GetProperty("devices").EnumerateArray()
             .Select(d => d.GetProperty("deviceId").GetString()!)];
@@ -316,6 +302,3 @@ public sealed class PushTests(PushFixture fixture)
         return view.GetProperty("openAlerts")[0].GetProperty("alertId").GetString()!;
     }
 }
-
-/// <summary>A guard and an HTTP client with their token.</summary>
-public sealed record GuardClient(string Name, HttpClient Client);

@@ -122,6 +122,77 @@ public sealed partial class ReportTests(ServerFixture server)
         Assert.Contains("Ofullständigt underlag", await olle.GetStringAsync("/api/reports/lagesbild?from=" + Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(-365).ToString("O"))), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task PrecisionCountsTheOutcomesPerRuleAndPerDeviceWorstFirstAndTheReportShowsIt()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var place = "prec-" + suffix;
+        var area = "prec-" + suffix;
+        var put = await server.Http.PutAsJsonAsync($"/api/places/{place}", new { name = "Precisionstorget", kind = "torg", area, latitude = 59.3, longitude = 15.2 });
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        using var olle = server.As(await User("olle-" + suffix, "operator"));
+        using var gita = server.As(await User("gita-" + suffix, "guard", area));
+        var from = DateTimeOffset.UtcNow.AddHours(-1);
+        var (live, _) = await LiveClient.Watch(server, place);
+        await using var __ = live;
+
+        // Two bangs heard by camera A were fireworks, one by camera B was real, and so was a guard's report.
+        var handled = new HashSet<string>(StringComparer.Ordinal);
+        async Task Raise(Func<Task> cause, string outcome)
+        {
+            await cause();
+            var id = (await live.WaitFor<AlertEvent>(a => a.PlaceId == place && !handled.Contains(a.AlertId))).AlertId;
+            handled.Add(id);
+            Assert.True((await olle.PostAsJsonAsync($"/api/alerts/{id}/resolve", new { outcome, note = "test" })).IsSuccessStatusCode);
+        }
+
+        async Task Bang(string camera)
+        {
+            await using var device = await Device.Connect(server, camera);
+            await device.Publish($"pax/v1/{place}/{camera}/signals", Device.Signals(Device.Now, ("impulse", 1)));
+        }
+
+        var cameraA = "cam-a-" + suffix;
+        var cameraB = "cam-b-" + suffix;
+        await Raise(() => Bang(cameraA), "false-alarm");
+        await Raise(() => Bang(cameraA), "false-alarm");
+        await Raise(() => Bang(cameraB), "confirmed");
+        await Raise(async () => (await gita.PostAsJsonAsync($"/api/places/{place}/observations", new { severity = 3 })).EnsureSuccessStatusCode(), "confirmed");
+
+        var to = DateTimeOffset.UtcNow.AddMinutes(1);
+        var period = $"from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(to.ToString("O"))}";
+        var precision = await Poll(olle, $"/api/rules/precision?area={area}&{period}", r =>
+            r.GetProperty("rules").EnumerateArray().Sum(x => x.GetProperty("counts").GetProperty("confirmed").GetInt32() + x.GetProperty("counts").GetProperty("falseAlarms").GetInt32()) == 4);
+
+        var rules = precision.GetProperty("rules").EnumerateArray().ToArray();
+        Assert.Equal(["impulse", "report"], rules.Select(r => r.GetProperty("cause").GetString()));
+        Assert.All(rules, r => Assert.Equal(place, r.GetProperty("placeId").GetString()));
+        var bangs = rules[0].GetProperty("counts");
+        Assert.Equal(3, bangs.GetProperty("raised").GetInt32());
+        Assert.Equal(1, bangs.GetProperty("confirmed").GetInt32());
+        Assert.Equal(2, bangs.GetProperty("falseAlarms").GetInt32());
+        Assert.Equal(0.333, bangs.GetProperty("precision").GetDouble());
+        Assert.True(bangs.GetProperty("medianSecondsToAcknowledged").GetDouble() >= 0);
+        Assert.Equal(1.0, rules[1].GetProperty("counts").GetProperty("precision").GetDouble());
+
+        var devices = precision.GetProperty("devices").EnumerateArray().ToDictionary(d => d.GetProperty("deviceId").GetString()!, d => d.GetProperty("counts"));
+        Assert.Equal(0.0, devices[cameraA].GetProperty("precision").GetDouble());
+        Assert.Equal(2, devices[cameraA].GetProperty("falseAlarms").GetInt32());
+        Assert.Equal(1.0, devices[cameraB].GetProperty("precision").GetDouble());
+        Assert.Equal(cameraA, precision.GetProperty("devices")[0].GetProperty("deviceId").GetString());
+
+        // The lägesbild carries the same table.
+        var html = WebUtility.HtmlDecode(await olle.GetStringAsync($"/api/reports/lagesbild?area={area}&{period}"));
+        Assert.Contains("<h2>Träffsäkerhet per regel</h2>", html, StringComparison.Ordinal);
+        Assert.Contains("<td>Precisionstorget</td><td>Smäll</td><td>3</td><td>1</td><td>2</td><td>33 %</td>", html, StringComparison.Ordinal);
+
+        // Bad requests are problems; only the control room reads precision.
+        await AssertProblem(await olle.GetAsync("/api/rules/precision?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z"), HttpStatusCode.BadRequest);
+        await AssertProblem(await olle.GetAsync("/api/rules/precision?area=Not_An_Area"), HttpStatusCode.BadRequest);
+        await AssertProblem(await olle.GetAsync("/api/rules/precision?area=no-such-area-" + suffix), HttpStatusCode.NotFound);
+        await AssertProblem(await gita.GetAsync("/api/rules/precision"), HttpStatusCode.Forbidden);
+    }
+
     private static async Task<JsonElement> Poll(HttpClient client, string url, Func<JsonElement, bool> done)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);

@@ -171,13 +171,26 @@ public sealed class GuardAppTests(GuardAppFixture fixture)
         Assert.Equal(0, await helper.EvaluateAsync<int>(
             $"async () => (await (await navigator.serviceWorker.getRegistration('/guard')).getNotifications({{ tag: '{alertId}' }})).length"));
 
-        // "Öppna" brings the app to the alert.
+        // The app started again has no session of its tab: it is signed in with the one the worker keeps, without
+        // asking for the password. With the app open, "Öppna" brings it to the alert.
         var reopened = await phone.NewPageAsync();
         var reopenedWatch = new PageWatch(reopened);
-        await Pages.SignIn(reopened, reopenedWatch, new Uri(server.BaseAddress, "/guard"), GuardAppFixture.Guard, GuardAppFixture.Password);
+        await reopened.GotoAsync(new Uri(server.BaseAddress, "/guard").ToString());
+        await Expect(reopened.Locator("#connection")).ToHaveAttributeAsync("data-state", "connected");
+        await Expect(reopened.Locator("#login")).ToBeHiddenAsync();
         await Tap(reopened, "open", alertId);
         await Expect(reopened.Locator($"#alert-list .card.focused[data-alert='{alertId}']")).ToBeVisibleAsync();
         await Expect(reopened.Locator($"#alert-list [data-alert='{alertId}']")).ToHaveAttributeAsync("data-accepted", "true");
+
+        // With no app open, "Öppna" opens a tab at the alert (the worker's openWindow, which needs a real tap): signed
+        // in the same way, and at the alert.
+        var opened = await phone.NewPageAsync();
+        var openedWatch = new PageWatch(opened);
+        await opened.GotoAsync(new Uri(server.BaseAddress, $"/guard#alert={Uri.EscapeDataString(alertId)}").ToString());
+        await Expect(opened.Locator($"#alert-list .card.focused[data-alert='{alertId}']")).ToBeVisibleAsync();
+        await Expect(opened.Locator("#login")).ToBeHiddenAsync();
+        await opened.CloseAsync();
+        openedWatch.AssertClean();
         await Pages.Screenshot(reopened, "guard-app-opened-from-notification.png");
 
         // In English, a new alert of the area (not a dispatch) is worded in English and offers only "Open".
@@ -234,6 +247,31 @@ public sealed class GuardAppTests(GuardAppFixture fixture)
         await Expect(guard.Locator("#connection")).ToHaveAttributeAsync("data-state", "connected", new() { Timeout = 30_000 });
         await Expect(guard.Locator("#offline-banner")).ToBeHiddenAsync();
         Assert.DoesNotContain(watch.Problems, p => p.StartsWith("page error", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AKeptSessionTheServerNoLongerAcceptsAsksForTheSignInAgainAndIsForgotten()
+    {
+        var server = fixture.Server;
+        await using var phone = await Pages.Phone(fixture.Browser);
+        var guard = await phone.NewPageAsync();
+        var watch = new PageWatch(guard);
+        await Pages.SignIn(guard, watch, new Uri(server.BaseAddress, "/guard"), GuardAppFixture.Guard, GuardAppFixture.Password);
+        const string Kept = "async () => (await (await caches.open('pax-guard-session')).match('/guard-session'))?.json() ?? null";
+        await Until(async () => (await guard.EvaluateAsync<JsonElement>(Kept)).ValueKind == JsonValueKind.Object);
+
+        // The kept token stops being valid (here: it is not one the server signed) while no tab is open.
+        await guard.EvaluateAsync(@"async () => {
+            const cache = await caches.open('pax-guard-session');
+            const kept = await (await cache.match('/guard-session')).json();
+            await cache.put('/guard-session', new Response(JSON.stringify({ ...kept, token: 'x' + kept.token })));
+        }");
+        await guard.CloseAsync();
+
+        var again = await phone.NewPageAsync();
+        await again.GotoAsync(new Uri(server.BaseAddress, "/guard").ToString());
+        await Expect(again.Locator("#login")).ToBeVisibleAsync();
+        await Until(async () => (await again.EvaluateAsync<JsonElement>(Kept)).ValueKind == JsonValueKind.Null);
     }
 
     /// <summary>Hands the service worker a tap on the notification's action, as the notification would.</summary>

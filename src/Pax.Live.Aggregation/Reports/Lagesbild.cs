@@ -44,7 +44,8 @@ public sealed record AlertFact(
     DateTimeOffset? OnSiteAt,
     DateTimeOffset? ResolvedAt,
     string? Outcome,
-    bool Escalated)
+    bool Escalated,
+    string? DeviceId = null)
 {
     /// <summary>Raised → acknowledged, seconds.</summary>
     public double? SecondsToAcknowledged => Seconds(RaisedAt, AcknowledgedAt);
@@ -121,6 +122,9 @@ public sealed record LagesbildReport(
     /// their level changes and alerts have been purged.
     /// </summary>
     public DateTimeOffset? HistorySince { get; init; }
+
+    /// <summary>How often each rule's and device's alerts of the period were right.</summary>
+    public PrecisionReport? Precision { get; init; }
 }
 
 /// <summary>The report's arithmetic: plain functions of explicit times.</summary>
@@ -253,7 +257,10 @@ public static class LagesbildMath
         var totalCurrent = Period(placeReports.Aggregate(LevelHours.Zero, (sum, p) => sum.Plus(p.Current.Hours)), inPeriod);
         var totalPrevious = Period(placeReports.Aggregate(LevelHours.Zero, (sum, p) => sum.Plus(p.Previous.Hours)), inPrevious);
         return new LagesbildReport(
-            from, to, previousFrom, previousTo, until, area, now, totalCurrent, totalPrevious, Trends(totalCurrent, totalPrevious), placeReports, inPeriod);
+            from, to, previousFrom, previousTo, until, area, now, totalCurrent, totalPrevious, Trends(totalCurrent, totalPrevious), placeReports, inPeriod)
+        {
+            Precision = PrecisionReport.Of(from, to, area, inPeriod),
+        };
     }
 
     private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset? b) => b is { } x && x > a ? x : a;

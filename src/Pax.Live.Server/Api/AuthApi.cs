@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Pax.Live.Abstractions;
 using Pax.Live.Contracts;
 using Pax.Live.Server.Auth;
-using Pax.Live.Server.Hosting;
 
 namespace Pax.Live.Server.Api;
 
@@ -22,10 +21,13 @@ public sealed record UserDocument(Role? Role, string[]? Areas, string? Password,
 /// <summary><c>/api/auth</c> and <c>/api/users</c>.</summary>
 public static class AuthApi
 {
+    /// <summary>The rate-limiting policy <c>POST /api/auth/login</c> requires; the host defines it.</summary>
+    public const string LoginPolicy = "login";
+
     /// <summary>Maps the endpoints.</summary>
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/auth/login", Login).AllowAnonymous().RequireRateLimiting(Hardening.LoginPolicy).WithTags("Auth");
+        app.MapPost("/api/auth/login", Login).AllowAnonymous().RequireRateLimiting(LoginPolicy).WithTags("Auth");
         app.MapGet("/api/auth/me", (ClaimsPrincipal user) => user.ToActor()).RequireAuthorization().WithTags("Auth");
         var users = app.MapGroup("/api/users").RequireAuthorization(PaxClaims.AdminOnly).WithTags("Users");
         users.MapGet("/", async (IGrainFactory grains) =>

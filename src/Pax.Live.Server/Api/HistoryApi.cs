@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Pax.Live.Server.Auth;
 using Pax.Live.Server.History;
+using Pax.Live.Server.Storage;
 
 namespace Pax.Live.Server.Api;
 
@@ -25,13 +27,13 @@ public static class HistoryApi
     }
 
     private static async Task<Results<Ok<HistoryView>, ProblemHttpResult, ValidationProblem>> Get(
-        string id, string? from, string? to, string? step, ClaimsPrincipal user, IGrainFactory grains, IServiceProvider services, TimeProvider clock,
+        string id, string? from, string? to, string? step, ClaimsPrincipal user, IGrainFactory grains, [FromServices] HistoryStore? store, TimeProvider clock,
         CancellationToken cancellationToken)
     {
-        if (services.GetService<HistoryStore>() is not { } store)
+        if (store is null)
         {
             return TypedResults.Problem(
-                title: "History is off.", detail: "History needs a database: set Pax:Storage:Provider to Sqlite or PostgreSql.",
+                title: "History is off.", detail: $"History needs a database: set {StorageOptions.Section}:{nameof(StorageOptions.Provider)} to Sqlite or PostgreSql.",
                 statusCode: StatusCodes.Status501NotImplemented);
         }
 

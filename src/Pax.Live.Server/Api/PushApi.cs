@@ -73,7 +73,7 @@ public static class PushApi
 
         if (request.Endpoint is not { } endpoint || !PushOrigins.IsAllowed(endpoint, options.Origins))
         {
-            errors["endpoint"] = ["An absolute URL of an allowed push service (Pax:Push:AllowedOrigins)."];
+            errors["endpoint"] = [$"An absolute URL of an allowed push service ({PushOptions.Section}:{nameof(PushOptions.AllowedOrigins)})."];
         }
 
         if (!IsPublicKey(request.Keys?.P256dh))

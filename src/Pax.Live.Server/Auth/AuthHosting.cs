@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.IdentityModel.Tokens;
-using Pax.Live.Server.Hosting;
 
 namespace Pax.Live.Server.Auth;
 
@@ -19,6 +18,7 @@ public static class AuthHosting
         builder.Services.AddSingleton(tokens);
         builder.Services.AddSingleton<Passwords>();
         builder.Services.AddSingleton<UserSessions>();
+        builder.Services.AddSingleton<IUserChangedHandler>(sp => sp.GetRequiredService<UserSessions>());
         builder.Services.AddHostedService<FirstAdmin>();
 
         var schemes = new List<string> { JwtBearerDefaults.AuthenticationScheme };
@@ -41,7 +41,7 @@ public static class AuthHosting
                 };
                 o.Events = new JwtBearerEvents { OnMessageReceived = TokenFromQueryForHubs, OnTokenValidated = StillCurrent };
             });
-        QuietStart.SkipEagerDataProtectionKeyRing(builder.Services);
+        SkipEagerDataProtectionKeyRing(builder.Services);
         if (!string.IsNullOrWhiteSpace(options.Authority))
         {
             schemes.Add(ExternalScheme);
@@ -87,6 +87,28 @@ public static class AuthHosting
 
     private static AuthorizationPolicyBuilder Policy(List<string> schemes) =>
         new AuthorizationPolicyBuilder([.. schemes]).RequireAuthenticatedUser();
+
+    /// <summary>
+    /// Nothing in Pax.Live protects data with ASP.NET Core Data Protection (tokens are JWTs signed with the auth key;
+    /// there are no cookies), but authentication registers it, and its hosted service creates a key ring at start:
+    /// "No XML encryptor configured" or "Using an ephemeral key repository" on a fresh machine, about keys nothing
+    /// uses. Without that service a key ring is made only when something first protects data, and then its warnings
+    /// mean something.
+    /// </summary>
+    private static void SkipEagerDataProtectionKeyRing(IServiceCollection services) =>
+        services.RemoveWhere(d => d.ServiceType == typeof(IHostedService)
+            && d.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService");
+
+    private static void RemoveWhere(this IServiceCollection services, Func<ServiceDescriptor, bool> match)
+    {
+        for (var i = services.Count - 1; i >= 0; i--)
+        {
+            if (match(services[i]))
+            {
+                services.RemoveAt(i);
+            }
+        }
+    }
 
     /// <summary>A local token holds only while its stamp is the user's current one and the user is enabled.</summary>
     private static async Task StillCurrent(TokenValidatedContext context)

@@ -65,7 +65,7 @@ public sealed partial class FirstAdmin(
         _ => $"the {storage.Provider} database",
     };
 
-    [LoggerMessage(LogLevel.Warning, "Pax:Auth:AdminPassword is set but not applied: {StoredIn} already has users, and that password only creates the first admin when there are none. Sign in as '{Name}' with the password it was created with (and change it with PUT /api/users/{Name}), or stop the server and delete the data to start over")]
+    [LoggerMessage(LogLevel.Warning, $"{AuthOptions.Section}:{nameof(AuthOptions.AdminPassword)} is set but not applied: {{StoredIn}} already has users, and that password only creates the first admin when there are none. Sign in as '{{Name}}' with the password it was created with (and change it with PUT /api/users/{{Name}}), or stop the server and delete the data to start over")]
     private static partial void LogPasswordNotApplied(ILogger logger, string name, string storedIn);
 
     [LoggerMessage(LogLevel.Warning, "Created the first admin '{Name}' with a generated password (printed once on the console)")]

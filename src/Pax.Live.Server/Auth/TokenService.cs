@@ -46,7 +46,7 @@ public sealed class TokenService
         if (!string.IsNullOrWhiteSpace(options.SigningKey))
         {
             var configured = Convert.FromBase64String(options.SigningKey);
-            return configured.Length >= 32 ? configured : throw new InvalidOperationException("Pax:Auth:SigningKey must be at least 32 bytes (base64).");
+            return configured.Length >= 32 ? configured : throw new InvalidOperationException($"{AuthOptions.Section}:{nameof(AuthOptions.SigningKey)} must be at least 32 bytes (base64).");
         }
 
         var path = Path.Combine(dataDirectory, "auth-signing.key");

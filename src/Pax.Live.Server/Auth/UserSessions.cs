@@ -8,9 +8,9 @@ namespace Pax.Live.Server.Auth;
 /// What this host knows of each local user's current stamp, and which live connections each user holds here. A token
 /// is good only while its stamp is the user's current one and the user is enabled: a change of role, areas or password,
 /// or disabling, makes every older token useless at once. The user directory tells every host of such a change before it
-/// answers (<see cref="Forget"/>); the cache lives <see cref="CacheFor"/> at most, for a host it could not reach.
+/// answers (<see cref="OnUserChanged"/>); the cache lives <see cref="CacheFor"/> at most, for a host it could not reach.
 /// </summary>
-public sealed class UserSessions(IGrainFactory grains, TimeProvider clock)
+public sealed class UserSessions(IGrainFactory grains, TimeProvider clock) : IUserChangedHandler
 {
     /// <summary>The longest a host trusts what it read of a user without being told of a change.</summary>
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(10);
@@ -45,21 +45,23 @@ public sealed class UserSessions(IGrainFactory grains, TimeProvider clock)
     }
 
     /// <summary>The user changed: read them afresh next time, and close their live connections on this host (they reconnect, and are checked then).</summary>
-    public void Forget(string name)
+    public Task OnUserChanged(string userName)
     {
         lock (_gate)
         {
             _generation++;
-            _known.TryRemove(name, out _);
+            _known.TryRemove(userName, out _);
         }
 
-        if (_connections.TryGetValue(name, out var connections))
+        if (_connections.TryGetValue(userName, out var connections))
         {
             foreach (var connection in connections.Values)
             {
                 connection.Abort();
             }
         }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>A live connection of <paramref name="name"/> opened on this host.</summary>

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Pax.Live.Abstractions;
-using Pax.Live.Server.Ingest;
 
 namespace Pax.Live.Server.Catalog;
 

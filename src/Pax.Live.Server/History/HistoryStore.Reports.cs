@@ -55,7 +55,7 @@ public sealed partial class HistoryStore
         await connection.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT alert_id, place_id, area, kind, severity, raised_at, acknowledged_at, dispatched_at, on_site_at, resolved_at, outcome, escalated
+            SELECT alert_id, place_id, area, kind, severity, raised_at, acknowledged_at, dispatched_at, on_site_at, resolved_at, outcome, escalated, device_id
             FROM pax_alert
             WHERE raised_at >= @from AND raised_at < @to
             ORDER BY raised_at, alert_id
@@ -78,7 +78,8 @@ public sealed partial class HistoryStore
                 Time(reader, 8),
                 Time(reader, 9),
                 reader.IsDBNull(10) ? null : reader.GetString(10),
-                reader.GetBoolean(11)));
+                reader.GetBoolean(11),
+                reader.IsDBNull(12) ? null : reader.GetString(12)));
         }
 
         return alerts;

@@ -114,13 +114,13 @@ public sealed partial class HistoryStore(StorageOptions options, string connecti
             command.Transaction = transaction;
             var sql = new StringBuilder(
                 "INSERT INTO pax_alert (alert_id, place_id, area, kind, severity, raised_at, acknowledged_at, dispatched_at, on_site_at, " +
-                "resolved_at, outcome, escalated, version) VALUES ");
+                "resolved_at, outcome, escalated, version, device_id) VALUES ");
             var end = Math.Min(start + RowsPerStatement, rows.Length);
             for (var i = start; i < end; i++)
             {
                 var row = rows[i];
                 var n = i - start;
-                sql.Append(CultureInfo.InvariantCulture, $"{(n == 0 ? "" : ",")}(@id{n},@p{n},@ar{n},@k{n},@s{n},@r{n},@ack{n},@d{n},@os{n},@res{n},@o{n},@e{n},@v{n})");
+                sql.Append(CultureInfo.InvariantCulture, $"{(n == 0 ? "" : ",")}(@id{n},@p{n},@ar{n},@k{n},@s{n},@r{n},@ack{n},@d{n},@os{n},@res{n},@o{n},@e{n},@v{n},@dev{n})");
                 Add(command, $"id{n}", row.AlertId);
                 Add(command, $"p{n}", row.PlaceId);
                 Add(command, $"ar{n}", (object?)row.Area ?? DBNull.Value);
@@ -134,13 +134,14 @@ public sealed partial class HistoryStore(StorageOptions options, string connecti
                 Add(command, $"o{n}", row.Outcome is { } outcome ? OutcomeName(outcome) : DBNull.Value);
                 Add(command, $"e{n}", row.Escalated);
                 Add(command, $"v{n}", row.Version);
+                Add(command, $"dev{n}", (object?)row.DeviceId ?? DBNull.Value);
             }
 
             sql.Append(
                 " ON CONFLICT (alert_id) DO UPDATE SET place_id = excluded.place_id, area = excluded.area, kind = excluded.kind, " +
                 "severity = excluded.severity, raised_at = excluded.raised_at, acknowledged_at = excluded.acknowledged_at, " +
                 "dispatched_at = excluded.dispatched_at, on_site_at = excluded.on_site_at, resolved_at = excluded.resolved_at, " +
-                "outcome = excluded.outcome, escalated = excluded.escalated, version = excluded.version " +
+                "outcome = excluded.outcome, escalated = excluded.escalated, version = excluded.version, device_id = excluded.device_id " +
                 "WHERE excluded.version >= pax_alert.version");
             command.CommandText = sql.ToString();
             await command.ExecuteNonQueryAsync(cancellationToken);

@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.SignalR;
+using Pax.Live.Server.Api;
 using Pax.Live.Server.Ui;
 
 namespace Pax.Live.Server.Hosting;
@@ -7,9 +8,6 @@ namespace Pax.Live.Server.Hosting;
 /// <summary>What every response and request goes through: limits, sign-in throttling, security headers, and CORS only when asked for.</summary>
 public static class Hardening
 {
-    /// <summary>The rate-limiting policy of <c>POST /api/auth/login</c>.</summary>
-    public const string LoginPolicy = "login";
-
     /// <summary>Registers the limits.</summary>
     public static IHostApplicationBuilder AddPaxHardening(this IHostApplicationBuilder builder)
     {
@@ -31,7 +29,7 @@ public static class Hardening
                     detail: "Wait a minute before trying again.",
                     statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(context.HttpContext);
             };
-            limiter.AddPolicy(LoginPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
+            limiter.AddPolicy(AuthApi.LoginPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
                 http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions
                 {

@@ -8,6 +8,9 @@ public sealed class OrleansHostOptions
     /// <summary>The section name.</summary>
     public const string Section = "Pax:Orleans";
 
+    /// <summary>Failure detection timings (ProbeTimeout, NumMissedProbesLimit, …), bound to Orleans' <c>ClusterMembershipOptions</c>.</summary>
+    public const string MembershipSection = Section + ":Membership";
+
     /// <summary>Silo-to-silo port.</summary>
     [Range(1, 65535)]
     public int SiloPort { get; set; } = 11111;

@@ -31,7 +31,7 @@ public static class PaxHosting
             && silo.Clustering != ClusteringProvider.Localhost)
         {
             throw new InvalidOperationException(
-                "Pax:Auth:SigningKey is required when clustering (Pax:Orleans:Clustering is not Localhost): every node must sign " +
+                $"{AuthOptions.Section}:{nameof(AuthOptions.SigningKey)} is required when clustering ({OrleansHostOptions.Section}:{nameof(OrleansHostOptions.Clustering)} is not Localhost): every node must sign " +
                 "and check tokens with the same key, base64 of at least 32 bytes (`openssl rand -base64 32`).");
         }
 
@@ -85,7 +85,7 @@ public static class PaxHosting
             {
                 if (storage.Provider != StorageProvider.PostgreSql)
                 {
-                    throw new InvalidOperationException("Clustering on PostgreSQL needs Pax:Storage:Provider=PostgreSql.");
+                    throw new InvalidOperationException($"Clustering on PostgreSQL needs {StorageOptions.Section}:{nameof(StorageOptions.Provider)}=PostgreSql.");
                 }
 
                 orleans.Configure<ClusterOptions>(o =>
@@ -104,8 +104,7 @@ public static class PaxHosting
                     });
                 }
 
-                // Failure detection timings (ProbeTimeout, NumMissedProbesLimit, …) can be tuned under Pax:Orleans:Membership.
-                orleans.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(OrleansHostOptions.Section + ":Membership"));
+                orleans.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(OrleansHostOptions.MembershipSection));
                 orleans.UseAdoNetClustering(o =>
                 {
                     o.Invariant = storage.Invariant();
@@ -159,6 +158,7 @@ public static class PaxHosting
         builder.AddPaxOptions<IngestOptions>(IngestOptions.Section);
         var mqtt = builder.AddPaxOptions<MqttOptions>(MqttOptions.Section);
         builder.Services.AddSingleton<PlaceDirectory>();
+        builder.Services.AddSingleton<IPlaceDefinedHandler>(sp => sp.GetRequiredService<PlaceDirectory>());
         builder.Services.AddSingleton<DeviceIds>();
         builder.Services.AddSingleton<IngestStats>();
         builder.Services.AddSingleton<IngestQueue>();
@@ -180,6 +180,7 @@ public static class PaxHosting
         if (mqtt.Enabled)
         {
             builder.Services.AddSingleton<MqttBroker>();
+            builder.Services.AddSingleton<IDeviceRevokedHandler>(sp => sp.GetRequiredService<MqttBroker>());
             builder.Services.AddHostedService(sp => sp.GetRequiredService<MqttBroker>());
         }
 

@@ -18,28 +18,6 @@ internal static class QuietStart
     public static void UseProcessRelativeMembershipClock(IServiceCollection services) =>
         services.AddKeyedSingleton<TimeProvider>(TimeProviderNames.Membership, ProcessRelativeClock.Instance);
 
-    /// <summary>
-    /// Nothing in Pax.Live protects data with ASP.NET Core Data Protection (tokens are JWTs signed with the auth key;
-    /// there are no cookies), but authentication registers it, and its hosted service creates a key ring at start:
-    /// "No XML encryptor configured" or "Using an ephemeral key repository" on a fresh machine, about keys nothing
-    /// uses. Without that service a key ring is made only when something first protects data, and then its warnings
-    /// mean something.
-    /// </summary>
-    public static void SkipEagerDataProtectionKeyRing(IServiceCollection services) =>
-        services.RemoveWhere(d => d.ServiceType == typeof(IHostedService)
-            && d.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService");
-
-    private static void RemoveWhere(this IServiceCollection services, Func<ServiceDescriptor, bool> match)
-    {
-        for (var i = services.Count - 1; i >= 0; i--)
-        {
-            if (match(services[i]))
-            {
-                services.RemoveAt(i);
-            }
-        }
-    }
-
     /// <summary>The system clock, with timestamps counted from its first use.</summary>
     private sealed class ProcessRelativeClock : TimeProvider
     {

@@ -1,15 +1,23 @@
 using System.Diagnostics;
 using Pax.Live.Abstractions;
 using Pax.Live.Contracts;
+using Pax.Live.Server.Catalog;
 
 namespace Pax.Live.Server.Ingest;
 
 /// <summary>
-/// Drains the ingest queue in rounds, priority lane first: what is waiting (up to <see cref="IngestOptions.MaxBatchMessages"/>,
-/// for at most <see cref="IngestOptions.FlushInterval"/>) is grouped by place and each place gets one grain call per round. Up to
-/// <see cref="IngestOptions.MaxRoundsInFlight"/> rounds are in flight while the next gathers, so batches grow with load
-/// and latency stays at one round trip when it is quiet; a round with an event may go over that limit, so an alert never
-/// waits for a round of readings to come back. Per place and round it allocates the batch sent (one array), the call's task, and for a batch with an event the closure that retries it; nothing per message.
+/// The last step of ingest, and the one reader of the <see cref="IngestQueue"/>: drains it in rounds, priority lane
+/// first. What is waiting (up to <see cref="IngestOptions.MaxBatchMessages"/>, for at most
+/// <see cref="IngestOptions.FlushInterval"/>) is grouped by place (<see cref="PlaceBatcher"/>) and each place gets one
+/// grain call per round. Up to <see cref="IngestOptions.MaxRoundsInFlight"/> rounds are in flight while the next
+/// gathers, so batches grow with load and latency stays at one round trip when it is quiet; a round with an event may
+/// go over that limit, so an alert never waits for a round of readings to come back.
+/// <para>
+/// A signals message costs no allocation of its own. Per round and place there is the batch sent (one array) and the
+/// grain call with its task, and for a batch with an event the closure that would retry it (with the write-ahead log,
+/// for a batch of logged messages, the task that sees them stored instead); per round, the tasks that wait for and
+/// time all its calls. A device status, rare, is a call of its own, with its closure.
+/// </para>
 /// </summary>
 public sealed partial class IngestDispatcher(
     IngestQueue queue,
@@ -27,6 +35,13 @@ public sealed partial class IngestDispatcher(
     private readonly TimeSpan _confirmEvery = (logOptions ?? new IngestLogOptions()).ConfirmEvery;
     private CancellationToken _stopping;
 
+    // The waits on the queue's lanes: a wait left pending on a lane is kept and reused by the next round, so waits never
+    // pile up on a lane that stays empty; a lane whose wait answered false is completed and drained.
+    private Task<bool>? _priorityWait;
+    private Task<bool>? _periodicWait;
+    private bool _priorityDone;
+    private bool _periodicDone;
+
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -40,7 +55,7 @@ public sealed partial class IngestDispatcher(
 
         try
         {
-            while (await queue.WaitToReadAsync(stoppingToken))
+            while (await WaitForMessages(stoppingToken))
             {
                 var gathered = 0;
                 var urgent = false;
@@ -70,7 +85,7 @@ public sealed partial class IngestDispatcher(
                         break;
                     }
 
-                    await Task.WhenAny(_rounds.Peek(), Task.Delay(left, stoppingToken), queue.WhenPriority(stoppingToken));
+                    await Task.WhenAny(_rounds.Peek(), Task.Delay(left, stoppingToken), WhenPriority(stoppingToken));
                 }
 
                 await DispatchRound(stoppingToken);
@@ -84,6 +99,59 @@ public sealed partial class IngestDispatcher(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>Waits until either lane has a message; false when both are completed and empty.</summary>
+    private async ValueTask<bool> WaitForMessages(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (queue.HasAny)
+            {
+                return true;
+            }
+
+            if (_priorityDone && _periodicDone)
+            {
+                return false;
+            }
+
+            // Idle: a task per wait is fine here; the busy path above allocates nothing.
+            var priority = _priorityDone ? null : WhenPriority(cancellationToken);
+            _periodicWait ??= _periodicDone ? null : queue.Reader.WaitToReadAsync(cancellationToken).AsTask();
+            if (priority is not null && _periodicWait is not null)
+            {
+                await Task.WhenAny(priority, _periodicWait);
+            }
+            else
+            {
+                await (priority ?? _periodicWait!);
+            }
+
+            if (_priorityWait is { IsCompleted: true } p)
+            {
+                _priorityWait = null;
+                _priorityDone = !await p;
+            }
+
+            if (_periodicWait is { IsCompleted: true } q)
+            {
+                _periodicWait = null;
+                _periodicDone = !await q;
+            }
+        }
+    }
+
+    /// <summary>Completes when the priority lane has a message (or ends); the same task until it does.</summary>
+    private Task<bool> WhenPriority(CancellationToken cancellationToken)
+    {
+        // A wait that saw a message which has since been read is spent: wait again.
+        if (_priorityWait is { IsCompletedSuccessfully: true, Result: true } && !queue.HasPriority)
+        {
+            _priorityWait = null;
+        }
+
+        return _priorityWait ??= queue.PriorityReader.WaitToReadAsync(cancellationToken).AsTask();
     }
 
     private ValueTask Gather(IngestEnvelope envelope)
@@ -123,7 +191,7 @@ public sealed partial class IngestDispatcher(
             var signals = batch.Take(out var logged);
             metrics.Ingested(signals.Samples);
             _calls.Add(logged is null
-                ? Delivered(grain.Ingest(signals), batch.PlaceId, HasEvent(signals) ? () => grain.Ingest(signals) : null)
+                ? Delivered(grain.Ingest(signals), batch.PlaceId, HasEvent(signals) ? IngestAgain(grain, signals) : null)
                 : Durable(grain, batch.PlaceId, signals, logged));
         }
 
@@ -148,7 +216,7 @@ public sealed partial class IngestDispatcher(
                     return;
                 }
 
-                var priority = queue.WhenPriority(stoppingToken);
+                var priority = WhenPriority(stoppingToken);
                 if (!priority.IsCompleted)
                 {
                     await Task.WhenAny(oldest, priority);
@@ -159,6 +227,10 @@ public sealed partial class IngestDispatcher(
             await Complete(_rounds.Dequeue());
         }
     }
+
+    // Its own method: a lambda in the loop above would capture the loop's locals, and the compiler would make their
+    // closure for every place in every round, with an event or not.
+    private static Func<ValueTask> IngestAgain(IPlaceGrain grain, SignalBatch signals) => () => grain.Ingest(signals);
 
     private static bool HasEvent(SignalBatch batch)
     {

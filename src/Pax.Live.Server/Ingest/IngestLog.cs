@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Pax.Live.Contracts;
+using Pax.Live.Server.Catalog;
 
 namespace Pax.Live.Server.Ingest;
 
@@ -105,7 +106,7 @@ public sealed partial class IngestLog : IDisposable
         }
         catch (IOException ex)
         {
-            throw new InvalidOperationException($"The ingest log {directory} is in use by another process; give every node its own Pax:DataDirectory.", ex);
+            throw new InvalidOperationException($"The ingest log {directory} is in use by another process; give every node its own {DataDirectory.Key}.", ex);
         }
 
         foreach (var file in System.IO.Directory.GetFiles(directory, "*" + Extension).Order(StringComparer.Ordinal))

@@ -1,12 +1,14 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using Pax.Live.Contracts;
+using Pax.Live.Server.Catalog;
 
 namespace Pax.Live.Server.Ingest;
 
 /// <summary>
-/// The front of ingest, called for every message the broker receives: checks topic, place and payload against
-/// contract v1, counts the outcome and queues what is accepted. Rejected messages never get further than a counter.
+/// The front of ingest, called for every message a broker receives (the embedded one, or this node's share of an
+/// external one): validates topic, place and payload against contract v1, limits each device to its budget, counts the
+/// outcome and queues what is accepted for the dispatcher. Rejected messages never get further than a counter.
 /// </summary>
 public sealed partial class SignalIngest(
     PlaceDirectory places,
@@ -24,20 +26,25 @@ public sealed partial class SignalIngest(
     private readonly ConcurrentDictionary<(string ClientId, RejectReason Reason), RejectLogEntry> _rejectLog = new();
 
     /// <summary>
-    /// Takes one published message. Returns why it was rejected, or <see cref="RejectReason.None"/>. A device's
-    /// <paramref name="limiter"/>, when it has one, is asked only about messages that are otherwise acceptable, and
-    /// knows whether the message carries an event.
+    /// Takes one published message: validates it against contract v1, spends its device's share of
+    /// <paramref name="budget"/> (when the publisher has one; only for messages that are otherwise acceptable, and
+    /// knowing whether the message carries an event) and queues it. Returns why it was rejected, or
+    /// <see cref="RejectReason.None"/>; <paramref name="kind"/> says what the topic was, for a broker that passes
+    /// status messages on (meaningful when the message is accepted).
     /// </summary>
     public ValueTask<RejectReason> AcceptAsync(
-        string clientId, string topic, ReadOnlySequence<byte> payload, CancellationToken cancellationToken, DeviceLimiter? limiter = null)
+        string clientId, string topic, ReadOnlySequence<byte> payload, CancellationToken cancellationToken, out TopicKind kind,
+        PublisherBudget? budget = null)
     {
         var reason = Validate(topic, payload, out var envelope);
+        kind = envelope.IsStatus ? TopicKind.Status : TopicKind.Signals;
         if (reason != RejectReason.None)
         {
             return ValueTask.FromResult(Reject(clientId, topic, reason));
         }
 
-        if (limiter is not null && !limiter.TryTake(envelope.HasEvent || envelope.IsStatus, clock.GetUtcNow().ToUnixTimeMilliseconds()))
+        if (budget is not null
+            && !budget.TryTake(envelope.DeviceId, envelope.HasEvent || envelope.IsStatus, clock.GetUtcNow().ToUnixTimeMilliseconds()))
         {
             envelope.Release();
             return ValueTask.FromResult(Reject(clientId, topic, RejectReason.RateLimited));

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.SignalR;
 using Pax.Live.Abstractions;
-using Pax.Live.Server.Ingest;
+using Pax.Live.Server.Catalog;
 
 namespace Pax.Live.Server.Live;
 

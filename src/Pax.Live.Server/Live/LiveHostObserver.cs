@@ -1,14 +1,19 @@
 using Microsoft.AspNetCore.SignalR;
 using Pax.Live.Abstractions;
 using Pax.Live.Grains;
-using Pax.Live.Server.Auth;
-using Pax.Live.Server.Ingest;
-using Pax.Live.Server.Mqtt;
 
 namespace Pax.Live.Server.Live;
 
-/// <summary>This host's ear on the cluster: receives live events from every silo's notifier and pushes them to its own SignalR clients.</summary>
-public sealed class LiveHostObserver(IHubContext<LiveHub, ILiveClient> hub, PlaceDirectory places, IServiceProvider services, UserSessions users) : ILiveObserver
+/// <summary>
+/// This host's ear on the cluster: receives live events from every silo's notifier and pushes them to its own SignalR
+/// clients. What the cluster tells hosts for other subsystems (a place defined, a device revoked, a user changed) it
+/// hands to the handlers registered for it, without knowing who they are.
+/// </summary>
+public sealed class LiveHostObserver(
+    IHubContext<LiveHub, ILiveClient> hub,
+    IEnumerable<IPlaceDefinedHandler> placeDefined,
+    IEnumerable<IDeviceRevokedHandler> deviceRevoked,
+    IEnumerable<IUserChangedHandler> userChanged) : ILiveObserver
 {
     /// <inheritdoc />
     public async Task OnStatusesChanged(PlaceStatusChanged[] changes)
@@ -37,21 +42,30 @@ public sealed class LiveHostObserver(IHubContext<LiveHub, ILiveClient> hub, Plac
         : hub.Clients.Groups(LiveHub.AllAlerts, LiveHub.AlertGroup(placeId));
 
     /// <inheritdoc />
-    public Task OnDeviceRevoked(string deviceId, DateTimeOffset issuedBefore) =>
-        services.GetService<MqttBroker>()?.DropAsync(deviceId, issuedBefore) ?? Task.CompletedTask;
-
-    /// <inheritdoc />
-    public Task OnUserChanged(string userName)
+    public async Task OnPlaceDefined(PlaceDefinition definition)
     {
-        users.Forget(userName);
-        return Task.CompletedTask;
+        foreach (var handler in placeDefined)
+        {
+            await handler.OnPlaceDefined(definition);
+        }
     }
 
     /// <inheritdoc />
-    public Task OnPlaceDefined(PlaceDefinition definition)
+    public async Task OnDeviceRevoked(string deviceId, DateTimeOffset issuedBefore)
     {
-        places.Add(definition.Id);
-        return Task.CompletedTask;
+        foreach (var handler in deviceRevoked)
+        {
+            await handler.OnDeviceRevoked(deviceId, issuedBefore);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task OnUserChanged(string userName)
+    {
+        foreach (var handler in userChanged)
+        {
+            await handler.OnUserChanged(userName);
+        }
     }
 }
 

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.SignalR;
 using Pax.Live.Abstractions;
 using Pax.Live.Contracts;
 using Pax.Live.Server.Auth;
-using Pax.Live.Server.Ingest;
+using Pax.Live.Server.Catalog;
 
 namespace Pax.Live.Server.Live;
 

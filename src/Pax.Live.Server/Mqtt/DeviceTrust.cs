@@ -36,7 +36,7 @@ public static class DeviceSecrets
 /// What the broker knows of a connection: the device it proved to be (null: an anonymous lab client), when the
 /// credentials it signed in with were issued, and its budget.
 /// </summary>
-public sealed record DeviceSession(string? DeviceId, string? TopicPrefix, string? CommandTopic, DeviceLimiter? Limiter, DateTimeOffset IssuedAt = default)
+public sealed record DeviceSession(string? DeviceId, string? TopicPrefix, string? CommandTopic, PublisherBudget? Budget, DateTimeOffset IssuedAt = default)
 {
     /// <summary>The key in MQTTnet's session items.</summary>
     public const string Key = "pax.device";

@@ -128,38 +128,17 @@ public sealed partial class MosquittoDynamicSecurity(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _client.ApplicationMessageReceivedAsync += OnResponse;
-        var clientId = $"pax-dynsec-{Environment.MachineName.ToLowerInvariant()}-{Environment.ProcessId}";
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            if (!_client.IsConnected)
+        await _client.KeepConnectedAsync(
+            options,
+            $"pax-dynsec-{Environment.MachineName.ToLowerInvariant()}-{Environment.ProcessId}",
+            async cancellationToken =>
             {
-                try
-                {
-                    await _client.ConnectAsync(options.ClientOptions(clientId), stoppingToken);
-                    await _client.SubscribeAsync(ControlTopic + "/response", MqttQualityOfServiceLevel.AtLeastOnce, stoppingToken);
-                    await Reconcile(stoppingToken);
-                    _reconciled.TrySetResult();
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-                {
-                    LogUnreachable(logger, options.Host!, options.Port, ex.Message);
-                }
-            }
-
-            try
-            {
-                await Task.Delay(options.ReconnectDelay, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
-
-        if (_client.IsConnected)
-        {
-            await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None);
-        }
+                await _client.SubscribeAsync(ControlTopic + "/response", MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken);
+                await Reconcile(cancellationToken);
+                _reconciled.TrySetResult();
+            },
+            reason => LogUnreachable(logger, options.Host!, options.Port, reason),
+            stoppingToken);
     }
 
     /// <inheritdoc />

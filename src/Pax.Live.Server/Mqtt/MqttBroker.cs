@@ -23,7 +23,7 @@ public sealed partial class MqttBroker(
     IngestStats stats,
     IGrainFactory grains,
     TimeProvider clock,
-    ILogger<MqttBroker> logger) : IHostedService, IAsyncDisposable
+    ILogger<MqttBroker> logger) : IHostedService, IAsyncDisposable, IDeviceRevokedHandler
 {
     /// <summary>A device's own command topic's last level.</summary>
     public const string CommandLeaf = "command";
@@ -92,8 +92,7 @@ public sealed partial class MqttBroker(
 
     private async Task ValidateAsync(ValidatingConnectionEventArgs e)
     {
-        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var limiter = options.MessagesPerSecond > 0 ? new DeviceLimiter(options.Budget, now) : null;
+        var budget = PublisherBudget.ForConnection(options.Budget, clock.GetUtcNow().ToUnixTimeMilliseconds());
         if (string.IsNullOrEmpty(e.UserName))
         {
             if (!options.AllowAnonymous)
@@ -110,7 +109,7 @@ public sealed partial class MqttBroker(
             }
 
             AssignClientId(e, "anon-" + Guid.NewGuid().ToString("N"));
-            e.SessionItems[DeviceSession.Key] = new DeviceSession(null, null, null, limiter);
+            e.SessionItems[DeviceSession.Key] = new DeviceSession(null, null, null, budget);
             return;
         }
 
@@ -149,7 +148,7 @@ public sealed partial class MqttBroker(
 
         AssignClientId(e, credential.DeviceId);
         var prefix = $"pax/v1/{credential.PlaceId}/{credential.DeviceId}/";
-        e.SessionItems[DeviceSession.Key] = new DeviceSession(credential.DeviceId, prefix, prefix + CommandLeaf, limiter, credential.IssuedAt);
+        e.SessionItems[DeviceSession.Key] = new DeviceSession(credential.DeviceId, prefix, prefix + CommandLeaf, budget, credential.IssuedAt);
     }
 
     private static bool IsOwnClientId(string clientId, DeviceCredential credential) =>
@@ -231,7 +230,7 @@ public sealed partial class MqttBroker(
     /// Drops a device's connection at once if it signed in with credentials issued before <paramref name="issuedBefore"/>
     /// (they were revoked or replaced); a connection made with the new secret stays.
     /// </summary>
-    public Task DropAsync(string deviceId, DateTimeOffset issuedBefore) =>
+    public Task OnDeviceRevoked(string deviceId, DateTimeOffset issuedBefore) =>
         _deviceConnections.TryGetValue(deviceId, out var held) && held.IssuedAt < issuedBefore
             ? DisconnectAsync(held.ClientId, MqttDisconnectReasonCode.NotAuthorized)
             : Task.CompletedTask;
@@ -317,26 +316,28 @@ public sealed partial class MqttBroker(
             return Task.CompletedTask;
         }
 
-        var accepting = ingest.AcceptAsync(e.ClientId, message.Topic, message.Payload, e.CancellationToken, session?.Limiter);
+        var accepting = ingest.AcceptAsync(e.ClientId, message.Topic, message.Payload, e.CancellationToken, out var kind, session?.Budget);
         if (accepting.IsCompletedSuccessfully)
         {
             // Nearly always: ingest waits only when the queue is full and the message carries an event.
-            Answer(e, accepting.Result);
+            Answer(e, accepting.Result, kind);
             return Task.CompletedTask;
         }
 
-        return AwaitAcceptAsync(e, accepting);
+        return AwaitAcceptAsync(e, accepting, kind);
     }
 
-    private static async Task AwaitAcceptAsync(InterceptingPublishEventArgs e, ValueTask<RejectReason> accepting) => Answer(e, await accepting);
+    private static async Task AwaitAcceptAsync(InterceptingPublishEventArgs e, ValueTask<RejectReason> accepting, TopicKind kind) =>
+        Answer(e, await accepting, kind);
 
     /// <summary>
-    /// Status messages go through so that their retained copy stays on the broker, as the contract says. A message over
-    /// the device's budget is answered "quota exceeded" (MQTT 5, QoS 1), so a device that keeps what it sends can try later.
+    /// Status messages (as ingest found the topic to be) go through so that their retained copy stays on the broker, as
+    /// the contract says. A message over the device's budget is answered "quota exceeded" (MQTT 5, QoS 1), so a device
+    /// that keeps what it sends can try later.
     /// </summary>
-    private static void Answer(InterceptingPublishEventArgs e, RejectReason reason)
+    private static void Answer(InterceptingPublishEventArgs e, RejectReason reason, TopicKind kind)
     {
-        e.ProcessPublish = reason == RejectReason.None && e.ApplicationMessage.Topic.EndsWith("/status", StringComparison.Ordinal);
+        e.ProcessPublish = reason == RejectReason.None && kind == TopicKind.Status;
         if (reason == RejectReason.RateLimited)
         {
             e.Response.ReasonCode = MqttPubAckReasonCode.QuotaExceeded;
@@ -362,7 +363,7 @@ public sealed partial class MqttBroker(
     [LoggerMessage(LogLevel.Information, "MQTT broker listening on {Address}, plain port {Port}, TLS port {TlsPort}")]
     private static partial void LogStarted(ILogger logger, string address, string port, string tlsPort);
 
-    [LoggerMessage(LogLevel.Warning, "ANONYMOUS DEVICES ALLOWED (Pax:Mqtt:AllowAnonymous): any client that reaches the broker can publish for any place. For a lab only, never in production.")]
+    [LoggerMessage(LogLevel.Warning, $"ANONYMOUS DEVICES ALLOWED ({MqttOptions.Section}:{nameof(MqttOptions.AllowAnonymous)}): any client that reaches the broker can publish for any place. For a lab only, never in production.")]
     private static partial void LogAnonymousAllowed(ILogger logger);
 
     [LoggerMessage(LogLevel.Warning, "Refused an MQTT connection from {Remote} as '{User}': {Why} ({NotLogged} more refused since the last line)")]

@@ -7,6 +7,7 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Orleans.Dashboard;
 using Pax.Live.Server.Auth;
+using Pax.Live.Server.Mqtt;
 using Pax.Live.Server.Storage;
 
 namespace Pax.Live.Server.Observability;
@@ -17,8 +18,6 @@ public static class ObservabilityHosting
     /// <summary>The tag of the health checks that make up <c>/readyz</c>.</summary>
     public const string ReadyTag = "ready";
 
-    private const string DashboardEnabledKey = "Pax:Dashboard:Enabled";
-
     /// <summary>OpenTelemetry (Prometheus always, OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set), readiness checks, the dashboard if enabled.</summary>
     public static IHostApplicationBuilder AddPaxObservability(this IHostApplicationBuilder builder)
     {
@@ -28,7 +27,7 @@ public static class ObservabilityHosting
         builder.Services.Configure<HubOptions>(o => o.AddFilter<HubConnectionMetrics>());
 
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-        var dashboard = builder.Configuration.GetValue(DashboardEnabledKey, false);
+        var dashboard = builder.AddPaxOptions<DashboardOptions>(DashboardOptions.Section).Enabled;
         builder.UseOrleans(orleans =>
         {
             if (otlp)
@@ -74,7 +73,7 @@ public static class ObservabilityHosting
         builder.Services.AddHealthChecks()
             .Add(new HealthCheckRegistration(DatabaseReadiness.Name, _ => new DatabaseReadiness(storage, connectionString),
                 HealthStatus.Degraded, [ReadyTag], TimeSpan.FromSeconds(5)))
-            .Add(new HealthCheckRegistration(BrokerReadiness.Name, sp => new BrokerReadiness(sp),
+            .Add(new HealthCheckRegistration(BrokerReadiness.Name, sp => new BrokerReadiness(sp.GetService<MqttBroker>(), sp.GetService<SharedSubscriber>()),
                 HealthStatus.Unhealthy, [ReadyTag], TimeSpan.FromSeconds(5)))
             .Add(new HealthCheckRegistration(SiloReadiness.Name,
                 sp => new SiloReadiness(sp.GetRequiredService<IClusterMembershipService>(), sp.GetRequiredService<ILocalSiloDetails>()),
@@ -102,7 +101,7 @@ public static class ObservabilityHosting
             scrape.RequireAuthorization(PaxClaims.AdminOnly);
         }
 
-        if (app.Configuration.GetValue(DashboardEnabledKey, false))
+        if (app.Services.GetRequiredService<DashboardOptions>().Enabled)
         {
             app.MapOrleansDashboard("/dashboard").RequireAuthorization(PaxClaims.AdminOnly);
         }

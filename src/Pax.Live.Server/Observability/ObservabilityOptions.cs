@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Pax.Live.Server.Observability;
 
-/// <summary>Metrics, traces and readiness, sections <c>Pax:Metrics</c> and <c>Pax:Dashboard</c>.</summary>
+/// <summary>Metrics, traces and readiness, section <c>Pax:Metrics</c>.</summary>
 public sealed class ObservabilityOptions
 {
     /// <summary>The section name.</summary>

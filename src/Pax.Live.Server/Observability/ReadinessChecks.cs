@@ -44,7 +44,7 @@ public sealed class DatabaseReadiness(StorageOptions storage, string connectionS
 /// <c>Unhealthy</c>), or this node is subscribed at the external broker (shared by every node; not subscribed is
 /// <c>Degraded</c>, because the node still serves its clients and the other nodes' events).
 /// </summary>
-public sealed class BrokerReadiness(IServiceProvider services) : IHealthCheck
+public sealed class BrokerReadiness(MqttBroker? embedded, SharedSubscriber? external) : IHealthCheck
 {
     /// <summary>The check's name in <c>/readyz</c>.</summary>
     public const string Name = "broker";
@@ -52,8 +52,6 @@ public sealed class BrokerReadiness(IServiceProvider services) : IHealthCheck
     /// <inheritdoc />
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var embedded = services.GetService<MqttBroker>();
-        var external = services.GetService<SharedSubscriber>();
         var problems = new List<string>();
         if (embedded is not null && !embedded.IsRunning)
         {

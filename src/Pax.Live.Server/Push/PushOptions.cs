@@ -1,7 +1,9 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Pax.Live.Server.Push;
 
 /// <summary>Web Push to the guards' phones, section <c>Pax:Push</c>.</summary>
-public sealed class PushOptions
+public sealed class PushOptions : IValidatableObject
 {
     /// <summary>The section name.</summary>
     public const string Section = "Pax:Push";
@@ -63,4 +65,24 @@ public sealed class PushOptions
 
     /// <summary>The origins in force: <see cref="AllowedOrigins"/>, or the defaults.</summary>
     public string[] Origins => AllowedOrigins.Length > 0 ? AllowedOrigins : DefaultAllowedOrigins;
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!Origins.All(e => Uri.TryCreate(e.Replace("://*.", "://", StringComparison.Ordinal), UriKind.Absolute, out _)))
+        {
+            yield return new($"{Section}:{nameof(AllowedOrigins)} holds origins such as https://fcm.googleapis.com or https://*.notify.windows.com.", [nameof(AllowedOrigins)]);
+        }
+
+        if (string.IsNullOrWhiteSpace(VapidPublicKey) != string.IsNullOrWhiteSpace(VapidPrivateKey))
+        {
+            yield return new($"{Section}:{nameof(VapidPublicKey)} and {Section}:{nameof(VapidPrivateKey)} are set together, or neither.", [nameof(VapidPublicKey), nameof(VapidPrivateKey)]);
+        }
+
+        if (!(MaxAttempts >= 1 && Concurrency >= 1 && MaxPendingPerGuard >= 1 && MaxDevicesPerUser >= 1 && QueueCapacity >= 1
+            && TimeToLive >= TimeSpan.Zero && RequestTimeout > TimeSpan.Zero))
+        {
+            yield return new($"{Section}'s counts are at least 1, its times positive.");
+        }
+    }
 }

@@ -86,6 +86,14 @@ public static class LagesbildHtml
             ["metric"] = "Mått",
             ["change"] = "Förändring",
             ["perPlace"] = "Per plats",
+            ["precision"] = "Träffsäkerhet per regel",
+            ["precision.none"] = "Inga larm under perioden.",
+            ["precision.note"] = "Träffsäkerhet är bekräftade ÷ (bekräftade + falsklarm); \"ingen åtgärd\" räknas inte. Reglerna med flest falsklarm först.",
+            ["col.cause"] = "Orsak",
+            ["col.raised"] = "Larm",
+            ["col.confirmed"] = "Bekräftade",
+            ["col.falseAlarms"] = "Falsklarm",
+            ["col.precision"] = "Träffsäkerhet",
             ["col.alertHours"] = "Timmar i larm",
             ["col.elevatedHours"] = "Timmar förhöjt",
             ["col.alerts"] = "Larm",
@@ -151,6 +159,14 @@ public static class LagesbildHtml
             ["metric"] = "Metric",
             ["change"] = "Change",
             ["perPlace"] = "Per place",
+            ["precision"] = "Precision per rule",
+            ["precision.none"] = "No alerts in the period.",
+            ["precision.note"] = "Precision is confirmed ÷ (confirmed + false alarms); \"no action needed\" counts for neither. The rules with the most false alarms first.",
+            ["col.cause"] = "Cause",
+            ["col.raised"] = "Alerts",
+            ["col.confirmed"] = "Confirmed",
+            ["col.falseAlarms"] = "False alarms",
+            ["col.precision"] = "Precision",
             ["col.alertHours"] = "Hours at alert",
             ["col.elevatedHours"] = "Hours elevated",
             ["col.alerts"] = "Alerts",
@@ -232,6 +248,7 @@ public static class LagesbildHtml
         ResponseSection(html, report, w);
         TrendSection(html, report.Trends, w);
         PlaceSection(html, report, w);
+        PrecisionSection(html, report, w);
 
         Append(html, $"<p class=\"meta\">{E(w["footer"])}</p>\n");
         html.Append("</body>\n</html>\n");
@@ -449,6 +466,34 @@ public static class LagesbildHtml
             Append(html, $"<tr><td>{E(place.Name)}</td><td>{E(place.Area ?? "–")}</td>");
             Append(html, $"<td>{w.Num(place.Current.Hours.Alert, 1)}</td><td>{w.Num(place.Current.Hours.Elevated, 1)}</td><td>{place.Current.Alerts.Count}</td><td>{Change(alerts, w)}</td>");
             Append(html, $"<td>{Duration(place.Current.ResponseTimes.RaisedToOnSite.MedianSeconds)}</td></tr>\n");
+        }
+
+        html.Append("</tbody>\n</table>\n</section>\n");
+    }
+
+    private static void PrecisionSection(StringBuilder html, LagesbildReport report, Words w)
+    {
+        if (report.Precision is not { } precision)
+        {
+            return;
+        }
+
+        Append(html, $"<section>\n<h2>{E(w["precision"])}</h2>\n");
+        if (precision.Rules.Count == 0)
+        {
+            Append(html, $"<p class=\"meta\">{E(w["precision.none"])}</p>\n</section>\n");
+            return;
+        }
+
+        var names = report.Places.ToDictionary(p => p.PlaceId, p => p.Name, StringComparer.Ordinal);
+        Append(html, $"<p class=\"meta\">{E(w["precision.note"])}</p>\n");
+        Append(html, $"<table>\n<thead><tr><th>{E(w["place"])}</th><th>{E(w["col.cause"])}</th><th>{E(w["col.raised"])}</th><th>{E(w["col.confirmed"])}</th><th>{E(w["col.falseAlarms"])}</th><th>{E(w["col.precision"])}</th><th>{E(w["col.medianToAck"])}</th></tr></thead>\n<tbody>\n");
+        foreach (var rule in precision.Rules)
+        {
+            var c = rule.Counts;
+            var share = c.Precision is { } p ? w.Num(p * 100, 0) + " %" : "–";
+            Append(html, $"<tr><td>{E(names.GetValueOrDefault(rule.PlaceId) ?? rule.PlaceId)}</td><td>{E(w.Term("kind", rule.Cause))}</td>");
+            Append(html, $"<td>{c.Raised}</td><td>{c.Confirmed}</td><td>{c.FalseAlarms}</td><td>{share}</td><td>{Duration(c.MedianSecondsToAcknowledged)}</td></tr>\n");
         }
 
         html.Append("</tbody>\n</table>\n</section>\n");

@@ -10,7 +10,7 @@ public static class MigrateCommand
         var options = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         if (options.Provider == StorageProvider.Memory)
         {
-            await Console.Error.WriteLineAsync("Pax:Storage:Provider is Memory: there is no database to migrate.");
+            await Console.Error.WriteLineAsync($"{StorageOptions.Section}:{nameof(StorageOptions.Provider)} is Memory: there is no database to migrate.");
             return 2;
         }
 

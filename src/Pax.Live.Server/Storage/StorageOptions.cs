@@ -70,6 +70,6 @@ public sealed class StorageOptions
             return $"Data Source={Path.Combine(dataDirectory, "pax.db")};Default Timeout=30";
         }
 
-        throw new InvalidOperationException($"Pax:Storage:ConnectionString is required for {Provider}.");
+        throw new InvalidOperationException($"{Section}:{nameof(ConnectionString)} is required for {Provider}.");
     }
 }

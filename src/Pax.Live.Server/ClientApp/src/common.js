@@ -197,6 +197,11 @@ export function session() {
   return null;
 }
 
+/** Takes a session this browser kept elsewhere (the guard app's, for its service worker) as this tab's. */
+export function adoptSession(value) {
+  sessionStorage.setItem(sessionKey, JSON.stringify(value));
+}
+
 export async function login(username, password) {
   let response;
   try {

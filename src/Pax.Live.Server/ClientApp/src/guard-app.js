@@ -1,7 +1,7 @@
 // The guard's page as an app on the phone: its manifest in the chosen language, the service worker (the shell from the
 // phone's cache when the server is away, pushes with the app closed), and this phone's Web Push subscription.
 import {
-  ApiError, announce, announceError, api, el, fill, language, onLanguage, session, showConnection, t,
+  ApiError, adoptSession, announce, announceError, api, el, fill, language, onLanguage, session, showConnection, t,
 } from './common.js';
 
 const $ = (id) => document.getElementById(id);
@@ -51,8 +51,35 @@ export async function keepSession() {
     await cache.delete(sessionUrl);
     return;
   }
-  const kept = { token: current.token, expiresAt: current.expiresAt, lang: language(), user: current.user.name };
+  const kept = { ...current, lang: language() };
   await cache.put(sessionUrl, new Response(JSON.stringify(kept), { headers: { 'content-type': 'application/json' } }));
+}
+
+/**
+ * A tab opened from a notification (or the app started again) has no session of its own: it takes the one kept for
+ * the service worker, if the server still accepts it. Offline it is taken as it is; the shell says it is offline.
+ */
+export async function restoreSession() {
+  if (session() || !('caches' in window)) return;
+  let kept = null;
+  try {
+    kept = await (await (await caches.open(sessionCache)).match(sessionUrl))?.json();
+  } catch {
+    // A broken entry is the same as none.
+  }
+  if (!kept?.token || !kept.user?.role || !(Date.parse(kept.expiresAt) > Date.now())) return;
+  let response = null;
+  try {
+    response = await fetch('/api/auth/me', { headers: { authorization: `Bearer ${kept.token}` }, cache: 'no-store' });
+  } catch {
+    // Not reached: the token is taken as it is and checked when the server is back.
+  }
+  if (response && !response.ok) {
+    // Signed out elsewhere, demoted or expired on the server: sign in again, and the worker stops using it too.
+    await forgetSession();
+    return;
+  }
+  adoptSession(kept);
 }
 
 export async function forgetSession() {

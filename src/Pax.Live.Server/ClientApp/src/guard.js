@@ -7,7 +7,9 @@ import {
   showConnection, signIn, t, term, translate, uiConfig, wireLanguagePicker,
 } from './common.js';
 import { showSitePlans } from './siteplans.js';
-import { forgetSession, installApp, keepSession, onOpenAlert, setUpPush, startedOffline } from './guard-app.js';
+import {
+  forgetSession, installApp, keepSession, onOpenAlert, restoreSession, setUpPush, startedOffline,
+} from './guard-app.js';
 
 const $ = (id) => document.getElementById(id);
 const places = new Map();
@@ -192,6 +194,7 @@ $('logout').addEventListener('click', async () => {
 });
 installApp();
 
+await restoreSession();
 me = await signIn($('login'), ['guard']);
 keepSession().catch(() => {});
 const config = await uiConfig();

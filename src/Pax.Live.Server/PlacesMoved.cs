@@ -1,8 +1,8 @@
-namespace Pax.Live.Server.Ingest;
+namespace Pax.Live.Server;
 
 /// <summary>
-/// Wakes the ingest's waiting retries at once when a node has been declared dead: the places that were there are
-/// reachable again on the survivors, and an alert that waited for its place should not wait out a pause as well.
+/// Signalled when a node has been declared dead (by cluster recovery): the places that were there are reachable again
+/// on the survivors, so a call to a place waiting to be retried (ingest's) should not wait out a pause as well.
 /// </summary>
 public static class PlacesMoved
 {
