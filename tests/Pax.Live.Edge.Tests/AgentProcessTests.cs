@@ -9,6 +9,7 @@ using Pax.Live.Contracts;
 namespace Pax.Live.Edge.Tests;
 
 /// <summary>The agent as it is deployed: its own process, started with <c>--config</c>, against Mosquitto with passwords.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class AgentProcessTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("pax-edge-agent-").FullName;
@@ -16,7 +17,7 @@ public sealed class AgentProcessTests : IDisposable
     [Fact]
     public async Task AgentSaysOnlineRetainedPublishesAndItsWillSaysOfflineWhenKilled()
     {
-        await using var broker = await MosquittoBroker.StartAsync();
+        await using var broker = await Mosquitto.StartWithUser();
         var received = new ConcurrentQueue<MqttApplicationMessage>();
         using var watcher = await WatchAsync(broker.Port, "pax/v1/#", received);
 
@@ -87,7 +88,7 @@ public sealed class AgentProcessTests : IDisposable
         {
             Edge = new
             {
-                Mqtt = new { Host = "127.0.0.1", Port = port, Username = MosquittoBroker.User, Password = MosquittoBroker.Password, ReconnectSeconds = 0.5 },
+                Mqtt = new { Host = "127.0.0.1", Port = port, Username = Mosquitto.User, Password = Mosquitto.Password, ReconnectSeconds = 0.5 },
                 Store = new { Directory = Path.Combine(_directory, "outbox") },
                 Cameras = new object[] { camera, unlawful },
             },
@@ -117,7 +118,7 @@ public sealed class AgentProcessTests : IDisposable
         };
         var connected = await client.ConnectAsync(new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", port).WithClientId("watcher-" + Guid.NewGuid().ToString("N")[..8])
-            .WithCredentials(MosquittoBroker.User, MosquittoBroker.Password).Build());
+            .WithCredentials(Mosquitto.User, Mosquitto.Password).Build());
         Assert.Equal(MqttClientConnectResultCode.Success, connected.ResultCode);
         await client.SubscribeAsync(filter, MqttQualityOfServiceLevel.AtLeastOnce);
         return client;
@@ -142,7 +143,7 @@ public sealed class AgentProcessTests : IDisposable
         }
     }
 
-    private static async Task Until(Func<bool> condition, string what, StringBuilder output, MosquittoBroker broker)
+    private static async Task Until(Func<bool> condition, string what, StringBuilder output, Mosquitto broker)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (!condition())

@@ -21,9 +21,9 @@ public sealed class DeviceTrustTests : IDisposable
     public async Task EachCameraOfOneAgentConnectsWithItsOwnSecretAndItsSignalsAreAcceptedAtItsPlace()
     {
         var port = TestPorts.Claim();
-        await using var server = await ServerProcess.StartAsync(port, allowAnonymous: false);
-        var secretA = await server.ProvisionAsync("cam-trust-a", "stora-torget");
-        var secretB = await server.ProvisionAsync("cam-trust-b", "storgatan");
+        await using var server = await ServerProcess.StartOn(port, "--Pax:Mqtt:AllowAnonymous=false");
+        var secretA = await server.Provision("cam-trust-a", "stora-torget");
+        var secretB = await server.Provision("cam-trust-b", "storgatan");
         var fileB = Path.Combine(_store, "cam-trust-b.secret");
         await File.WriteAllTextAsync(fileB, secretB + "\n");
 
@@ -45,10 +45,10 @@ public sealed class DeviceTrustTests : IDisposable
         try
         {
             await Until(async () => await Online(server, "stora-torget", "cam-trust-a") && await Online(server, "storgatan", "cam-trust-b")
-                && await server.AcceptedAsync() >= 6, "both cameras online at their places with signals accepted", server);
-            using var stats = await server.StatsAsync();
-            Assert.Equal(0, stats.RootElement.GetProperty("rejected").GetProperty("not_allowed").GetInt64());
-            using var place = await server.PlaceAsync("stora-torget");
+                && await server.Accepted() >= 6, "both cameras online at their places with signals accepted", server);
+            var stats = await server.Stats();
+            Assert.Equal(0, stats.Rejected["not_allowed"]);
+            using var place = await server.Place("stora-torget");
             Assert.DoesNotContain(place.RootElement.GetProperty("devices").EnumerateArray(), d => d.GetProperty("deviceId").GetString() == "cam-trust-b");
         }
         finally
@@ -63,8 +63,8 @@ public sealed class DeviceTrustTests : IDisposable
     public async Task AWrongSecretIsRefusedAndRetriedAndKeptAlertsGoOutOnceTheIssuedSecretIsWritten()
     {
         var port = TestPorts.Claim();
-        await using var server = await ServerProcess.StartAsync(port, allowAnonymous: false);
-        var secret = await server.ProvisionAsync("cam-trust-w", "stora-torget");
+        await using var server = await ServerProcess.StartOn(port, "--Pax:Mqtt:AllowAnonymous=false");
+        var secret = await server.Provision("cam-trust-w", "stora-torget");
         var file = Path.Combine(_store, "cam-trust-w.secret");
         await File.WriteAllTextAsync(file, "a-wrong-secret");
 
@@ -94,7 +94,7 @@ public sealed class DeviceTrustTests : IDisposable
 
         // Provisioned again: a new secret, and the server drops the connection made with the old one.
         var refusedBefore = await Refusals(server);
-        var renewed = await server.ProvisionAsync("cam-trust-w", "stora-torget");
+        var renewed = await server.Provision("cam-trust-w", "stora-torget");
         await Until(async () => !publisher.IsConnected && await Refusals(server) > refusedBefore, "dropped and refused with the old secret", server);
         for (var i = 3; i < 5; i++)
         {
@@ -116,10 +116,10 @@ public sealed class DeviceTrustTests : IDisposable
     public async Task AlertGradeMessagesOverTheBudgetAreKeptAndSentLaterInsteadOfDropped()
     {
         var port = TestPorts.Claim();
-        await using var server = await ServerProcess.StartAsync(
-            port, allowAnonymous: false,
+        await using var server = await ServerProcess.StartOn(
+            port, "--Pax:Mqtt:AllowAnonymous=false",
             "--Pax:Mqtt:MessagesPerSecond=0.5", "--Pax:Mqtt:Burst=2", "--Pax:Mqtt:EventsPerSecond=0.2", "--Pax:Mqtt:EventBurst=1");
-        var secret = await server.ProvisionAsync("cam-trust-q", "stora-torget");
+        var secret = await server.Provision("cam-trust-q", "stora-torget");
         var logs = new LogLines();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
         await using var publisher = NewPublisher(port, "cam-trust-q", new DeviceCredentials { Password = secret }, loggers.CreateLogger("publisher"));
@@ -136,10 +136,7 @@ public sealed class DeviceTrustTests : IDisposable
 
         await Until(async () => publisher.Waiting == 0 && await FireCount(server) == 8, "all eight fire messages accepted in the end", server);
         Assert.True(publisher.Refused > 0, "the broker answered quota exceeded at least once");
-        using (var stats = await server.StatsAsync())
-        {
-            Assert.True(stats.RootElement.GetProperty("rejected").GetProperty("rate_limited").GetInt64() > 0);
-        }
+        Assert.True((await server.Stats()).Rejected["rate_limited"] > 0);
 
         Assert.Contains(logs.Lines, l => l.Contains("quota exceeded", StringComparison.Ordinal));
         await stop.CancelAsync();
@@ -167,20 +164,20 @@ public sealed class DeviceTrustTests : IDisposable
 
     private static async Task<long> Refusals(ServerProcess server)
     {
-        using var stats = await server.StatsAsync();
-        return stats.RootElement.GetProperty("refusedConnections").GetProperty("bad_credentials").GetInt64();
+        var stats = await server.Stats();
+        return stats.RefusedConnections!["bad_credentials"];
     }
 
     private static async Task<bool> Online(ServerProcess server, string placeId, string deviceId)
     {
-        using var place = await server.PlaceAsync(placeId);
+        using var place = await server.Place(placeId);
         return place.RootElement.GetProperty("devices").EnumerateArray()
             .Any(d => d.GetProperty("deviceId").GetString() == deviceId && d.GetProperty("online").GetBoolean());
     }
 
     private static async Task<int> FireCount(ServerProcess server)
     {
-        using var place = await server.PlaceAsync("stora-torget");
+        using var place = await server.Place("stora-torget");
         return place.RootElement.GetProperty("openAlerts").EnumerateArray()
             .Where(a => a.GetProperty("kind").GetString() == "fire")
             .Sum(a => a.GetProperty("count").GetInt32());

@@ -31,7 +31,7 @@ public sealed partial class DocsExamplesTests : IAsyncLifetime
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private Terminal? _terminal;
 
-    private static string Repo => ServerProcess.RepoRoot();
+    private static string Repo => Repository.Root;
 
     public Task InitializeAsync()
     {
@@ -196,9 +196,9 @@ public sealed partial class DocsExamplesTests : IAsyncLifetime
     private string Substitute(string command, bool longRunning = false)
     {
         var edge = Path.Combine(AppContext.BaseDirectory, "Pax.Live.Edge.dll");
-        var watch = Path.Combine(Repo, "src", "Pax.Live.Watch", "bin", Configuration, "net10.0", "Pax.Live.Watch.dll");
+        var watch = Repository.Program("src/Pax.Live.Watch");
         var result = command
-            .Replace("dotnet run --project src/Pax.Live.Server", $"dotnet exec {ServerProcess.ServerDll()} --urls http://127.0.0.1:{_httpPort} --Pax:Mqtt:BindAddress=127.0.0.1 --Pax:Mqtt:Port={_mqttPort} --Pax:Orleans:SiloPort={_siloPort} --Pax:Orleans:GatewayPort={_gatewayPort}", StringComparison.Ordinal)
+            .Replace("dotnet run --project src/Pax.Live.Server", $"dotnet exec {Repository.ServerDll} --urls http://127.0.0.1:{_httpPort} --Pax:Mqtt:BindAddress=127.0.0.1 --Pax:Mqtt:Port={_mqttPort} --Pax:Orleans:SiloPort={_siloPort} --Pax:Orleans:GatewayPort={_gatewayPort}", StringComparison.Ordinal)
             .Replace("dotnet run --project src/Pax.Live.Watch --", $"dotnet exec {watch}", StringComparison.Ordinal)
             .Replace("localhost:8080", $"localhost:{_httpPort}", StringComparison.Ordinal)
             .Replace("-p 1883", $"-p {_mqttPort}", StringComparison.Ordinal);
@@ -212,10 +212,6 @@ public sealed partial class DocsExamplesTests : IAsyncLifetime
         Assert.True(longRunning || !result.Contains("dotnet run", StringComparison.Ordinal), $"a command this test does not know how to run: {command}");
         return result;
     }
-
-    private static string Configuration =>
-        typeof(DocsExamplesTests).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
-            .OfType<System.Reflection.AssemblyConfigurationAttribute>().FirstOrDefault()?.Configuration ?? "Debug";
 
     private Dictionary<string, string> Environment() => new()
     {

@@ -9,6 +9,7 @@ using Pax.Live.Edge.Options;
 namespace Pax.Live.Edge.Tests;
 
 /// <summary>The publisher against Mosquitto with passwords: what a device sees from a broker it does not control.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class MosquittoTests : IDisposable
 {
     private readonly string _store = Path.Combine(Path.GetTempPath(), "pax-edge-store-" + Guid.NewGuid().ToString("N"));
@@ -16,8 +17,8 @@ public sealed class MosquittoTests : IDisposable
     [Fact]
     public async Task WrongPasswordIsRefusedAndAlertsWaitOnDisk()
     {
-        await using var broker = await MosquittoBroker.StartAsync();
-        await using var publisher = NewPublisher(broker.Port, MosquittoBroker.User, "wrong");
+        await using var broker = await Mosquitto.StartWithUser();
+        await using var publisher = NewPublisher(broker.Port, Mosquitto.User, "wrong");
         using var stop = new CancellationTokenSource();
         var run = publisher.RunAsync(stop.Token);
 
@@ -35,7 +36,7 @@ public sealed class MosquittoTests : IDisposable
     [Fact]
     public async Task AlertGradeGoesWithQos1PeriodicWithQos0AndStatusIsRetained()
     {
-        await using var broker = await MosquittoBroker.StartAsync();
+        await using var broker = await Mosquitto.StartWithUser();
         var received = new ConcurrentQueue<MqttApplicationMessage>();
         using var subscriber = new MqttClientFactory().CreateMqttClient();
         subscriber.ApplicationMessageReceivedAsync += e =>
@@ -44,11 +45,11 @@ public sealed class MosquittoTests : IDisposable
             return Task.CompletedTask;
         };
         var connected = await subscriber.ConnectAsync(new MqttClientOptionsBuilder()
-            .WithTcpServer("127.0.0.1", broker.Port).WithClientId("watcher").WithCredentials(MosquittoBroker.User, MosquittoBroker.Password).Build());
+            .WithTcpServer("127.0.0.1", broker.Port).WithClientId("watcher").WithCredentials(Mosquitto.User, Mosquitto.Password).Build());
         Assert.Equal(MqttClientConnectResultCode.Success, connected.ResultCode);
         await subscriber.SubscribeAsync("pax/v1/#", MqttQualityOfServiceLevel.ExactlyOnce);
 
-        await using var publisher = NewPublisher(broker.Port, MosquittoBroker.User, MosquittoBroker.Password);
+        await using var publisher = NewPublisher(broker.Port, Mosquitto.User, Mosquitto.Password);
         using var stop = new CancellationTokenSource();
         var run = publisher.RunAsync(stop.Token);
         await Until(() => publisher.IsConnected);
@@ -77,7 +78,7 @@ public sealed class MosquittoTests : IDisposable
     [Fact]
     public async Task AlertsKeptWhileRefusedAreSentInOrderWithTheirOriginalTimestampsOnceLetIn()
     {
-        await using var broker = await MosquittoBroker.StartAsync();
+        await using var broker = await Mosquitto.StartWithUser();
         var received = new ConcurrentQueue<MqttApplicationMessage>();
         using var subscriber = new MqttClientFactory().CreateMqttClient();
         subscriber.ApplicationMessageReceivedAsync += e =>
@@ -86,7 +87,7 @@ public sealed class MosquittoTests : IDisposable
             return Task.CompletedTask;
         };
         await subscriber.ConnectAsync(new MqttClientOptionsBuilder()
-            .WithTcpServer("127.0.0.1", broker.Port).WithClientId("watcher").WithCredentials(MosquittoBroker.User, MosquittoBroker.Password).Build());
+            .WithTcpServer("127.0.0.1", broker.Port).WithClientId("watcher").WithCredentials(Mosquitto.User, Mosquitto.Password).Build());
         await subscriber.SubscribeAsync(Topic.Signals("stora-torget", "cam-q"), MqttQualityOfServiceLevel.AtLeastOnce);
 
         // The device's account does not exist yet: every attempt is refused, alert-grade messages wait on disk.
@@ -105,7 +106,7 @@ public sealed class MosquittoTests : IDisposable
         Assert.Empty(received);
 
         // The operator adds the account; the next attempt gets in and the stored messages follow, oldest first.
-        await broker.AddUserAsync("cam-new", "n3w");
+        await broker.AddUser("cam-new", "n3w");
         await Until(() => received.Count == 3 && publisher.Waiting == 0);
         var signals = new Signal[SignalPayload.MaxSignals];
         var timestamps = received.Select(m =>

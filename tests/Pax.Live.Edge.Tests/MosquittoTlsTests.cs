@@ -9,6 +9,7 @@ using Pax.Live.Edge.Options;
 namespace Pax.Live.Edge.Tests;
 
 /// <summary>The publisher against Mosquitto over TLS with a private CA and passwords: the production set-up.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class MosquittoTlsTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("pax-edge-tls-").FullName;
@@ -17,11 +18,11 @@ public sealed class MosquittoTlsTests : IDisposable
     public async Task AgentConnectsOverTlsWithPinnedCaAndPasswordAndSubscriberSeesItsSignals()
     {
         var certificates = TestCertificates.Create();
-        await using var broker = await MosquittoBroker.StartAsync(certificates);
+        await using var broker = await Mosquitto.StartWithUser(certificates);
         var received = new ConcurrentQueue<MqttApplicationMessage>();
         using var subscriber = await SubscribeAsync(broker.Port, received);
 
-        await using var publisher = NewPublisher(broker.Port, certificates, MosquittoBroker.Password);
+        await using var publisher = NewPublisher(broker.Port, certificates, Mosquitto.Password);
         using var stop = new CancellationTokenSource();
         var run = publisher.RunAsync(stop.Token);
         await Until(() => publisher.IsConnected, broker);
@@ -49,8 +50,8 @@ public sealed class MosquittoTlsTests : IDisposable
     {
         // The broker's certificate is sound, but not from the CA the device was given: a man in the middle looks the same.
         var brokers = TestCertificates.Create("Someone else's CA");
-        await using var broker = await MosquittoBroker.StartAsync(brokers);
-        await using var publisher = NewPublisher(broker.Port, TestCertificates.Create(), MosquittoBroker.Password);
+        await using var broker = await Mosquitto.StartWithUser(brokers);
+        await using var publisher = NewPublisher(broker.Port, TestCertificates.Create(), Mosquitto.Password);
         using var stop = new CancellationTokenSource();
         var run = publisher.RunAsync(stop.Token);
 
@@ -70,7 +71,7 @@ public sealed class MosquittoTlsTests : IDisposable
     public async Task WrongPasswordOverTlsIsRefusedAgainAndAgainWithoutCrashing()
     {
         var certificates = TestCertificates.Create();
-        await using var broker = await MosquittoBroker.StartAsync(certificates);
+        await using var broker = await Mosquitto.StartWithUser(certificates);
         await using var publisher = NewPublisher(broker.Port, certificates, "wrong");
         using var stop = new CancellationTokenSource();
         var run = publisher.RunAsync(stop.Token);
@@ -87,7 +88,7 @@ public sealed class MosquittoTlsTests : IDisposable
         new MqttOptions
         {
             Host = "127.0.0.1", Port = port, Tls = true, CaCertificate = TestCertificates.Write(_directory, $"ca-{Guid.NewGuid():N}.pem", trusted.CaPem),
-            Username = MosquittoBroker.User, Password = password, ReconnectSeconds = 0.3,
+            Username = Mosquitto.User, Password = password, ReconnectSeconds = 0.3,
         },
         new StoreOptions { Directory = Path.Combine(_directory, "store") },
         "stora-torget", "cam-tls", NullLogger.Instance);
@@ -101,7 +102,7 @@ public sealed class MosquittoTlsTests : IDisposable
             return Task.CompletedTask;
         };
         var connected = await subscriber.ConnectAsync(new MqttClientOptionsBuilder()
-            .WithTcpServer("127.0.0.1", port).WithClientId("watcher").WithCredentials(MosquittoBroker.User, MosquittoBroker.Password)
+            .WithTcpServer("127.0.0.1", port).WithClientId("watcher").WithCredentials(Mosquitto.User, Mosquitto.Password)
             // The watcher is the test's instrument, not what is under test: it takes the broker at its word.
             .WithTlsOptions(tls => tls.UseTls().WithCertificateValidationHandler(_ => true))
             .Build());
@@ -110,7 +111,7 @@ public sealed class MosquittoTlsTests : IDisposable
         return subscriber;
     }
 
-    private static async Task Until(Func<bool> condition, MosquittoBroker broker)
+    private static async Task Until(Func<bool> condition, Mosquitto broker)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (!condition())

@@ -17,7 +17,7 @@ public sealed class MqttTests : IDisposable
     public async Task PublisherSaysOnlineDeliversSignalsAndSaysOfflineWhenStopped()
     {
         var port = TestPorts.Claim();
-        await using var server = await ServerProcess.StartAsync(port);
+        await using var server = await ServerProcess.StartOn(port);
         await using var publisher = NewPublisher(port, "cam-edge-1");
         using var stop = new CancellationTokenSource();
         var run = publisher.RunAsync(stop.Token);
@@ -29,16 +29,16 @@ public sealed class MqttTests : IDisposable
 
         await Until(async () =>
         {
-            using var place = await server.PlaceAsync("stora-torget");
+            using var place = await server.Place("stora-torget");
             return Device(place, "cam-edge-1") is { } device && device.GetProperty("online").GetBoolean()
-                && await server.AcceptedAsync() >= 3;
+                && await server.Accepted() >= 3;
         }, "online and three messages accepted", server);
 
         await stop.CancelAsync();
         await run;
         await Until(async () =>
         {
-            using var place = await server.PlaceAsync("stora-torget");
+            using var place = await server.Place("stora-torget");
             return Device(place, "cam-edge-1") is { } device && !device.GetProperty("online").GetBoolean();
         }, "offline after a planned stop", server);
     }
@@ -47,7 +47,7 @@ public sealed class MqttTests : IDisposable
     public async Task StoreAndForwardAcrossABrokerRestartLosesNoAlertGradeSignal()
     {
         var port = TestPorts.Claim();
-        var first = await ServerProcess.StartAsync(port);
+        var first = await ServerProcess.StartOn(port);
         await using var publisher = NewPublisher(port, "cam-edge-2");
         using var stop = new CancellationTokenSource();
         var run = publisher.RunAsync(stop.Token);
@@ -66,10 +66,10 @@ public sealed class MqttTests : IDisposable
         await Until(() => Task.FromResult(publisher.Waiting == 5), "five messages on disk", null);
         Assert.Equal(5, Directory.GetFiles(_store, "*.msg", SearchOption.AllDirectories).Length);
 
-        await using var second = await ServerProcess.StartAsync(port);
-        await Until(async () => publisher.Waiting == 0 && await second.AcceptedAsync() >= 6, "online and five stored messages accepted", second);
-        Assert.Equal(6, await second.AcceptedAsync());
-        using (var place = await second.PlaceAsync("stora-torget"))
+        await using var second = await ServerProcess.StartOn(port);
+        await Until(async () => publisher.Waiting == 0 && await second.Accepted() >= 6, "online and five stored messages accepted", second);
+        Assert.Equal(6, await second.Accepted());
+        using (var place = await second.Place("stora-torget"))
         {
             var fire = place.RootElement.GetProperty("openAlerts").EnumerateArray().Single(a => a.GetProperty("kind").GetString() == "fire");
             Assert.Equal(5, fire.GetProperty("count").GetInt32());
@@ -85,7 +85,7 @@ public sealed class MqttTests : IDisposable
         const int Devices = 20;
         const int FiresEach = 5;
         var port = TestPorts.Claim();
-        var first = await ServerProcess.StartAsync(port);
+        var first = await ServerProcess.StartOn(port);
         var publishers = Enumerable.Range(0, Devices).Select(i => NewPublisher(port, $"cam-load-{i}")).ToList();
         using var stop = new CancellationTokenSource();
         var runs = publishers.Select(p => p.RunAsync(stop.Token)).ToList();
@@ -122,11 +122,11 @@ public sealed class MqttTests : IDisposable
         Volatile.Write(ref brokerAway, true);
         await Until(() => Task.FromResult(publishers.All(p => p.Waiting == FiresEach)), "every device's fires on disk", null);
 
-        await using var second = await ServerProcess.StartAsync(port);
+        await using var second = await ServerProcess.StartOn(port);
         await Until(() => Task.FromResult(publishers.All(p => p.IsConnected && p.Waiting == 0)), "all back and their stores empty", second);
         await Until(async () =>
         {
-            using var place = await second.PlaceAsync("stora-torget");
+            using var place = await second.Place("stora-torget");
             return place.RootElement.GetProperty("openAlerts").EnumerateArray()
                 .Any(a => a.GetProperty("kind").GetString() == "fire" && a.GetProperty("count").GetInt32() == Devices * FiresEach);
         }, $"one fire alert counting all {Devices * FiresEach} fires from the gap", second);

@@ -13,7 +13,7 @@ public sealed class ProvisioningTests
     public async Task AWrongAdminPasswordStopsTheAgentWithExitCode1AndSaysWhy()
     {
         var mqttPort = TestPorts.Claim();
-        await using var server = await ServerProcess.StartAsync(mqttPort, allowAnonymous: false);
+        await using var server = await ServerProcess.StartOn(mqttPort, "--Pax:Mqtt:AllowAnonymous=false");
         var (exitCode, output) = await RunAgent(TimeSpan.FromSeconds(60), "simulate", "--server", server.Http.BaseAddress!.ToString(), "--user", "admin",
             "--password", "not-the-password", $"--Edge:Mqtt:Port={mqttPort}", $"--Edge:Store:Directory={Temp()}");
         Assert.True(exitCode == 1, $"exit code {exitCode}, output:\n{output}");
@@ -25,7 +25,7 @@ public sealed class ProvisioningTests
     public async Task ADeviceTheServerRefusesIsLoggedAndTheOthersRunWithTheirIssuedSecrets()
     {
         var mqttPort = TestPorts.Claim();
-        await using var server = await ServerProcess.StartAsync(mqttPort, allowAnonymous: false);
+        await using var server = await ServerProcess.StartOn(mqttPort, "--Pax:Mqtt:AllowAnonymous=false");
         var store = Temp();
         using var agent = StartAgent(
             "simulate", "--server", server.Http.BaseAddress!.ToString(), "--user", "admin",
@@ -46,7 +46,7 @@ public sealed class ProvisioningTests
             var online = false;
             while (!online && DateTime.UtcNow < deadline && !agent.HasExited)
             {
-                using var place = await server.PlaceAsync("stora-torget");
+                using var place = await server.Place("stora-torget");
                 online = place.RootElement.GetProperty("devices").EnumerateArray()
                     .Any(d => d.GetProperty("deviceId").GetString() == "sim-stora-torget-1" && d.GetProperty("online").GetBoolean());
                 await Task.Delay(250);
@@ -63,8 +63,8 @@ public sealed class ProvisioningTests
             Assert.Contains("sim-nowhere-1 for nowhere (404)", text, StringComparison.Ordinal);
             Assert.DoesNotContain(ServerProcess.AdminPassword, text, StringComparison.Ordinal);
             Assert.False(agent.HasExited, "the agent keeps running the devices it could provision");
-            using var stats = await server.StatsAsync();
-            Assert.Equal(0, stats.RootElement.GetProperty("refusedConnections").GetProperty("bad_credentials").GetInt64());
+            var stats = await server.Stats();
+            Assert.Equal(0, stats.RefusedConnections!["bad_credentials"]);
         }
         finally
         {

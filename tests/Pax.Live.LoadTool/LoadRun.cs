@@ -164,7 +164,7 @@ public static class LoadRun
             Json), ct);
         var dataDirectory = Path.Combine(Path.GetTempPath(), $"pax-load-data-{Environment.ProcessId}");
         using var server = ChildProcess.Start("dotnet", [
-            "exec", o.ServerDll ?? FindServerDll(),
+            "exec", o.ServerDll ?? Repository.ServerDll,
             "--urls", $"http://127.0.0.1:{httpPort}",
             "--Pax:Mqtt:BindAddress=127.0.0.1", $"--Pax:Mqtt:Port={mqttPort}",
             $"--Pax:Orleans:SiloPort={TestPorts.Claim()}", $"--Pax:Orleans:GatewayPort={TestPorts.Claim()}",
@@ -463,21 +463,6 @@ public static class LoadRun
 
         throw new TimeoutException("The server did not become healthy:\n" + server.Output);
     }
-
-    private static string FindServerDll()
-    {
-        var configuration = AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Pax.Live.sln")))
-            {
-                return Path.Combine(dir.FullName, "src", "Pax.Live.Server", "bin", configuration, "net10.0", "Pax.Live.Server.dll");
-            }
-        }
-
-        throw new FileNotFoundException("Pax.Live.sln not found above the tool; pass --server-dll.");
-    }
-
 }
 
 /// <summary>Disposes hub connections at the end of a pass.</summary>

@@ -5,8 +5,6 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using MQTTnet;
-using MQTTnet.Adapter;
-using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using Xunit.Abstractions;
 
@@ -88,43 +86,16 @@ public sealed partial class DeviceTrustTests(TrustedServerFixture fixture, ITest
         return (device, issued.GetProperty("secret").GetString()!);
     }
 
-    private async Task<(IMqttClient Client, MqttClientConnectResultCode Code)> Connect(
+    private Task<(IMqttClient Client, MqttClientConnectResultCode Code)> Connect(
         string? user, string? secret, string? clientId = null, bool tls = false, Func<MqttClientCertificateValidationEventArgs, bool>? validate = null)
     {
-        var client = new MqttClientFactory().CreateMqttClient();
-        var options = new MqttClientOptionsBuilder()
-            .WithTcpServer("127.0.0.1", tls ? fixture.TlsPort : Server.MqttPort)
-            .WithClientId(clientId ?? user ?? "anonymous-" + Guid.NewGuid().ToString("N")[..6])
-            .WithProtocolVersion(MqttProtocolVersion.V500)
-            .WithTimeout(TimeSpan.FromSeconds(10));
-        if (user is not null)
-        {
-            options.WithCredentials(user, secret);
-        }
-
+        var options = MqttSignIn.Options(tls ? fixture.TlsPort : Server.MqttPort, user, secret, clientId);
         if (tls)
         {
             options.WithTlsOptions(o => o.UseTls().WithCertificateValidationHandler(validate ?? (e => e.Certificate.GetCertHashString() == fixture.Thumbprint)));
         }
 
-        try
-        {
-            var result = await client.ConnectAsync(options.Build());
-            return (client, result.ResultCode);
-        }
-        catch (MqttConnectingFailedException ex)
-        {
-            return (client, RefusalOf(ex));
-        }
-    }
-
-    /// <summary>The code a broker refused a connection with: MQTTnet 5 throws for a refusal and names the code in the message.</summary>
-    public static MqttClientConnectResultCode RefusalOf(MqttConnectingFailedException ex)
-    {
-        var refused = Enum.GetValues<MqttClientConnectResultCode>().Where(c => ex.Message.Contains(c.ToString(), StringComparison.Ordinal))
-            .OrderByDescending(c => c.ToString().Length).FirstOrDefault();
-        Assert.True(refused != MqttClientConnectResultCode.Success, ex.Message);
-        return refused;
+        return MqttSignIn.Connect(options.Build());
     }
 
     private async Task<StatsDocument> Stats() => (await Server.Http.GetFromJsonAsync<StatsDocument>("/api/ingest/stats"))!;

@@ -207,33 +207,18 @@ public sealed class DynamicSecurityTests(DynamicSecurityFixture fixture, ITestOu
         return (device, issued.GetProperty("secret").GetString()!);
     }
 
-    private MqttClientOptions Options(string user, string secret) => new MqttClientOptionsBuilder()
-        .WithTcpServer("127.0.0.1", Broker.Port)
-        .WithClientId(user)
-        .WithCredentials(user, secret)
-        .WithProtocolVersion(MqttProtocolVersion.V500)
-        .WithTimeout(TimeSpan.FromSeconds(10))
-        .Build();
-
     private async Task<IMqttClient> Connect(string user, string secret)
     {
-        var client = new MqttClientFactory().CreateMqttClient();
-        var result = await client.ConnectAsync(Options(user, secret));
-        Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
+        var (client, code) = await MqttSignIn.Connect(MqttSignIn.Options(Broker.Port, user, secret).Build());
+        Assert.Equal(MqttClientConnectResultCode.Success, code);
         return client;
     }
 
     private async Task<MqttClientConnectResultCode> Refusal(string user, string secret)
     {
-        using var client = new MqttClientFactory().CreateMqttClient();
-        try
-        {
-            return (await client.ConnectAsync(Options(user, secret))).ResultCode;
-        }
-        catch (MQTTnet.Adapter.MqttConnectingFailedException ex)
-        {
-            return DeviceTrustTests.RefusalOf(ex);
-        }
+        var (client, code) = await MqttSignIn.Connect(MqttSignIn.Options(Broker.Port, user, secret).Build());
+        client.Dispose();
+        return code;
     }
 
     private static Task Dropped(IMqttClient client)

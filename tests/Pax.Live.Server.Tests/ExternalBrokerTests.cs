@@ -416,7 +416,7 @@ public sealed class Simulator : IDisposable
 
     public static Simulator Start(int brokerPort, string[] places, IReadOnlyDictionary<string, string> secrets)
     {
-        var agent = Path.Combine(ServerProcess.RepoRoot(), "edge", "Pax.Live.Edge", "bin", "Release", "net10.0", "Pax.Live.Edge.dll");
+        var agent = Repository.Program("edge/Pax.Live.Edge");
         if (!File.Exists(agent))
         {
             throw new FileNotFoundException("Build the solution first (the edge agent is part of it).", agent);

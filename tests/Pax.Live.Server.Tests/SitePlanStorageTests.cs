@@ -77,7 +77,7 @@ public sealed class SitePlanStorageTests(PostgresFixture postgres)
         var data = ServerProcess.NewTempDirectory("pax-siteplan-seed");
         try
         {
-            var samples = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(ServerProcess.RepoRoot(), "deploy", "places", "sample-siteplans.json"))).RootElement;
+            var samples = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Repository.Root, "deploy", "places", "sample-siteplans.json"))).RootElement;
             await using var server = new ServerProcess(data);
             await server.Start();
             Assert.Contains("stored 2 sample site plans", server.Output, StringComparison.Ordinal);

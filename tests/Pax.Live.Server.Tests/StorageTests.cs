@@ -132,7 +132,7 @@ public sealed class StorageTests(PostgresFixture postgres)
 
     private static async Task<(int Exit, string Output)> Migrate(params string[] args)
     {
-        var dll = ServerProcess.ServerDll();
+        var dll = Repository.ServerDll;
         var start = new ProcessStartInfo("dotnet", ["exec", Path.GetFullPath(dll), "migrate", .. args])
         {
             RedirectStandardOutput = true,

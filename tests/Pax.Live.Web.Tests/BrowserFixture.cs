@@ -1,13 +1,12 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
-using Pax.Live.Server.Tests;
 
 namespace Pax.Live.Web.Tests;
 
 /// <summary>
 /// One real server (fresh SQLite data directory) with an operator and a guard of area <c>centrum</c>, and Debian's
-/// Chromium driven headless by Playwright. Playwright's own browser download is never used.
+/// Chromium (<see cref="Chromium"/>).
 /// </summary>
 #pragma warning disable CA1001 // xunit disposes fixtures through IAsyncLifetime.DisposeAsync.
 public sealed class BrowserFixture : IAsyncLifetime
@@ -16,9 +15,6 @@ public sealed class BrowserFixture : IAsyncLifetime
     public const string Guard = "vakt-ui";
     public const string GuardArea = "centrum";
     public const string Password = "browser-test-password";
-
-    /// <summary>Debian's <c>chromium</c> package; <c>PAX_CHROMIUM</c> overrides it.</summary>
-    public static string ChromiumPath => Environment.GetEnvironmentVariable("PAX_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
     /// <summary>Screenshots, for people to look at: <c>artifacts/</c> beside the test assembly.</summary>
     public static string Artifacts { get; } = Path.Combine(AppContext.BaseDirectory, "artifacts");
@@ -32,23 +28,12 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (!File.Exists(ChromiumPath))
-        {
-            throw new FileNotFoundException("Install Debian's chromium (apt-get install chromium); ./test.sh does.", ChromiumPath);
-        }
-
         Directory.CreateDirectory(Artifacts);
         await Server.Start();
         await PutUser(Operator, "operator", []);
         await PutUser(Guard, "guard", [GuardArea]);
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
-        Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-        Assertions.SetDefaultExpectTimeout(20_000);
+        Browser = await Chromium.Launch(Playwright);
     }
 
     public async Task DisposeAsync()

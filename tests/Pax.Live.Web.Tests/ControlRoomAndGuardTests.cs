@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using Microsoft.Playwright;
-using Pax.Live.Server.Tests;
 using static Microsoft.Playwright.Assertions;
 
 namespace Pax.Live.Web.Tests;

@@ -1,4 +1,3 @@
-using Pax.Live.Server.Tests;
 using static Microsoft.Playwright.Assertions;
 
 namespace Pax.Live.Web.Tests;

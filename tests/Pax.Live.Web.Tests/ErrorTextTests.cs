@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using Microsoft.Playwright;
-using Pax.Live.Server.Tests;
 using static Microsoft.Playwright.Assertions;
 
 namespace Pax.Live.Web.Tests;

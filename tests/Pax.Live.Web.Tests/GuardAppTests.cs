@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Playwright;
-using Pax.Live.Server.Tests;
 using static Microsoft.Playwright.Assertions;
 
 namespace Pax.Live.Web.Tests;
@@ -39,13 +38,7 @@ public sealed class GuardAppFixture : IAsyncLifetime
 
         Directory.CreateDirectory(BrowserFixture.Artifacts);
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
-        Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = BrowserFixture.ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-        Assertions.SetDefaultExpectTimeout(20_000);
+        Browser = await Chromium.Launch(Playwright);
     }
 
     public async Task DisposeAsync()

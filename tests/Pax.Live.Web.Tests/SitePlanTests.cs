@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
-using Pax.Live.Server.Tests;
 using static Microsoft.Playwright.Assertions;
 
 namespace Pax.Live.Web.Tests;

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
-using Pax.Live.Server.Tests;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 

@@ -91,7 +91,7 @@ public sealed class MicrophoneTests : IDisposable
     public async Task AMicrophonesImpulseRaisesAnAlertThroughTheRealServer()
     {
         var port = TestPorts.Claim();
-        await using var server = await ServerProcess.StartAsync(port);
+        await using var server = await ServerProcess.StartOn(port);
         using var loggers = LoggerFactory.Create(_ => { });
         var options = new EdgeOptions
         {
@@ -113,13 +113,13 @@ public sealed class MicrophoneTests : IDisposable
             var deadline = DateTime.UtcNow + Patience;
             while (true)
             {
-                using var place = await server.PlaceAsync("stora-torget");
+                using var place = await server.Place("stora-torget");
                 var impulse = place.RootElement.GetProperty("openAlerts").EnumerateArray().Any(a => a.GetProperty("kind").GetString() == "impulse");
                 var heard = place.RootElement.GetProperty("devices").EnumerateArray().Any(d => d.GetProperty("deviceId").GetString() == "mic-1");
                 if (impulse && heard)
                 {
                     // The levels went too, one message a second beside the impulse.
-                    Assert.True(await server.AcceptedAsync() >= 3, $"{await server.AcceptedAsync()} messages accepted");
+                    Assert.True(await server.Accepted() >= 3, $"{await server.Accepted()} messages accepted");
                     break;
                 }
 

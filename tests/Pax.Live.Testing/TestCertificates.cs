@@ -2,10 +2,10 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Pax.Live.Edge.Tests;
+namespace Pax.Live.Testing;
 
 /// <summary>A private CA and a broker certificate for 127.0.0.1 and localhost it signed, made in memory (no openssl).</summary>
-internal sealed class TestCertificates
+public sealed class TestCertificates
 {
     private TestCertificates(string caPem, string serverPem, string serverKeyPem)
     {

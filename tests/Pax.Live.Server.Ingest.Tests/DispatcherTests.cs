@@ -3,9 +3,8 @@ using System.Reflection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pax.Live.Abstractions;
 using Pax.Live.Contracts;
-using Pax.Live.Server.Ingest;
 
-namespace Pax.Live.Ingest.Tests;
+namespace Pax.Live.Server.Ingest.Tests;
 
 /// <summary>The dispatcher between the ingest queue and the place grains, against places whose calls the test holds.</summary>
 public sealed class DispatcherTests

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Npgsql;
 
-namespace Pax.Live.Server.Tests;
+namespace Pax.Live.Testing;
 
 /// <summary>
 /// A throwaway PostgreSQL cluster from Debian's <c>postgresql</c> package: initdb into a temp folder, started on a free

@@ -1,32 +1,40 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Reflection;
 using System.Text;
 
-namespace Pax.Live.Server.Tests;
+namespace Pax.Live.Testing;
 
 /// <summary>
 /// The real server as a child process, exactly as <c>dotnet run --project src/Pax.Live.Server</c> runs it, on free
-/// loopback ports that stay the same across restarts, with its own data directory.
+/// loopback ports that stay the same across restarts, with its own data directory. A test that plays a broker restart
+/// as a device sees it starts a second server on the first one's MQTT port (<see cref="StartOn"/>).
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable, IServerEndpoints
 {
     private readonly StringBuilder _output = new();
     private readonly string[] _extraArgs;
+    private readonly bool _ownsDataDirectory;
     private Process? _process;
 
     public ServerProcess(string dataDirectory, params string[] extraArgs)
+        : this(dataDirectory, TestPorts.Claim(), extraArgs, ownsDataDirectory: false)
+    {
+    }
+
+    private ServerProcess(string dataDirectory, int mqttPort, string[] extraArgs, bool ownsDataDirectory)
     {
         DataDirectory = dataDirectory;
+        MqttPort = mqttPort;
         _extraArgs = extraArgs;
+        _ownsDataDirectory = ownsDataDirectory;
     }
 
     public string DataDirectory { get; }
 
     public int HttpPort { get; } = TestPorts.Claim();
 
-    public int MqttPort { get; } = TestPorts.Claim();
+    public int MqttPort { get; }
 
     public int SiloPort { get; } = TestPorts.Claim();
 
@@ -55,9 +63,28 @@ public sealed class ServerProcess : IAsyncDisposable, IServerEndpoints
         }
     }
 
+    /// <summary>
+    /// Starts a server whose embedded broker listens on <paramref name="mqttPort"/>, in a data directory of its own
+    /// that goes with it.
+    /// </summary>
+    public static async Task<ServerProcess> StartOn(int mqttPort, params string[] extraArgs)
+    {
+        var server = new ServerProcess(NewTempDirectory("pax-server"), mqttPort, extraArgs, ownsDataDirectory: true);
+        try
+        {
+            await server.Start();
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
     public async Task Start()
     {
-        var serverDll = ServerDll();
+        var serverDll = Repository.ServerDll;
         if (!File.Exists(serverDll))
         {
             throw new FileNotFoundException("Build the server first (dotnet build Pax.Live.sln).", serverDll);
@@ -82,8 +109,8 @@ public sealed class ServerProcess : IAsyncDisposable, IServerEndpoints
             "--Pax:Live:StatusInterval=00:00:00.100",
             $"--Pax:Auth:AdminPassword={AdminPassword}",
 
-            // The contract, storage and cluster tests publish as anonymous lab devices, for any place and as fast as
-            // they like; DeviceTrustTests set both again (a later argument wins) to test the server as shipped.
+            // The contract, storage, cluster and edge tests publish as anonymous lab devices, for any place and as fast
+            // as they like; the device trust tests set both again (a later argument wins) to test the server as shipped.
             "--Pax:Mqtt:AllowAnonymous=true",
             "--Pax:Mqtt:MessagesPerSecond=0",
 
@@ -164,6 +191,10 @@ public sealed class ServerProcess : IAsyncDisposable, IServerEndpoints
 
         _process?.Dispose();
         Http.Dispose();
+        if (_ownsDataDirectory)
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
     }
 
     private async Task<bool> MqttIsListening()
@@ -203,29 +234,10 @@ public sealed class ServerProcess : IAsyncDisposable, IServerEndpoints
         }
     }
 
-    /// <summary>The built server, of the same configuration as these tests.</summary>
-    public static string ServerDll() =>
-        Path.Combine(RepoRoot(), "src", "Pax.Live.Server", "bin", Configuration(), "net10.0", "Pax.Live.Server.dll");
-
-    public static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Pax.Live.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new DirectoryNotFoundException("Pax.Live.sln not found above " + AppContext.BaseDirectory);
-    }
-
     public static string NewTempDirectory(string prefix)
     {
         var path = Path.Combine(Path.GetTempPath(), $"{prefix}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(path);
         return path;
     }
-
-    private static string Configuration() =>
-        typeof(ServerProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-
 }

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Pax.Live.Server.Tests;
+namespace Pax.Live.Testing;
 
 /// <summary>
 /// A TCP forwarder on 127.0.0.1 in front of the server, whose network can be cut: <see cref="Cut"/> drops every

@@ -7,9 +7,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Pax.Live.Contracts;
 using Pax.Live.Server.Catalog;
-using Pax.Live.Server.Ingest;
 
-namespace Pax.Live.Ingest.Tests;
+namespace Pax.Live.Server.Ingest.Tests;
 
 public sealed class IngestTests
 {

@@ -4,9 +4,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Pax.Live.Contracts;
 using Pax.Live.Server.Catalog;
-using Pax.Live.Server.Ingest;
 
-namespace Pax.Live.Ingest.Tests;
+namespace Pax.Live.Server.Ingest.Tests;
 
 /// <summary>Ingest's write-ahead log on a real folder: what is acknowledged is on disk, comes back after a restart, and goes once stored.</summary>
 public sealed class IngestLogTests : IDisposable
