@@ -13,16 +13,17 @@ public sealed class RulePrecisionTests
     [Fact]
     public void PrecisionIsConfirmedOverJudgedAndNoActionNeededAndOpenAlertsCountOnlyAsRaised()
     {
-        var counts = PrecisionCounts.Of([
+        var counts = PrecisionCounts.Of(new[]
+        {
             Alert("p", "impulse", "confirmed", "cam-1", 10),
             Alert("p", "impulse", "false-alarm", "cam-1", 20),
             Alert("p", "impulse", "false-alarm", "cam-1", 30),
             Alert("p", "impulse", "no-action-needed", "cam-1", 40),
             Alert("p", "impulse", null, "cam-1", 50),
-        ]);
+        }.Select(PrecisionFact.Of));
 
         Assert.Equal(new PrecisionCounts(5, 1, 2, 1, 1, 0.333, 30), counts);
-        Assert.Null(PrecisionCounts.Of([Alert("p", "fire", null, "cam-1")]).Precision);
+        Assert.Null(PrecisionCounts.Of([PrecisionFact.Of(Alert("p", "fire", null, "cam-1"))]).Precision);
     }
 
     [Fact]

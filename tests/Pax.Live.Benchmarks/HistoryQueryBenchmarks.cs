@@ -2,7 +2,6 @@ using BenchmarkDotNet.Attributes;
 using Pax.Live.Abstractions;
 using Pax.Live.Aggregation;
 using Pax.Live.Aggregation.Replay;
-using Pax.Live.Aggregation.Reports;
 using Pax.Live.Contracts;
 using Pax.Live.Grains;
 using Pax.Live.Server.History;
@@ -23,6 +22,8 @@ public class HistoryQueryBenchmarks
     private static readonly long Start = new DateTimeOffset(2026, 10, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
     private static readonly SignalKind[] Kinds = [SignalKind.Motion, SignalKind.People, SignalKind.Loiter, SignalKind.Sound];
 
+    private static readonly HashSet<string> Places = [.. Enumerable.Range(0, 1_000).Select(p => $"place-{p}")];
+
     private readonly PlaceRules _rules = PlaceRules.Default with { PeopleThreshold = 40, SoundThreshold = 75, MotionThreshold = 0.6 };
     private string _directory = null!;
     private HistoryStore _store = null!;
@@ -40,12 +41,19 @@ public class HistoryQueryBenchmarks
         await SchemaMigrator.Apply(options, connectionString, CancellationToken.None);
         _store = new HistoryStore(options, connectionString);
 
-        var before = Size();
-        var rollups = new HistoryBatch();
-        rollups.Rollups.AddRange(Rollups());
-        await _store.Write(rollups, CancellationToken.None);
-        BytesPerPlaceDay = (Size() - before) / Days;
-        Console.WriteLine($"// slots of {Days} days at one place: {BytesPerPlaceDay:N0} bytes a day (four kinds every 10 s)");
+        // The same minutes twice: at another place without their slots (the rollups alone), then with them.
+        var rows = Rollups();
+        var bare = new HistoryBatch();
+        bare.Rollups.AddRange(rows.Select(r => r with { PlaceId = "bare-" + Place, Slots = null }));
+        var withSlots = new HistoryBatch();
+        withSlots.Rollups.AddRange(rows);
+        var empty = Size();
+        await _store.Write(bare, CancellationToken.None);
+        var rollupsOnly = Size();
+        await _store.Write(withSlots, CancellationToken.None);
+        BytesPerPlaceDay = (Size() - rollupsOnly) / Days;
+        Console.WriteLine(
+            $"// a place a day with four kinds every 10 s: {(rollupsOnly - empty) / Days:N0} bytes of rollups alone, {BytesPerPlaceDay:N0} with their slots");
         var alerts = new HistoryBatch();
         alerts.Alerts.AddRange(Alerts());
         await _store.Write(alerts, CancellationToken.None);
@@ -68,8 +76,8 @@ public class HistoryQueryBenchmarks
     public async Task<int> PrecisionOfAYearAtAThousandPlaces()
     {
         var from = DateTimeOffset.FromUnixTimeMilliseconds(Start);
-        var alerts = await _store.Alerts(Start, Start + (366 * 86_400_000L), CancellationToken.None);
-        return PrecisionReport.Of(from, from.AddDays(366), null, alerts).Rules.Count;
+        var precision = await _store.Precision(Places, Start, Start + (366 * 86_400_000L), CancellationToken.None);
+        return precision.Build(from, from.AddDays(366), null).Rules.Count;
     }
 
     private static List<RollupRow> Rollups()

@@ -111,10 +111,8 @@ public static class ReportsApi
         }
 
         var ids = places.Select(p => p.PlaceId).ToHashSet(StringComparer.Ordinal);
-        var alerts = (await store.Alerts(start.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds(), cancellationToken))
-            .Where(a => ids.Contains(a.PlaceId))
-            .ToArray();
-        return TypedResults.Ok(PrecisionReport.Of(start, end, string.IsNullOrEmpty(area) ? null : area, alerts));
+        var precision = await store.Precision(ids, start.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds(), cancellationToken);
+        return TypedResults.Ok(precision.Build(start, end, string.IsNullOrEmpty(area) ? null : area));
     }
 
     /// <summary>The period asked for, defaulted and checked; what is wrong with it (or with the area) goes to <paramref name="errors"/>.</summary>

@@ -85,6 +85,47 @@ public sealed partial class HistoryStore
         return alerts;
     }
 
+    /// <summary>
+    /// Precision counted over every alert raised in [<paramref name="fromMs"/>, <paramref name="toMs"/>) at
+    /// <paramref name="placeIds"/>, as it is read: only the columns it counts, from one index.
+    /// </summary>
+    public async Task<PrecisionReport.Builder> Precision(IReadOnlySet<string> placeIds, long fromMs, long toMs, CancellationToken cancellationToken)
+    {
+        await using var connection = SchemaMigrator.Open(options.Provider, connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT place_id, kind, device_id, CASE WHEN resolved_at IS NULL THEN NULL ELSE outcome END, acknowledged_at - raised_at
+            FROM pax_alert
+            WHERE raised_at >= @from AND raised_at < @to
+            """;
+        Add(command, "from", fromMs);
+        Add(command, "to", toMs);
+
+        // Places, causes and devices repeat across rows: one string each.
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        string Name(string s) => names.TryGetValue(s, out var known) ? known : names[s] = s;
+        var precision = new PrecisionReport.Builder();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var place = reader.GetString(0);
+            if (!placeIds.Contains(place))
+            {
+                continue;
+            }
+
+            precision.Add(new PrecisionFact(
+                Name(place),
+                Name(reader.GetString(1)),
+                reader.IsDBNull(2) ? null : Name(reader.GetString(2)),
+                PrecisionFact.JudgementOf(reader.IsDBNull(3) ? null : reader.GetString(3)),
+                reader.IsDBNull(4) ? null : Math.Max(0, reader.GetInt64(4) / 1000.0)));
+        }
+
+        return precision;
+    }
+
     private static DateTimeOffset? Time(DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
 }
