@@ -87,6 +87,7 @@ public sealed class RulesPageTests(BrowserFixture fixture)
         await Expect(page.Locator("#rule-people-error")).ToHaveTextAsync("A threshold is a number of at least 0, or empty for none.");
         await Expect(results.Locator("#results-title")).ToHaveTextAsync("Results for Stadsparken");
         await Expect(results.Locator("#precision-title")).ToHaveTextAsync("Precision per rule");
+        await Expect(page.Locator("#announcer")).ToContainTextAsync("The input is incomplete or wrong: people");
         await Expect(results.Locator("#hours tbody tr[data-run=actual] th")).ToHaveTextAsync("Actual");
         await Expect(results.Locator("#alerts-actual tbody tr").Filter(new() { HasText = "Bang" }).Filter(new() { HasText = "False alarm" })).Not.ToHaveCountAsync(0);
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Try", Exact = true })).ToBeVisibleAsync();

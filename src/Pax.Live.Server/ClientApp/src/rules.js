@@ -3,7 +3,7 @@
 // fire threshold the outcomes suggest. For the control room: operators and admins.
 import './rules.css';
 import {
-  ApiError, announce, announceError, api, clearErrors, fill, logout, onLanguage, serverNow, signIn, t, translate,
+  ApiError, announce, api, clearErrors, dateTime, errorText, fill, logout, onLanguage, serverNow, signIn, t, translate,
   wireLanguagePicker,
 } from './common.js';
 import { results } from './rules-results.js';
@@ -17,7 +17,14 @@ const hour = 3600_000;
 // What is on screen, kept so that a change of language draws it again in the other one.
 let fieldErrors = new Map(); // input id → the key of its words
 let shown = null;
+let said = null;
 let running = false;
+
+/** Announces words made in the chosen language, and makes them again when it changes. */
+function say(words, kind = 'info') {
+  said = { words, kind };
+  announce(words(), kind);
+}
 
 function placeName(id) {
   return places.get(id)?.name ?? id;
@@ -128,11 +135,12 @@ async function run(event) {
   event.preventDefault();
   if (running) return;
   clearErrors();
+  said = null;
   const placeId = $('place').value;
   const { errors, body } = readForm();
   if (errors.size > 0) {
     showFieldErrors(errors);
-    announce(t('error.invalidFields', [...errors.keys()].map((id) => $(id)?.labels?.[0]?.textContent ?? id).join(', ')), 'error');
+    say(() => t('error.invalidFields', [...errors.keys()].map((id) => $(id)?.labels?.[0]?.textContent ?? id).join(', ')), 'error');
     return;
   }
   showFieldErrors(new Map());
@@ -140,19 +148,19 @@ async function run(event) {
   try {
     const id = encodeURIComponent(placeId);
     const answer = await api(`/api/places/${id}/replay`, { method: 'POST', body });
-    const period = `from=${encodeURIComponent(answer.from)}&to=${encodeURIComponent(answer.to)}`;
+    const query = `from=${encodeURIComponent(answer.from)}&to=${encodeURIComponent(answer.to)}`;
     const [precision, suggestion] = await Promise.allSettled([
-      api(`/api/rules/precision?${period}`),
-      api(`/api/places/${id}/suggestion?kind=fire&${period}`),
+      api(`/api/rules/precision?${query}`),
+      api(`/api/places/${id}/suggestion?kind=fire&${query}`),
     ]);
     shown = { answer, precision, suggestion };
     draw();
-    announce(t('rules.done', placeName(answer.placeId), $('from').value.replace('T', ' '), $('to').value.replace('T', ' ')));
+    say(() => t('rules.done', placeName(answer.placeId), dateTime(answer.from), dateTime(answer.to)));
   } catch (e) {
     if (e instanceof ApiError && (e.status === 400 || e.status === 422)) {
       showFieldErrors(new Map(e.fields.filter((f) => $(inputId(f))).map((f) => [inputId(f), errorKey(f)])));
     }
-    announceError(e);
+    say(() => errorText(e), 'error');
   } finally {
     setRunning(false);
   }
@@ -169,7 +177,7 @@ async function loadPlaces() {
     const list = await api('/api/places');
     for (const place of list) places.set(place.id, place);
   } catch (e) {
-    announceError(e);
+    say(() => errorText(e), 'error');
   }
   const select = $('place');
   fill(select, [...places.values()].map((p) => {
@@ -208,4 +216,5 @@ onLanguage(() => {
   setRunning(running);
   renderFieldErrors();
   draw();
+  if (said) announce(said.words(), said.kind);
 });
