@@ -68,6 +68,7 @@ public sealed class RulesPageTests(BrowserFixture fixture)
         await Expect(precision.Locator("th[scope=col]").First).ToHaveTextAsync("Plats");
         await Expect(results.Locator("#suggestion-title")).ToHaveTextAsync("Förslag: tröskel för brand");
         await Pages.AssertNoEnglish(page, "rules page with a replay");
+        await AccessibilityTests.AssertNoViolations(page, "the rules page with a replay");
         await Pages.Screenshot(page, "rules-sv.png");
 
         // A threshold below 0: the server refuses it, and the page says so beside the field, in Swedish.
@@ -79,6 +80,7 @@ public sealed class RulesPageTests(BrowserFixture fixture)
         await Expect(page.Locator("#announcer")).ToContainTextAsync("personer");
         await Expect(page.Locator("#rule-motion")).Not.ToHaveAttributeAsync("aria-invalid", "true");
         await Pages.AssertNoEnglish(page, "rules page with a refused field");
+        await AccessibilityTests.AssertNoViolations(page, "the rules page with a refused field");
         await Pages.Screenshot(page, "rules-field-error-sv.png");
 
         // In English: the form, the error beside the field and the results, drawn again.
