@@ -115,7 +115,10 @@ public sealed class Place
             OnCause(deviceId, kind, timestamp, now);
         }
 
-        Seen(deviceId, online: true, now);
+        if (Seen(deviceId, online: true, now))
+        {
+            _effects.DeviceChangesList.Add(new PlaceDevice(deviceId, true, now));
+        }
     }
 
     /// <summary>Ends a batch: the level brought up to now, and what the batch's readings opened, repeated and changed.</summary>
@@ -150,11 +153,11 @@ public sealed class Place
         return Done(now);
     }
 
-    /// <summary>A device said it went on- or offline.</summary>
-    public void DeviceStatus(string deviceId, bool online, long now)
+    /// <summary>A device said it went on- or offline; true when that changed what the place knew of it.</summary>
+    public bool DeviceStatus(string deviceId, bool online, long now)
     {
-        Seen(deviceId, online, now);
         _unsaved = true;
+        return Seen(deviceId, online, now);
     }
 
     /// <summary>New rules for the place (its definition changed); true when the level changed with them.</summary>
@@ -373,10 +376,13 @@ public sealed class Place
         }
     }
 
-    private void Seen(string deviceId, bool online, long now)
+    /// <summary>Notes a device's word; true when it is new here or its on- or offline changed.</summary>
+    private bool Seen(string deviceId, bool online, long now)
     {
-        ref var seen = ref CollectionsMarshal.GetValueRefOrAddDefault(_devices, deviceId, out _);
+        ref var seen = ref CollectionsMarshal.GetValueRefOrAddDefault(_devices, deviceId, out var known);
+        var changed = !known || seen.Online != online;
         seen = new DeviceSeen(online, now);
+        return changed;
     }
 
     private readonly record struct DeviceSeen(bool Online, long LastSeen);
@@ -393,6 +399,8 @@ public sealed class PlaceEffects
 
     internal List<PlaceAlert> ClearedList { get; } = [];
 
+    internal List<PlaceDevice> DeviceChangesList { get; } = [];
+
     /// <summary>New alerts, in the order their readings came.</summary>
     public IReadOnlyList<PlaceAlert> Opened => OpenedList;
 
@@ -401,6 +409,9 @@ public sealed class PlaceEffects
 
     /// <summary>Open alerts whose cause cleared (each once, until the cause comes back).</summary>
     public IReadOnlyList<PlaceAlert> CausesCleared => ClearedList;
+
+    /// <summary>Devices that came online with a reading (new here, or after saying they went offline).</summary>
+    public IReadOnlyList<PlaceDevice> DeviceChanges => DeviceChangesList;
 
     /// <summary>Whether the level changed.</summary>
     public bool LevelChanged { get; internal set; }
@@ -416,6 +427,7 @@ public sealed class PlaceEffects
         OpenedList.Clear();
         RepeatedList.Clear();
         ClearedList.Clear();
+        DeviceChangesList.Clear();
         LevelChanged = false;
         StatusDue = false;
     }

@@ -7,6 +7,9 @@ namespace Pax.Live.Grains;
 /// <summary>One minute of one kind at one place; <see cref="Slots"/> its six 10-s slots for replays (<see cref="SignalSlotCodec"/>).</summary>
 public readonly record struct RollupRow(string PlaceId, SignalKind Kind, long MinuteStartMs, int Count, double Min, double Max, double Mean, byte[]? Slots = null);
 
+/// <summary>A device at a place came online (a reading, or its word) or went offline (its word, or its broker's will).</summary>
+public readonly record struct DeviceChangeRow(string PlaceId, string DeviceId, long AtMs, bool Online);
+
 /// <summary>A place's level changed.</summary>
 public readonly record struct LevelChangeRow(string PlaceId, long AtMs, Level From, Level To);
 
@@ -21,6 +24,11 @@ public interface IHistorySink
 
     /// <summary>Queues a level change.</summary>
     void Append(in LevelChangeRow row);
+
+    /// <summary>Queues a device's change. Sinks that keep no devices ignore it.</summary>
+    void Append(in DeviceChangeRow row)
+    {
+    }
 
     /// <summary>Queues an alert's latest row (written as an upsert). Sinks that keep no alerts ignore it.</summary>
     void Append(in AlertRow row)

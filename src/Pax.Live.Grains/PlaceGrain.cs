@@ -132,6 +132,11 @@ public sealed partial class PlaceGrain(
 
         var effects = _place.Settle(now);
         _history.ObserveLevel(_place.Core, now);
+        foreach (var device in effects.DeviceChanges)
+        {
+            historySink.Append(new DeviceChangeRow(PlaceId, device.DeviceId, device.LastSeen, device.Online));
+        }
+
         var raisedBy = Carry(effects, now);
         ScheduleTick(now);
         if (_raised.Count == 0 && _repeats.Count == 0)
@@ -243,7 +248,11 @@ public sealed partial class PlaceGrain(
     /// <inheritdoc />
     public ValueTask DeviceStatusChanged(string deviceId, bool online)
     {
-        _place.DeviceStatus(deviceId, online, Now);
+        if (_place.DeviceStatus(deviceId, online, Now))
+        {
+            historySink.Append(new DeviceChangeRow(PlaceId, deviceId, Now, online));
+        }
+
         ScheduleTick(Now);
         return ValueTask.CompletedTask;
     }

@@ -162,6 +162,18 @@ public sealed class PlaceTests
     }
 
     [Fact]
+    public void ADeviceIsNotedAsComingOnlineAtItsFirstReadingAndAfterItsOfflineWordOnly()
+    {
+        var place = NewPlace();
+        Assert.Equal([new PlaceDevice("cam-1", true, At(1))], Batch(place, At(1), (SignalKind.People, 3)).DeviceChanges);
+        Assert.Empty(Batch(place, At(2), (SignalKind.People, 4)).DeviceChanges);
+
+        Assert.True(place.DeviceStatus("cam-1", online: false, At(3)));
+        Assert.False(place.DeviceStatus("cam-1", online: false, At(4)));
+        Assert.Equal([new PlaceDevice("cam-1", true, At(5))], Batch(place, At(5), (SignalKind.People, 5)).DeviceChanges);
+    }
+
+    [Fact]
     public void ASnapshotIsDueOnlyAfterAChangeAndAtItsTime()
     {
         var place = NewPlace();

@@ -94,6 +94,29 @@ public sealed class ReplayTests
         Assert.Equal([new SignalSlot(SignalKind.People, T0 + 9_999, 3, 20, 30, 18), new SignalSlot(SignalKind.People, T0 + 55_000, 1, 5, 5, 5)], slots);
     }
 
+    [Fact]
+    public void TheSweepSuggestsTheFireThresholdThatKeepsTheConfirmedFireAndDropsTheFalseOnes()
+    {
+        // People all along; fire seen three times: 0.82 (a barbecue), 0.95 rising from 0.84 (a real fire), 0.85 (sun glare).
+        var readings = Sparse(new Random(5), hours: 2).Where(r => r.Kind != SignalKind.Impulse && r.Kind != SignalKind.Fire).ToList();
+        readings.Add(new Reading(SignalKind.Fire, 0.82, T0 + 600_000));
+        readings.Add(new Reading(SignalKind.Fire, 0.84, T0 + 2_400_000));
+        readings.Add(new Reading(SignalKind.Fire, 0.95, T0 + 2_420_000));
+        readings.Add(new Reading(SignalKind.Fire, 0.85, T0 + 4_800_000));
+        readings.Sort((a, b) => a.At.CompareTo(b.At));
+        var live = Live(readings, Rules);
+        Assert.Equal(3, live.Alerts.Count);
+        JudgedAlert[] judged = [new(live.Alerts[0].RaisedAt, false), new(live.Alerts[1].RaisedAt, true), new(live.Alerts[2].RaisedAt, false)];
+
+        var sweep = ThresholdSweep.Fire("torget", Rules, live.Slots, judged, T0, live.End);
+
+        Assert.Equal(new SweepCandidate(0.8, 3, 1, 2), sweep.Current);
+        Assert.Equal(new SweepCandidate(0.86, 1, 1, 0), sweep.Suggested);
+        Assert.Equal(new SweepCandidate(0.96, 0, 0, 0), sweep.Candidates.Single(c => c.Threshold == 0.96));
+        Assert.Equal((1, 2), (sweep.Confirmed, sweep.FalseAlarms));
+        Assert.Null(ThresholdSweep.Fire("torget", Rules, live.Slots, [], T0, live.End).Suggested);
+    }
+
     private readonly record struct Reading(SignalKind Kind, double Value, long At);
 
     private sealed record LiveRun(List<LevelChange> Levels, List<ReplayedAlert> Alerts, List<SignalSlot> Slots, long End);

@@ -55,6 +55,9 @@ public sealed class HistoryTests
         var replayedAlert = Assert.Single(replay.GetProperty("replayed").GetProperty("alerts").EnumerateArray());
         Assert.Equal("impulse", replayedAlert.GetProperty("kind").GetString());
         Assert.Equal(actualAlert.GetProperty("raisedAt").GetDateTimeOffset(), replayedAlert.GetProperty("raisedAt").GetDateTimeOffset());
+        var devices = replay.GetProperty("actual").GetProperty("devices").EnumerateArray().ToArray();
+        Assert.Equal(["cam-1", "cam-2"], devices.Select(d => d.GetProperty("deviceId").GetString()));
+        Assert.All(devices, d => Assert.True(d.GetProperty("online").GetBoolean()));
         Assert.DoesNotContain(Levels(replay), l => l == "elevated");
         Assert.Contains("alert", Levels(replay));
         var eager = await Replay(server, new { period.from, period.to, rules = new { people = 1, dwellSeconds = 0 } });

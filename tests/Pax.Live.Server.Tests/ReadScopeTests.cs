@@ -92,6 +92,9 @@ public sealed class ReadScopeTests(ServerFixture server, ITestOutputHelper outpu
             Expect(who, "GET /api/areas", control, (await http.GetAsync("/api/areas")).StatusCode);
             Expect(who, "GET /api/ingest/stats", control, (await http.GetAsync("/api/ingest/stats")).StatusCode);
             Expect(who, "GET /api/reports/lagesbild", control, (await http.GetAsync("/api/reports/lagesbild?format=json")).StatusCode);
+            Expect(who, "GET /api/rules/precision", control, (await http.GetAsync("/api/rules/precision")).StatusCode);
+            Expect(who, "GET /suggestion", control, (await http.GetAsync($"/api/places/{place}/suggestion?kind=fire")).StatusCode);
+            Expect(who, "POST /replay", control, (await http.PostAsJsonAsync($"/api/places/{place}/replay", new { })).StatusCode);
             Expect(who, "GET /api/devices", admin, (await http.GetAsync("/api/devices")).StatusCode);
             Expect(who, "GET /api/users", admin, (await http.GetAsync("/api/users")).StatusCode);
             Expect(who, "GET /api/debug/runtime", admin, (await http.GetAsync("/api/debug/runtime")).StatusCode);

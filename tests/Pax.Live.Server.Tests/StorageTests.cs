@@ -80,7 +80,7 @@ public sealed class StorageTests(PostgresFixture postgres)
 
         Assert.Empty(ProviderQueries.Except(keys));
         await using var scripts = new NpgsqlCommand("SELECT count(*) FROM pax_schema_scripts", connection);
-        Assert.Equal(8L, await scripts.ExecuteScalarAsync());
+        Assert.Equal(9L, await scripts.ExecuteScalarAsync());
 
         var sqlite = ServerProcess.NewTempDirectory("pax-migrate");
         var (sqliteExit, sqliteOutput) = await Migrate($"--Pax:DataDirectory={sqlite}");

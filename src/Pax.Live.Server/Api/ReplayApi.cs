@@ -15,16 +15,24 @@ public sealed record ReplayRules(double? Motion, double? People, double? Loiter,
 /// <summary>A replay request: the period (at most <see cref="ReplayApi.MaxPeriod"/>) and the rules; the place's own when none are given.</summary>
 public sealed record ReplayRequest(DateTimeOffset? From, DateTimeOffset? To, ReplayRules? Rules);
 
-/// <summary>What actually happened at the place in the period: its level changes and the alerts raised.</summary>
-public sealed record ActualRun(IReadOnlyList<LevelChange> Levels, LevelHours Hours, IReadOnlyList<AlertFact> Alerts);
+/// <summary>A stretch of time a device at the place was on- or offline, as far as the place heard.</summary>
+public sealed record DeviceInterval(string DeviceId, DateTimeOffset From, DateTimeOffset To, bool Online);
+
+/// <summary>What actually happened at the place in the period: its level changes, the alerts raised, and its devices.</summary>
+public sealed record ActualRun(IReadOnlyList<LevelChange> Levels, LevelHours Hours, IReadOnlyList<AlertFact> Alerts, IReadOnlyList<DeviceInterval> Devices);
 
 /// <summary>A replay's answer: the rules it ran, what they would have given, and what happened.</summary>
 public sealed record ReplayResponse(
     string PlaceId, DateTimeOffset From, DateTimeOffset To, ReplayRules Rules, int Slots, ReplayResult Replayed, LevelHours ReplayedHours, ActualRun Actual);
 
+/// <summary>A suggestion's answer: the sweep, and the replay of the whole place under the suggested threshold.</summary>
+public sealed record SuggestionResponse(string PlaceId, DateTimeOffset From, DateTimeOffset To, SweepResult Sweep, ReplayResult? Replayed);
+
 /// <summary>
 /// <c>POST /api/places/{id}/replay</c> (operator, admin): runs the live place model with candidate rules over the place's
 /// stored 10-s slots and answers the level timeline and alerts it would have given, beside what actually happened.
+/// <c>GET /api/places/{id}/suggestion?kind=fire&amp;from=&amp;to=</c>: the alert threshold that would have kept the
+/// confirmed alerts and dropped the false alarms (<see cref="ThresholdSweep"/>), with its replay.
 /// </summary>
 public static class ReplayApi
 {
@@ -35,6 +43,7 @@ public static class ReplayApi
     public static IEndpointRouteBuilder MapReplayApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/places/{id}/replay", Replay).RequireAuthorization(PaxClaims.ControlRoom).WithTags("Places");
+        app.MapGet("/api/places/{id}/suggestion", Suggestion).RequireAuthorization(PaxClaims.ControlRoom).WithTags("Places");
         return app;
     }
 
@@ -75,10 +84,89 @@ public static class ReplayApi
         var ids = new HashSet<string>(StringComparer.Ordinal) { id };
         var levels = (await store.LevelChanges(ids, fromMs, toMs, cancellationToken)).GetValueOrDefault(id) ?? [];
         var alerts = (await store.Alerts(fromMs, toMs, cancellationToken)).Where(a => a.PlaceId == id).ToArray();
-        var actual = new ActualRun(levels, LagesbildMath.Integrate(levels, from, to), alerts);
+        var devices = Intervals(await store.DeviceChanges(id, fromMs, toMs, cancellationToken), from, to);
+        var actual = new ActualRun(levels, LagesbildMath.Integrate(levels, from, to), alerts, devices);
         return TypedResults.Ok(new ReplayResponse(
             id, from, to, rules with { ClearRatio = candidate.ClearRatio, AnomalyScore = candidate.AnomalyScore }, slots.Count, replayed,
             replayed.Hours(from, to), actual));
+    }
+
+    private static async Task<IResult> Suggestion(
+        string id, string? kind, string? from, string? to, IGrainFactory grains, LevelDefaults defaults, [FromServices] HistoryStore? store,
+        TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (store is null)
+        {
+            return TypedResults.Problem(
+                title: "Suggestions are off.", detail: "A suggestion replays the history, which needs a database.", statusCode: StatusCodes.Status501NotImplemented);
+        }
+
+        if (!Ids.IsValid(id) || await grains.GetGrain<ICatalogGrain>(0).Find(id) is not { } place)
+        {
+            return TypedResults.Problem(title: "No such place.", detail: $"There is no place '{id}'.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        var end = QueryTime.Parse(to, clock.GetUtcNow(), "to", errors);
+        var start = QueryTime.Parse(from, QueryTime.Before(end, TimeSpan.FromDays(30)), "from", errors);
+        SignalKind swept = default;
+        if (kind is null || !SignalKinds.TryParse(kind, out swept))
+        {
+            errors["kind"] = ["'kind' is the signal kind whose alert threshold to sweep, e.g. fire."];
+        }
+        else if (!ThresholdSweep.CanSweep(swept))
+        {
+            errors["kind"] = [$"No threshold decides when {kind} raises an alert: only fire's alerts follow one (the periodic kinds elevate the level and raise none)."];
+        }
+
+        if (errors.Count == 0)
+        {
+            errors = Validate(start, end, new ReplayRules(null, null, null, null, 0));
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The suggestion request is not valid.");
+        }
+
+        long fromMs = start.ToUnixTimeMilliseconds(), toMs = end.ToUnixTimeMilliseconds();
+        var rules = defaults.RulesFor(place);
+        var slots = await store.Slots(id, fromMs, toMs, cancellationToken);
+        var judged = (await store.Alerts(fromMs, toMs, cancellationToken))
+            .Where(a => a.PlaceId == id && a.Cause == swept.Name() && a.ResolvedAt is not null && a.Outcome is "confirmed" or "false-alarm")
+            .Select(a => new JudgedAlert(a.RaisedAt, a.Outcome == "confirmed"))
+            .ToArray();
+        var sweep = ThresholdSweep.Fire(id, rules, slots, judged, fromMs, toMs);
+        var replayed = sweep.Suggested is { } suggested
+            ? PlaceReplay.Run(id, rules with { FireAlertAt = suggested.Threshold, FireCertainAt = Math.Max(suggested.Threshold, rules.FireCertainAt) }, slots, fromMs, toMs)
+            : null;
+        return TypedResults.Ok(new SuggestionResponse(id, start, end, sweep, replayed));
+    }
+
+    /// <summary>Each device's changes (oldest first, the last before the period included) as intervals within [from, to).</summary>
+    private static List<DeviceInterval> Intervals(IReadOnlyList<DeviceChangeRow> changes, DateTimeOffset from, DateTimeOffset to)
+    {
+        var intervals = new List<DeviceInterval>();
+        foreach (var device in changes.GroupBy(c => c.DeviceId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var list = device.ToArray();
+            for (var i = 0; i < list.Length; i++)
+            {
+                var start = DateTimeOffset.FromUnixTimeMilliseconds(list[i].AtMs);
+                var end = i + 1 < list.Length ? DateTimeOffset.FromUnixTimeMilliseconds(list[i + 1].AtMs) : to;
+                start = start < from ? from : start;
+                if (end > start && (intervals.Count == 0 || intervals[^1].DeviceId != device.Key || intervals[^1].Online != list[i].Online))
+                {
+                    intervals.Add(new DeviceInterval(device.Key, start, end, list[i].Online));
+                }
+                else if (end > start)
+                {
+                    intervals[^1] = intervals[^1] with { To = end };
+                }
+            }
+        }
+
+        return intervals;
     }
 
     private static Dictionary<string, string[]> Validate(DateTimeOffset from, DateTimeOffset to, ReplayRules rules)

@@ -23,19 +23,12 @@ public sealed partial class HistoryStore(StorageOptions options, string connecti
 {
     private const int RowsPerStatement = 100;
 
-    /// <summary>Writes a batch in one transaction. Rewriting a row is harmless: a minute's rollup is replaced, a level change kept once.</summary>
-    public Task Write(IReadOnlyList<RollupRow> rollups, IReadOnlyList<LevelChangeRow> levels, CancellationToken cancellationToken) =>
-        Write(rollups, levels, [], cancellationToken);
-
     /// <summary>
-    /// Writes a batch in one transaction. Rewriting a row is harmless: a minute's rollup is replaced, a level change kept
-    /// once, an alert's row replaced unless the stored one is newer (a larger version).
+    /// Writes a batch in one transaction. Rewriting a row is harmless: a minute's rollup is replaced, a level change or a
+    /// device's change kept once, an alert's row replaced unless the stored one is newer (a larger version).
     /// </summary>
-    public Task Write(
-        IReadOnlyList<RollupRow> rollups, IReadOnlyList<LevelChangeRow> levels, IReadOnlyList<AlertRow> alerts, CancellationToken cancellationToken) =>
-        gate is null
-            ? WriteNow(rollups, levels, alerts, cancellationToken)
-            : gate.Run(() => WriteNow(rollups, levels, alerts, cancellationToken), cancellationToken);
+    public Task Write(HistoryBatch batch, CancellationToken cancellationToken) =>
+        gate is null ? WriteNow(batch, cancellationToken) : gate.Run(() => WriteNow(batch, cancellationToken), cancellationToken);
 
     /// <summary>Deletes rows older than <paramref name="beforeMs"/>, and the replay slots older than <paramref name="slotsBeforeMs"/>; returns how many rows went.</summary>
     public Task<int> Purge(long beforeMs, long slotsBeforeMs, CancellationToken cancellationToken) =>
@@ -43,9 +36,9 @@ public sealed partial class HistoryStore(StorageOptions options, string connecti
             ? PurgeNow(beforeMs, slotsBeforeMs, cancellationToken)
             : gate.Run(() => PurgeNow(beforeMs, slotsBeforeMs, cancellationToken), cancellationToken);
 
-    private async Task WriteNow(
-        IReadOnlyList<RollupRow> rollups, IReadOnlyList<LevelChangeRow> levels, IReadOnlyList<AlertRow> alerts, CancellationToken cancellationToken)
+    private async Task WriteNow(HistoryBatch batch, CancellationToken cancellationToken)
     {
+        var (rollups, levels) = (batch.Rollups, batch.Levels);
         await using var connection = SchemaMigrator.Open(options.Provider, connectionString);
         await connection.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -97,7 +90,29 @@ public sealed partial class HistoryStore(StorageOptions options, string connecti
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await WriteAlerts(connection, transaction, alerts, cancellationToken);
+        for (var start = 0; start < batch.Devices.Count; start += RowsPerStatement)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            var sql = new StringBuilder("INSERT INTO pax_device_change (place_id, device_id, at, online) VALUES ");
+            var end = Math.Min(start + RowsPerStatement, batch.Devices.Count);
+            for (var i = start; i < end; i++)
+            {
+                var row = batch.Devices[i];
+                var n = i - start;
+                sql.Append(CultureInfo.InvariantCulture, $"{(n == 0 ? "" : ",")}(@p{n},@d{n},@a{n},@o{n})");
+                Add(command, $"p{n}", row.PlaceId);
+                Add(command, $"d{n}", row.DeviceId);
+                Add(command, $"a{n}", row.AtMs);
+                Add(command, $"o{n}", row.Online);
+            }
+
+            sql.Append(" ON CONFLICT (place_id, device_id, at) DO NOTHING");
+            command.CommandText = sql.ToString();
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await WriteAlerts(connection, transaction, batch.Alerts, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -216,6 +231,33 @@ public sealed partial class HistoryStore(StorageOptions options, string connecti
         return (series, levels);
     }
 
+    /// <summary>A place's devices' changes in [<paramref name="fromMs"/>, <paramref name="toMs"/>) and each device's last before, oldest first.</summary>
+    public async Task<List<DeviceChangeRow>> DeviceChanges(string placeId, long fromMs, long toMs, CancellationToken cancellationToken)
+    {
+        await using var connection = SchemaMigrator.Open(options.Provider, connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT c.device_id, c.at, c.online FROM pax_device_change c
+            JOIN (SELECT device_id, MAX(at) AS last_at FROM pax_device_change WHERE place_id = @place AND at < @from GROUP BY device_id) b
+              ON c.place_id = @place AND c.device_id = b.device_id AND c.at = b.last_at
+            UNION ALL
+            SELECT device_id, at, online FROM pax_device_change WHERE place_id = @place AND at >= @from AND at < @to
+            ORDER BY 2, 1
+            """;
+        Add(command, "place", placeId);
+        Add(command, "from", fromMs);
+        Add(command, "to", toMs);
+        var changes = new List<DeviceChangeRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            changes.Add(new DeviceChangeRow(placeId, reader.GetString(0), reader.GetInt64(1), reader.GetBoolean(2)));
+        }
+
+        return changes;
+    }
+
     /// <summary>A place's replay slots in [<paramref name="fromMs"/>, <paramref name="toMs"/>), in time order.</summary>
     public async Task<List<SignalSlot>> Slots(string placeId, long fromMs, long toMs, CancellationToken cancellationToken)
     {
@@ -257,6 +299,13 @@ public sealed partial class HistoryStore(StorageOptions options, string connecti
         }
 
         var deleted = 0;
+        await using (var devices = connection.CreateCommand())
+        {
+            devices.CommandText = "DELETE FROM pax_device_change WHERE at < @before";
+            Add(devices, "before", slotsBeforeMs);
+            deleted += await devices.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         foreach (var sql in new[]
         {
             "DELETE FROM pax_rollup WHERE minute_start < @before",

@@ -14,8 +14,8 @@ public sealed partial class HistoryWriter(HistoryStore store, HistoryOptions opt
     // in progress: a few hundred rows keep that wait to milliseconds.
     private const int MaxBatch = 256;
 
-    private readonly Channel<(RollupRow Rollup, LevelChangeRow Level, AlertRow Alert, RowType Type)> _rows =
-        Channel.CreateBounded<(RollupRow, LevelChangeRow, AlertRow, RowType)>(new BoundedChannelOptions(options.Capacity)
+    private readonly Channel<(RollupRow Rollup, LevelChangeRow Level, AlertRow Alert, DeviceChangeRow Device, RowType Type)> _rows =
+        Channel.CreateBounded<(RollupRow, LevelChangeRow, AlertRow, DeviceChangeRow, RowType)>(new BoundedChannelOptions(options.Capacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.DropWrite,
@@ -31,22 +31,26 @@ public sealed partial class HistoryWriter(HistoryStore store, HistoryOptions opt
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <inheritdoc />
-    public void Append(in RollupRow row) => Enqueue((row, default, default, RowType.Rollup));
+    public void Append(in RollupRow row) => Enqueue((row, default, default, default, RowType.Rollup));
 
     /// <inheritdoc />
-    public void Append(in LevelChangeRow row) => Enqueue((default, row, default, RowType.Level));
+    public void Append(in LevelChangeRow row) => Enqueue((default, row, default, default, RowType.Level));
 
     /// <inheritdoc />
-    public void Append(in AlertRow row) => Enqueue((default, default, row, RowType.Alert));
+    public void Append(in AlertRow row) => Enqueue((default, default, row, default, RowType.Alert));
+
+    /// <inheritdoc />
+    public void Append(in DeviceChangeRow row) => Enqueue((default, default, default, row, RowType.Device));
 
     private enum RowType : byte
     {
         Rollup,
         Level,
         Alert,
+        Device,
     }
 
-    private void Enqueue((RollupRow, LevelChangeRow, AlertRow, RowType) row)
+    private void Enqueue((RollupRow, LevelChangeRow, AlertRow, DeviceChangeRow, RowType) row)
     {
         if (!_rows.Writer.TryWrite(row))
         {
@@ -57,13 +61,11 @@ public sealed partial class HistoryWriter(HistoryStore store, HistoryOptions opt
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var rollups = new List<RollupRow>();
-        var levels = new List<LevelChangeRow>();
-        var alerts = new List<AlertRow>();
+        var batch = new HistoryBatch();
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
-            if (rollups.Count + levels.Count + alerts.Count == 0)
+            if (batch.Count == 0)
             {
                 try
                 {
@@ -74,8 +76,8 @@ public sealed partial class HistoryWriter(HistoryStore store, HistoryOptions opt
                     break;
                 }
 
-                Drain(rollups, levels, alerts);
-                if (rollups.Count + levels.Count + alerts.Count == 0)
+                Drain(batch);
+                if (batch.Count == 0)
                 {
                     continue;
                 }
@@ -83,17 +85,15 @@ public sealed partial class HistoryWriter(HistoryStore store, HistoryOptions opt
 
             try
             {
-                await store.Write(rollups, levels, alerts, stoppingToken);
-                Interlocked.Add(ref _written, rollups.Count + levels.Count + alerts.Count);
-                rollups.Clear();
-                levels.Clear();
-                alerts.Clear();
+                await store.Write(batch, stoppingToken);
+                Interlocked.Add(ref _written, batch.Count);
+                batch.Clear();
                 failures = 0;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
                 failures++;
-                LogWriteFailed(logger, ex, rollups.Count + levels.Count + alerts.Count, failures);
+                LogWriteFailed(logger, ex, batch.Count, failures);
                 var delay = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, Math.Min(failures - 1, 5))));
                 try
                 {
@@ -107,35 +107,38 @@ public sealed partial class HistoryWriter(HistoryStore store, HistoryOptions opt
         }
 
         // Stopping: one last attempt at what is left.
-        Drain(rollups, levels, alerts);
-        if (rollups.Count + levels.Count + alerts.Count > 0)
+        Drain(batch);
+        if (batch.Count > 0)
         {
             try
             {
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await store.Write(rollups, levels, alerts, timeout.Token);
+                await store.Write(batch, timeout.Token);
             }
             catch (Exception ex)
             {
-                LogWriteFailed(logger, ex, rollups.Count + levels.Count + alerts.Count, failures + 1);
+                LogWriteFailed(logger, ex, batch.Count, failures + 1);
             }
         }
     }
 
-    private void Drain(List<RollupRow> rollups, List<LevelChangeRow> levels, List<AlertRow> alerts)
+    private void Drain(HistoryBatch batch)
     {
-        while (rollups.Count + levels.Count + alerts.Count < MaxBatch && _rows.Reader.TryRead(out var row))
+        while (batch.Count < MaxBatch && _rows.Reader.TryRead(out var row))
         {
             switch (row.Type)
             {
                 case RowType.Level:
-                    levels.Add(row.Level);
+                    batch.Levels.Add(row.Level);
                     break;
                 case RowType.Alert:
-                    alerts.Add(row.Alert);
+                    batch.Alerts.Add(row.Alert);
+                    break;
+                case RowType.Device:
+                    batch.Devices.Add(row.Device);
                     break;
                 default:
-                    rollups.Add(row.Rollup);
+                    batch.Rollups.Add(row.Rollup);
                     break;
             }
         }
