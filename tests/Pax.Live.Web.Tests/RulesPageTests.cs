@@ -67,6 +67,7 @@ public sealed class RulesPageTests(BrowserFixture fixture)
         Assert.True(int.Parse(falseAlarms, System.Globalization.CultureInfo.InvariantCulture) >= 1, $"false alarms: {falseAlarms}");
         await Expect(precision.Locator("th[scope=col]").First).ToHaveTextAsync("Plats");
         await Expect(results.Locator("#suggestion-title")).ToHaveTextAsync("Förslag: tröskel för brand");
+        await Expect(results.Locator("#suggestion tbody tr th").First).ToHaveTextAsync("Nuvarande");
         await Pages.AssertNoEnglish(page, "rules page with a replay");
         await AccessibilityTests.AssertNoViolations(page, "the rules page with a replay");
         await Pages.Screenshot(page, "rules-sv.png");
