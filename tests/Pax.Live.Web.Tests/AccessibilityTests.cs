@@ -40,7 +40,7 @@ public sealed class AccessibilityTests(BrowserFixture fixture)
         await AssertNoViolations(guard, "the guard's page");
     }
 
-    private static async Task AssertNoViolations(IPage page, string what)
+    internal static async Task AssertNoViolations(IPage page, string what)
     {
         var results = await page.RunAxe(new AxeRunOptions
         {

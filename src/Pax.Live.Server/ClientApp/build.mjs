@@ -1,4 +1,4 @@
-// Bundles the two pages into the folder given as the first argument (the server's wwwroot).
+// Bundles the pages into the folder given as the first argument (the server's wwwroot).
 // Everything the pages load comes from there: no CDN at run time.
 // Source maps only with --sourcemap (Debug builds): a published server must not hand out its sources.
 import { build } from 'esbuild';
@@ -14,7 +14,7 @@ if (!sourcemap) {
   }
 }
 await build({
-  entryPoints: { control: 'src/control.js', guard: 'src/guard.js' },
+  entryPoints: { control: 'src/control.js', guard: 'src/guard.js', rules: 'src/rules.js' },
   bundle: true,
   format: 'esm',
   target: 'es2022',
@@ -41,4 +41,5 @@ await copyFile('src/guard.webmanifest', path.join(out, 'guard.webmanifest'));
 await copyFile('src/guard.en.webmanifest', path.join(out, 'guard.en.webmanifest'));
 await cp('src/icons', path.join(out, 'icons'), { recursive: true });
 await copyFile('src/guard.html', path.join(out, 'guard.html'));
+await copyFile('src/rules.html', path.join(out, 'rules.html'));
 console.log(`web UI bundled into ${out}`);

@@ -13,7 +13,7 @@ internal static partial class UiLog
 }
 
 /// <summary>
-/// The control room (<c>/</c>) and the guard's phone (<c>/guard</c>): static files bundled from <c>ClientApp</c> at build
+/// The control room (<c>/</c>), the guard's phone (<c>/guard</c>) and trying rules on history (<c>/rules</c>): static files bundled from <c>ClientApp</c> at build
 /// time into <c>wwwroot</c> beside the server's assembly, so they are found however the server is started.
 /// </summary>
 public static class WebUi
@@ -25,7 +25,7 @@ public static class WebUi
         return builder;
     }
 
-    /// <summary>Serves the bundle and maps the two pages and their configuration.</summary>
+    /// <summary>Serves the bundle and maps the pages and their configuration.</summary>
     public static WebApplication UsePaxUi(this WebApplication app)
     {
         var root = Path.Combine(AppContext.BaseDirectory, "wwwroot");
@@ -42,6 +42,7 @@ public static class WebUi
         });
         app.MapGet("/", (HttpContext context) => Page(context, root, "index.html")).AllowAnonymous().ExcludeFromDescription();
         app.MapGet("/guard", (HttpContext context) => Page(context, root, "guard.html")).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet("/rules", (HttpContext context) => Page(context, root, "rules.html")).AllowAnonymous().ExcludeFromDescription();
         app.MapGet("/api/ui/config", (UiOptions o) => new UiConfig(o.TileUrl, o.TileAttribution, o.StaleAfter.TotalSeconds))
             .AllowAnonymous().WithTags("UI");
         return app;

@@ -52,6 +52,7 @@ $('app').hidden = false;
 $('logout').hidden = false;
 $('mute').hidden = false;
 $('report').hidden = false;
+$('rules-link').hidden = false;
 $('user').textContent = t('user', me.user.name);
 renderMute();
 const map = setUpBoard();
