@@ -55,7 +55,7 @@ public sealed class NullHistorySink : IHistorySink
 
 /// <summary>
 /// Turns a place's live windows into one-minute rollups as minutes complete, each with its slots for replays, and
-/// records level changes.
+/// records level changes and its devices' changes.
 /// </summary>
 internal sealed class PlaceHistory(string placeId, IHistorySink sink)
 {
@@ -79,8 +79,11 @@ internal sealed class PlaceHistory(string placeId, IHistorySink sink)
         _level = core.Level;
     }
 
-    /// <summary>A reading as the place's window took it (measured at <paramref name="at"/>, capped to now).</summary>
-    public void Record(SignalKind kind, double value, long at) => _slots.Record(kind, value, at);
+    /// <summary>A reading, at its time as the place's window takes it: the device's, but never after now.</summary>
+    public void Record(SignalKind kind, double value, long timestamp, long nowMs) => _slots.Record(kind, value, Math.Min(timestamp, nowMs));
+
+    /// <summary>Records that a device came online or went offline.</summary>
+    public void DeviceChanged(string deviceId, bool online, long atMs) => sink.Append(new DeviceChangeRow(placeId, deviceId, atMs, online));
 
     /// <summary>Records a level change if the core's level differs from the last one seen.</summary>
     public void ObserveLevel(PlaceAggregator core, long nowMs)

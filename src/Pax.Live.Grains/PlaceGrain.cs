@@ -127,14 +127,14 @@ public sealed partial class PlaceGrain(
         foreach (var sample in batch.Samples)
         {
             _place.Read(sample.DeviceId, sample.Kind, sample.Value, sample.Timestamp, now);
-            _history.Record(sample.Kind, sample.Value, Math.Min(sample.Timestamp, now));
+            _history.Record(sample.Kind, sample.Value, sample.Timestamp, now);
         }
 
         var effects = _place.Settle(now);
         _history.ObserveLevel(_place.Core, now);
         foreach (var device in effects.DeviceChanges)
         {
-            historySink.Append(new DeviceChangeRow(PlaceId, device.DeviceId, device.LastSeen, device.Online));
+            _history.DeviceChanged(device.DeviceId, device.Online, device.LastSeen);
         }
 
         var raisedBy = Carry(effects, now);
@@ -250,7 +250,7 @@ public sealed partial class PlaceGrain(
     {
         if (_place.DeviceStatus(deviceId, online, Now))
         {
-            historySink.Append(new DeviceChangeRow(PlaceId, deviceId, Now, online));
+            _history.DeviceChanged(deviceId, online, Now);
         }
 
         ScheduleTick(Now);

@@ -22,6 +22,10 @@ public sealed record SweepResult(
 /// </summary>
 public static class ThresholdSweep
 {
+    /// <summary><paramref name="rules"/> with fire alerting from <paramref name="threshold"/> (and certain no lower).</summary>
+    public static PlaceRules WithFireAlertAt(PlaceRules rules, double threshold) =>
+        rules with { FireAlertAt = threshold, FireCertainAt = Math.Max(threshold, rules.FireCertainAt) };
+
     /// <summary>The kinds whose alerts follow a threshold a sweep can move.</summary>
     public static bool CanSweep(SignalKind kind) => kind == SignalKind.Fire;
 
@@ -33,8 +37,7 @@ public static class ThresholdSweep
         var fire = slots.Where(s => s.Kind == SignalKind.Fire).ToArray();
         SweepCandidate Run(double threshold)
         {
-            var candidate = rules with { FireAlertAt = threshold, FireCertainAt = Math.Max(threshold, rules.FireCertainAt) };
-            var alerts = PlaceReplay.Run(placeId, candidate, fire, fromMs, toMs).Alerts;
+            var alerts = PlaceReplay.Run(placeId, WithFireAlertAt(rules, threshold), fire, fromMs, toMs).Alerts;
             int confirmed = 0, falseAlarms = 0;
             foreach (var alert in judged)
             {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Pax.Live.Abstractions;
 using Pax.Live.Aggregation.Replay;
@@ -53,20 +54,21 @@ public static class ReplayApi
     {
         if (store is null)
         {
-            return TypedResults.Problem(
-                title: "Replays are off.", detail: "A replay reads the history, which needs a database.", statusCode: StatusCodes.Status501NotImplemented);
+            return HistoryOff();
         }
 
-        if (!Ids.IsValid(id) || await grains.GetGrain<ICatalogGrain>(0).Find(id) is not { } place)
+        if (await PlaceOf(grains, id) is not { } place)
         {
-            return TypedResults.Problem(title: "No such place.", detail: $"There is no place '{id}'.", statusCode: StatusCodes.Status404NotFound);
+            return NoSuchPlace(id);
         }
 
         var to = request?.To ?? clock.GetUtcNow();
         var from = request?.From ?? to - TimeSpan.FromDays(1);
         var t = place.Thresholds;
         var rules = request?.Rules ?? new ReplayRules(t.Motion, t.People, t.Loiter, t.Sound, t.DwellSeconds);
-        var errors = Validate(from, to, rules);
+        var errors = new Dictionary<string, string[]>();
+        ValidatePeriod(from, to, errors);
+        ValidateRules(rules, errors);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The replay request is not valid.");
@@ -83,7 +85,7 @@ public static class ReplayApi
 
         var ids = new HashSet<string>(StringComparer.Ordinal) { id };
         var levels = (await store.LevelChanges(ids, fromMs, toMs, cancellationToken)).GetValueOrDefault(id) ?? [];
-        var alerts = (await store.Alerts(fromMs, toMs, cancellationToken)).Where(a => a.PlaceId == id).ToArray();
+        var alerts = await store.Alerts(fromMs, toMs, id, cancellationToken);
         var devices = Intervals(await store.DeviceChanges(id, fromMs, toMs, cancellationToken), from, to);
         var actual = new ActualRun(levels, LagesbildMath.Integrate(levels, from, to), alerts, devices);
         return TypedResults.Ok(new ReplayResponse(
@@ -97,13 +99,12 @@ public static class ReplayApi
     {
         if (store is null)
         {
-            return TypedResults.Problem(
-                title: "Suggestions are off.", detail: "A suggestion replays the history, which needs a database.", statusCode: StatusCodes.Status501NotImplemented);
+            return HistoryOff();
         }
 
-        if (!Ids.IsValid(id) || await grains.GetGrain<ICatalogGrain>(0).Find(id) is not { } place)
+        if (await PlaceOf(grains, id) is not { } place)
         {
-            return TypedResults.Problem(title: "No such place.", detail: $"There is no place '{id}'.", statusCode: StatusCodes.Status404NotFound);
+            return NoSuchPlace(id);
         }
 
         var errors = new Dictionary<string, string[]>();
@@ -121,7 +122,7 @@ public static class ReplayApi
 
         if (errors.Count == 0)
         {
-            errors = Validate(start, end, new ReplayRules(null, null, null, null, 0));
+            ValidatePeriod(start, end, errors);
         }
 
         if (errors.Count > 0)
@@ -132,13 +133,13 @@ public static class ReplayApi
         long fromMs = start.ToUnixTimeMilliseconds(), toMs = end.ToUnixTimeMilliseconds();
         var rules = defaults.RulesFor(place);
         var slots = await store.Slots(id, fromMs, toMs, cancellationToken);
-        var judged = (await store.Alerts(fromMs, toMs, cancellationToken))
-            .Where(a => a.PlaceId == id && a.Cause == swept.Name() && a.ResolvedAt is not null && a.Outcome is "confirmed" or "false-alarm")
+        var judged = (await store.Alerts(fromMs, toMs, id, cancellationToken))
+            .Where(a => a.Cause == swept.Name() && a.ResolvedAt is not null && a.Outcome is "confirmed" or "false-alarm")
             .Select(a => new JudgedAlert(a.RaisedAt, a.Outcome == "confirmed"))
             .ToArray();
         var sweep = ThresholdSweep.Fire(id, rules, slots, judged, fromMs, toMs);
         var replayed = sweep.Suggested is { } suggested
-            ? PlaceReplay.Run(id, rules with { FireAlertAt = suggested.Threshold, FireCertainAt = Math.Max(suggested.Threshold, rules.FireCertainAt) }, slots, fromMs, toMs)
+            ? PlaceReplay.Run(id, ThresholdSweep.WithFireAlertAt(rules, suggested.Threshold), slots, fromMs, toMs)
             : null;
         return TypedResults.Ok(new SuggestionResponse(id, start, end, sweep, replayed));
     }
@@ -155,13 +156,19 @@ public static class ReplayApi
                 var start = DateTimeOffset.FromUnixTimeMilliseconds(list[i].AtMs);
                 var end = i + 1 < list.Length ? DateTimeOffset.FromUnixTimeMilliseconds(list[i + 1].AtMs) : to;
                 start = start < from ? from : start;
-                if (end > start && (intervals.Count == 0 || intervals[^1].DeviceId != device.Key || intervals[^1].Online != list[i].Online))
+                if (end <= start)
                 {
-                    intervals.Add(new DeviceInterval(device.Key, start, end, list[i].Online));
+                    continue;
                 }
-                else if (end > start)
+
+                // A device's word repeating what it was (online again after online) extends the interval.
+                if (intervals.Count > 0 && intervals[^1].DeviceId == device.Key && intervals[^1].Online == list[i].Online)
                 {
                     intervals[^1] = intervals[^1] with { To = end };
+                }
+                else
+                {
+                    intervals.Add(new DeviceInterval(device.Key, start, end, list[i].Online));
                 }
             }
         }
@@ -169,9 +176,17 @@ public static class ReplayApi
         return intervals;
     }
 
-    private static Dictionary<string, string[]> Validate(DateTimeOffset from, DateTimeOffset to, ReplayRules rules)
+    private static async Task<PlaceDefinition?> PlaceOf(IGrainFactory grains, string id) =>
+        Ids.IsValid(id) ? await grains.GetGrain<ICatalogGrain>(0).Find(id) : null;
+
+    private static ProblemHttpResult HistoryOff() => TypedResults.Problem(
+        title: "Replays are off.", detail: "A replay reads the history, which needs a database.", statusCode: StatusCodes.Status501NotImplemented);
+
+    private static ProblemHttpResult NoSuchPlace(string id) =>
+        TypedResults.Problem(title: "No such place.", detail: $"There is no place '{id}'.", statusCode: StatusCodes.Status404NotFound);
+
+    private static void ValidatePeriod(DateTimeOffset from, DateTimeOffset to, Dictionary<string, string[]> errors)
     {
-        var errors = new Dictionary<string, string[]>();
         if (from < QueryTime.Earliest || to > QueryTime.Latest)
         {
             errors["from"] = [$"The period must lie between {QueryTime.Earliest:yyyy-MM-dd} and {QueryTime.Latest:yyyy-MM-dd}."];
@@ -184,7 +199,10 @@ public static class ReplayApi
         {
             errors["to"] = [$"A replay covers at most {MaxPeriod.TotalDays:0} days."];
         }
+    }
 
+    private static void ValidateRules(ReplayRules rules, Dictionary<string, string[]> errors)
+    {
         foreach (var (name, value) in new[] { ("motion", rules.Motion), ("people", rules.People), ("loiter", rules.Loiter), ("sound", rules.Sound) })
         {
             if (value is { } v && (!double.IsFinite(v) || v < 0))
@@ -207,7 +225,5 @@ public static class ReplayApi
         {
             errors["rules.anomalyScore"] = ["The anomaly score is above 0 (infinity: no anomalies)."];
         }
-
-        return errors;
     }
 }

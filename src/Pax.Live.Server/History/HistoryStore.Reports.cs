@@ -49,19 +49,27 @@ public sealed partial class HistoryStore
     }
 
     /// <summary>The alerts raised in [<paramref name="fromMs"/>, <paramref name="toMs"/>), oldest first.</summary>
-    public async Task<List<AlertFact>> Alerts(long fromMs, long toMs, CancellationToken cancellationToken)
+    public Task<List<AlertFact>> Alerts(long fromMs, long toMs, CancellationToken cancellationToken) => Alerts(fromMs, toMs, null, cancellationToken);
+
+    /// <summary>The alerts raised in [<paramref name="fromMs"/>, <paramref name="toMs"/>), oldest first; only <paramref name="placeId"/>'s when given.</summary>
+    public async Task<List<AlertFact>> Alerts(long fromMs, long toMs, string? placeId, CancellationToken cancellationToken)
     {
         await using var connection = SchemaMigrator.Open(options.Provider, connectionString);
         await connection.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = """
+        command.CommandText = $"""
             SELECT alert_id, place_id, area, kind, severity, raised_at, acknowledged_at, dispatched_at, on_site_at, resolved_at, outcome, escalated, device_id
             FROM pax_alert
-            WHERE raised_at >= @from AND raised_at < @to
+            WHERE raised_at >= @from AND raised_at < @to{(placeId is null ? "" : " AND place_id = @place")}
             ORDER BY raised_at, alert_id
             """;
         Add(command, "from", fromMs);
         Add(command, "to", toMs);
+        if (placeId is not null)
+        {
+            Add(command, "place", placeId);
+        }
+
         var alerts = new List<AlertFact>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
