@@ -42,7 +42,7 @@ public sealed partial class PlaceGrain(
     private double _lastStoreMs;
 
     // What is still to be delivered to the alert grains: new alerts in order, and repeats counted per kind.
-    private readonly List<PlaceAlert> _raised = [];
+    private readonly List<(PlaceAlert Alert, AlertOpening Opening)> _raised = [];
     private readonly Dictionary<SignalKind, int> _repeats = [];
     private IGrainTimer? _deliveryRetry;
 
@@ -51,10 +51,6 @@ public sealed partial class PlaceGrain(
     // activation this is (a token from another activation means the readings may have died with it).
     private readonly long _activation = Random.Shared.NextInt64(1, long.MaxValue);
     private readonly HashSet<string> _unconfirmed = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _announcedEarly = new(StringComparer.Ordinal);
-
-    // Alerts a previous activation stored but never announced: announced in whatever state they have reached since.
-    private readonly HashSet<string> _takenOver = new(StringComparer.Ordinal);
     private bool _noteUnsaved;
 
     private string PlaceId => this.GetPrimaryKeyString();
@@ -74,19 +70,18 @@ public sealed partial class PlaceGrain(
         // is stored now from the place's snapshot.
         foreach (var alert in _place.OpenAlerts.ToArray())
         {
-            if (await GrainFactory.GetGrain<IAlertGrain>(alert.AlertId).Open(ViewOf(alert, alert.Count)) == AlertState.Resolved)
+            if (saved.Unannounced.Contains(alert.AlertId))
+            {
+                // The activation that raised it was gone (a node died, or Orleans retired it as a duplicate after a
+                // death) before the feeds took it: its delivery is this activation's now. Nothing else would announce
+                // it, and a feed that started afresh lists only what its index had when it started.
+                _raised.Add((alert, AlertOpening.TakenOver));
+            }
+            else if (await GrainFactory.GetGrain<IAlertGrain>(alert.AlertId).Open(ViewOf(alert, alert.Count), AlertOpening.Restored) == AlertState.Resolved)
             {
                 // Resolved, and the place died before it heard (or before its snapshot said so): the alert is over,
                 // and the cause may raise a new one.
                 _place.AlertResolved(alert.AlertId, Now);
-            }
-            else if (saved.Unannounced.Contains(alert.AlertId))
-            {
-                // Stored, but the activation that raised it was gone (a node died, or Orleans retired it as a duplicate
-                // after a death) before the feeds took it: its delivery is this activation's now. Nothing else would
-                // announce it, and a feed that started afresh lists only what its index had when it started.
-                _raised.Add(alert);
-                _takenOver.Add(alert.AlertId);
             }
         }
 
@@ -120,7 +115,10 @@ public sealed partial class PlaceGrain(
     }
 
     /// <inheritdoc />
-    public async ValueTask Ingest(SignalBatch batch)
+    public async ValueTask Ingest(SignalBatch batch) => await Take(batch, AlertOpening.Raised);
+
+    /// <summary>Feeds the batch to the model and carries the effects out. Returns whether it raised an alert.</summary>
+    private async ValueTask<bool> Take(SignalBatch batch, AlertOpening opening)
     {
         var now = Now;
         var started = Stopwatch.GetTimestamp();
@@ -137,15 +135,15 @@ public sealed partial class PlaceGrain(
             _history.DeviceChanged(device.DeviceId, device.Online, device.LastSeen);
         }
 
-        var raisedBy = Carry(effects, now);
+        var raisedBy = Carry(effects, opening, now);
         ScheduleTick(now);
         if (_raised.Count == 0 && _repeats.Count == 0)
         {
-            return;
+            return false;
         }
 
-        // A new alert is stored by its alert grain before it is announced, so that it survives a crash a moment
-        // later. The place's own snapshot follows the announcement instead of going before it: it costs the alert a
+        // A new alert is announced by its alert grain, stored before unless ingest's log keeps the reading that raised
+        // it. The place's own snapshot follows the announcement instead of going before it: it costs the alert a
         // whole write, and a crash between the two loses only the place's note of the alert, so that one more impulse
         // would open a second alert for the cause. While the database is known to be away nothing waits on it.
         var raised = _raised.Count > 0;
@@ -176,19 +174,21 @@ public sealed partial class PlaceGrain(
                 Stopwatch.GetElapsedTime(started, delivered).TotalMilliseconds,
                 _lastStoreMs));
         }
+
+        return raised;
     }
 
     /// <summary>
     /// Queues what the model opened and repeated for delivery and publishes the status when it is due. Returns the
     /// reading time of the first new alert (0: none).
     /// </summary>
-    private long Carry(PlaceEffects effects, long now)
+    private long Carry(PlaceEffects effects, AlertOpening opening, long now)
     {
         long raisedBy = 0;
         foreach (var alert in effects.Opened)
         {
             raisedBy = raisedBy == 0 ? alert.LastSeen : raisedBy;
-            _raised.Add(alert);
+            _raised.Add((alert, opening));
             _noteUnsaved = true;
             LogAlertRaised(logger, alert.AlertId, PlaceId, Summary(alert));
         }
@@ -209,8 +209,9 @@ public sealed partial class PlaceGrain(
     /// <inheritdoc />
     public async ValueTask<long> IngestDurably(SignalBatch batch)
     {
-        await Ingest(batch);
-        return await Durability();
+        // An alert raised now is being stored after its announcement: ingest asks again later rather than have this
+        // turn wait on the store.
+        return await Take(batch, AlertOpening.RaisedFromLog) ? _activation : await Durability();
     }
 
     /// <inheritdoc />
@@ -398,7 +399,7 @@ public sealed partial class PlaceGrain(
     private List<string> Unannounced()
     {
         var ids = new List<string>(_raised.Count);
-        foreach (var alert in _raised)
+        foreach (var (alert, _) in _raised)
         {
             if (_place.OpenAlerts.Any(open => open.AlertId == alert.AlertId))
             {
@@ -434,52 +435,22 @@ public sealed partial class PlaceGrain(
     {
         while (_raised.Count > 0)
         {
-            // A new alert counts its first occurrence when it opens; the batch's other occurrences are repeats. It goes
-            // out at once, to every audience's feed, and is awaited: a lost alert is worse than a late one.
-            var view = ViewOf(_raised[0], count: 1);
-            var opening = Stopwatch.GetTimestamp();
-            AlertState stored;
-            try
-            {
-                stored = await GrainFactory.GetGrain<IAlertGrain>(view.AlertId).Open(view);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException && !_announcedEarly.Contains(view.AlertId))
-            {
-                // The alert grain cannot even start (the database is away: it reads its state first). The reading is
-                // durable on the node that took it (ingest's log, replayed after a crash), so people hear of it now;
-                // it is stored when the database is back (the retry opens it again; the feeds number an id once).
-                // Noted as announced only once the feeds took it: a feed on a node that just died did not.
-                await AlertFeeds.Publish(GrainFactory, view, raised: true);
-                _announcedEarly.Add(view.AlertId);
-                throw StorageUnavailableException.From(ex);
-            }
-
-            _lastStoreMs = Stopwatch.GetElapsedTime(opening).TotalMilliseconds;
+            // A new alert counts its first occurrence when it opens; the batch's other occurrences are repeats. Its
+            // grain announces it to every audience's feed, and is awaited: a lost alert is worse than a late one.
+            var (alert, opening) = _raised[0];
+            var view = ViewOf(alert, count: 1);
+            var opened = Stopwatch.GetTimestamp();
+            var stored = await GrainFactory.GetGrain<IAlertGrain>(view.AlertId).Open(view, opening);
+            _lastStoreMs = Stopwatch.GetElapsedTime(opened).TotalMilliseconds;
             LogOpened(logger, view.AlertId, stored);
             _unconfirmed.Add(view.AlertId);
-            if (stored == AlertState.Raised)
-            {
-                // New, or stored by a node that died before announcing it: announced (the feeds number an id once).
-                await AlertFeeds.Publish(GrainFactory, view, raised: true);
-            }
-            else if (stored != AlertState.Resolved && _takenOver.Contains(view.AlertId)
-                && await GrainFactory.GetGrain<IAlertGrain>(view.AlertId).GetView() is { } current)
-            {
-                // Never announced, and it moved on meanwhile (its cause cleared at this activation's first tick): the
-                // feeds hear of it as it is now.
-                await AlertFeeds.Publish(GrainFactory, current, raised: true);
-            }
-            else if (stored == AlertState.Resolved && _place.AlertResolved(view.AlertId, Now))
+            if (stored == AlertState.Resolved && _place.AlertResolved(view.AlertId, Now))
             {
                 // The reading that raised this alert came again after someone resolved it (an edge device resending
                 // it, a broker redelivering it): it is that alert, and it is over.
                 PublishStatus(Now);
             }
 
-            // In any other state people are already on it: it was announced, and the place now knows it again.
-
-            _announcedEarly.Remove(view.AlertId);
-            _takenOver.Remove(view.AlertId);
             _raised.RemoveAt(0);
 
             // The snapshot's note of it as unannounced goes with the next save.
