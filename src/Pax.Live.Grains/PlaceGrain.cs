@@ -119,18 +119,7 @@ public sealed partial class PlaceGrain(
         // whole write, and a crash between the two loses only the place's note of the alert, so that one more impulse
         // would open a second alert for the cause. While the database is known to be away nothing waits on it.
         var raised = _alerts.RaisedPending;
-
-        // The alert's writes, which Orleans' request context reaches, go before queued snapshots.
-        StorageHealth.MarkUrgent(raised);
-        try
-        {
-            await _alerts.DeliverOrRetry();
-        }
-        finally
-        {
-            StorageHealth.MarkUrgent(false);
-        }
-
+        await _alerts.DeliverOrRetry();
         var delivered = Stopwatch.GetTimestamp();
         if (raised && !storage.RecentlyFailed)
         {
