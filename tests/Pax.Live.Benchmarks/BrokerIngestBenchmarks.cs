@@ -18,11 +18,12 @@ namespace Pax.Live.Benchmarks;
 
 /// <summary>
 /// From MQTT clients over real TCP through the server's embedded broker and ingest into the place grains: the server's
-/// own host (silo, ingest, broker and live fan-out as <c>Program.cs</c> wires them, with its default storage: SQLite in
-/// a temporary data directory) in this process, 100 seeded places, and <see cref="Connections"/> MQTTnet clients on loopback. One invocation publishes a burst of
-/// 10,000 4-signal QoS 0 messages (5 devices at each place, payload bytes built once) spread over the connections, and
-/// ends when the server counts all of their signals applied by their places (<see cref="IngestMetrics.SignalsApplied"/>).
-/// One operation is one message. Allocated bytes are the whole process's: the clients' share beside the server's.
+/// own host (silo, ingest, broker and live fan-out as <c>Program.cs</c> wires them, with its default storage, SQLite in
+/// a temporary data directory) in this process, 100 seeded places, and <see cref="Connections"/> MQTTnet clients on
+/// loopback. One invocation publishes a burst of 10,000 4-signal QoS 0 messages (5 devices at each place, payload bytes
+/// built once) spread over the connections, and ends when the server counts all of their signals applied by their
+/// places (<see cref="IngestMetrics.SignalsApplied"/>). One operation is one message. Allocated bytes are the whole
+/// process's: the clients' share beside the server's.
 /// </summary>
 [MemoryDiagnoser]
 public class BrokerIngestBenchmarks
