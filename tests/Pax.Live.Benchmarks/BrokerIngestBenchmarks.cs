@@ -22,8 +22,10 @@ namespace Pax.Live.Benchmarks;
 /// a temporary data directory) in this process, 100 seeded places, and <see cref="Connections"/> MQTTnet clients on
 /// loopback. One invocation publishes a burst of 10,000 4-signal QoS 0 messages (5 devices at each place, payload bytes
 /// built once) spread over the connections, and ends when the server counts all of their signals applied by their
-/// places (<see cref="IngestMetrics.SignalsApplied"/>). One operation is one message. Allocated bytes are the whole
-/// process's: the clients' share beside the server's.
+/// places (<see cref="IngestMetrics.SignalsApplied"/>). One operation is one message. The publishers are MQTTnet
+/// clients, one awaited publish after another as pax-load's are, or <see cref="PreEncodedPublisher"/>s that write the
+/// burst's packets encoded once, so that nearly all of the time and of the allocated bytes (the whole process's) are the
+/// server's.
 /// </summary>
 [MemoryDiagnoser]
 public class BrokerIngestBenchmarks
@@ -43,7 +45,8 @@ public class BrokerIngestBenchmarks
     private WebApplication _server = null!;
     private IngestMetrics _metrics = null!;
     private IngestStats _stats = null!;
-    private IMqttClient[] _clients = null!;
+    private IMqttClient[] _clients = [];
+    private PreEncodedPublisher[] _preEncoded = [];
     private MqttApplicationMessage[][] _burst = null!;
     private Task[] _sends = null!;
     private string _seed = "";
@@ -54,12 +57,25 @@ public class BrokerIngestBenchmarks
     [Params(10, 100, 1_000)]
     public int Connections { get; set; }
 
+    /// <summary>Who publishes.</summary>
+    [Params(Publishers.MqttNetClient, Publishers.PreEncoded)]
+    public Publishers Publisher { get; set; }
+
+    /// <summary>The kinds of publisher.</summary>
+    public enum Publishers
+    {
+        /// <summary>An MQTTnet client per connection, awaiting each publish.</summary>
+        MqttNetClient,
+        /// <summary>A <see cref="PreEncodedPublisher"/> per connection: the burst's packets in one write.</summary>
+        PreEncoded,
+    }
+
     [GlobalSetup]
     public async Task Setup()
     {
         // Places go in as the server's seed file, as pax-load seeds them.
         _seed = Path.Combine(Path.GetTempPath(), $"pax-bench-places-{Environment.ProcessId}.json");
-        _data = Path.Combine(Path.GetTempPath(), $"pax-bench-data-{Environment.ProcessId}-{Connections}");
+        _data = Path.Combine(Path.GetTempPath(), $"pax-bench-data-{Environment.ProcessId}-{Connections}-{Publisher}");
         var places = new object[Places];
         for (var p = 0; p < Places; p++)
         {
@@ -98,22 +114,6 @@ public class BrokerIngestBenchmarks
         _metrics = _server.Services.GetRequiredService<IngestMetrics>();
         _stats = _server.Services.GetRequiredService<IngestStats>();
 
-        _clients = new IMqttClient[Connections];
-        var factory = new MqttClientFactory();
-
-        // In waves: a thousand simultaneous handshakes only time out.
-        const int Wave = 200;
-        for (var start = 0; start < Connections; start += Wave)
-        {
-            var wave = new List<Task>();
-            for (var c = start; c < Math.Min(start + Wave, Connections); c++)
-            {
-                wave.Add(Connect(factory, c, mqttPort));
-            }
-
-            await Task.WhenAll(wave);
-        }
-
         for (var d = 0; d < DevicesPerPlace; d++)
         {
             _payloads[d] = Payload(d);
@@ -121,31 +121,48 @@ public class BrokerIngestBenchmarks
 
         // Message m is for place m % 100 from its device (m / 100) % 5, sent by connection m % Connections: the server
         // sees the same messages whatever the number of connections.
-        var perConnection = new List<MqttApplicationMessage>[Connections];
+        var perConnection = new List<(string Topic, byte[] Payload)>[Connections];
         for (var c = 0; c < Connections; c++)
         {
-            perConnection[c] = new List<MqttApplicationMessage>(Messages / Connections + 1);
+            perConnection[c] = new List<(string, byte[])>((Messages / Connections) + 1);
         }
 
         for (var m = 0; m < Messages; m++)
         {
             var place = m % Places;
             var device = m / Places % DevicesPerPlace;
-            perConnection[m % Connections].Add(new MqttApplicationMessageBuilder()
-                .WithTopic($"pax/v1/{PlaceId(place)}/cam-{place:D3}-{device}/signals")
-                .WithPayload(_payloads[device])
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtMostOnce)
-                .Build());
+            perConnection[m % Connections].Add(($"pax/v1/{PlaceId(place)}/cam-{place:D3}-{device}/signals", _payloads[device]));
         }
 
-        _burst = new MqttApplicationMessage[Connections][];
-        for (var c = 0; c < Connections; c++)
+        if (Publisher == Publishers.MqttNetClient)
         {
-            _burst[c] = [.. perConnection[c]];
+            _clients = new IMqttClient[Connections];
+            _burst = new MqttApplicationMessage[Connections][];
+        }
+        else
+        {
+            _preEncoded = new PreEncodedPublisher[Connections];
+        }
+
+        // In waves: a thousand simultaneous handshakes only time out.
+        const int Wave = 200;
+        var factory = new MqttClientFactory();
+        for (var start = 0; start < Connections; start += Wave)
+        {
+            var wave = new List<Task>();
+            for (var c = start; c < Math.Min(start + Wave, Connections); c++)
+            {
+                wave.Add(Publisher == Publishers.MqttNetClient
+                    ? Connect(factory, c, mqttPort, perConnection[c])
+                    : ConnectPreEncoded(c, mqttPort, perConnection[c]));
+            }
+
+            await Task.WhenAll(wave);
         }
 
         // Each burst stamps the payload arrays in place: that reaches the messages only if they hold the arrays, not copies.
-        if (!MemoryMarshal.TryGetArray(_burst[0][0].Payload.First, out var held) || !Array.Exists(_payloads, p => ReferenceEquals(p, held.Array)))
+        if (Publisher == Publishers.MqttNetClient
+            && (!MemoryMarshal.TryGetArray(_burst[0][0].Payload.First, out var held) || !Array.Exists(_payloads, p => ReferenceEquals(p, held.Array))))
         {
             throw new InvalidOperationException("MQTTnet copied the payload into the message: the bursts would not be stamped with their time.");
         }
@@ -169,6 +186,14 @@ public class BrokerIngestBenchmarks
             client?.Dispose();
         }
 
+        foreach (var publisher in _preEncoded)
+        {
+            if (publisher is not null)
+            {
+                await publisher.DisposeAsync();
+            }
+        }
+
         _stopping = true;
         await _server.StopAsync();
         await _server.DisposeAsync();
@@ -185,14 +210,25 @@ public class BrokerIngestBenchmarks
 
         // Stamped with now, as a live device's readings are; nothing is in flight between bursts.
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        foreach (var payload in _payloads)
+        if (Publisher == Publishers.MqttNetClient)
         {
-            Utf8Formatter.TryFormat(now, payload.AsSpan(TsOffset, TsDigits), out _);
-        }
+            foreach (var payload in _payloads)
+            {
+                Utf8Formatter.TryFormat(now, payload.AsSpan(TsOffset, TsDigits), out _);
+            }
 
-        for (var c = 0; c < _clients.Length; c++)
+            for (var c = 0; c < _clients.Length; c++)
+            {
+                _sends[c] = Send(_clients[c], _burst[c]);
+            }
+        }
+        else
         {
-            _sends[c] = Send(_clients[c], _burst[c]);
+            for (var c = 0; c < _preEncoded.Length; c++)
+            {
+                _preEncoded[c].Stamp(now);
+                _sends[c] = _preEncoded[c].Send();
+            }
         }
 
         await Task.WhenAll(_sends);
@@ -220,8 +256,20 @@ public class BrokerIngestBenchmarks
         }
     }
 
-    private async Task Connect(MqttClientFactory factory, int index, int port)
+    private async Task Connect(MqttClientFactory factory, int index, int port, List<(string Topic, byte[] Payload)> messages)
     {
+        var burst = new MqttApplicationMessage[messages.Count];
+        for (var i = 0; i < burst.Length; i++)
+        {
+            burst[i] = new MqttApplicationMessageBuilder()
+                .WithTopic(messages[i].Topic)
+                .WithPayload(messages[i].Payload)
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtMostOnce)
+                .Build();
+        }
+
+        _burst[index] = burst;
+
         var client = factory.CreateMqttClient();
         var options = new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", port)
@@ -239,6 +287,9 @@ public class BrokerIngestBenchmarks
 
         _clients[index] = client;
     }
+
+    private async Task ConnectPreEncoded(int index, int port, List<(string Topic, byte[] Payload)> messages) =>
+        _preEncoded[index] = await PreEncodedPublisher.Connect(port, string.Create(CultureInfo.InvariantCulture, $"bench-{index:D4}"), messages, TsOffset);
 
     private static string PlaceId(int index) => string.Create(CultureInfo.InvariantCulture, $"bench-{index:D3}");
 
