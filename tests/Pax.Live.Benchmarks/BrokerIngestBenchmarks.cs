@@ -17,15 +17,15 @@ using Pax.Live.Server.Ingest;
 namespace Pax.Live.Benchmarks;
 
 /// <summary>
-/// From MQTT clients over real TCP through the server's embedded broker and ingest into the place grains: the server's
-/// own host (silo, ingest, broker and live fan-out as <c>Program.cs</c> wires them, with its default storage, SQLite in
-/// a temporary data directory) in this process, 100 seeded places, and <see cref="Connections"/> MQTTnet clients on
-/// loopback. One invocation publishes a burst of 10,000 4-signal QoS 0 messages (5 devices at each place, payload bytes
-/// built once) spread over the connections, and ends when the server counts all of their signals applied by their
+/// From MQTT publishers over real TCP through the server's embedded broker and ingest into the place grains: the
+/// server's own host (silo, ingest, broker and live fan-out as <c>Program.cs</c> wires them, with its default storage,
+/// SQLite in a temporary data directory) in this process, 100 seeded places, and <see cref="Connections"/> connections
+/// on loopback. One invocation publishes a burst of 10,000 4-signal QoS 0 messages (5 devices at each place, payload
+/// bytes built once) spread over the connections, and ends when the server counts all of their signals applied by their
 /// places (<see cref="IngestMetrics.SignalsApplied"/>). One operation is one message. The publishers are MQTTnet
-/// clients, one awaited publish after another as pax-load's are, or <see cref="PreEncodedPublisher"/>s that write the
-/// burst's packets encoded once, so that nearly all of the time and of the allocated bytes (the whole process's) are the
-/// server's.
+/// clients, one awaited publish after another as a device's general client would, or <see cref="PreEncodedPublisher"/>s
+/// that write the burst's packets encoded once, so that nearly all of the time and of the allocated bytes (the whole
+/// process's) are the server's.
 /// </summary>
 [MemoryDiagnoser]
 public class BrokerIngestBenchmarks
