@@ -185,10 +185,12 @@ public sealed partial class IngestDispatcher(
 
     private async ValueTask DispatchRound(CancellationToken stoppingToken)
     {
+        var sent = 0;
         foreach (var batch in _batcher.Pending)
         {
             var grain = batch.Grain ??= grains.GetGrain<IPlaceGrain>(batch.PlaceId);
             var signals = batch.Take(out var logged);
+            sent += signals.Samples.Length;
             metrics.Ingested(signals.Samples);
             _calls.Add(logged is null
                 ? Delivered(grain.Ingest(signals), batch.PlaceId, HasEvent(signals) ? IngestAgain(grain, signals) : null)
@@ -203,7 +205,7 @@ public sealed partial class IngestDispatcher(
 
         var round = _calls.Count == 1 ? _calls[0] : Task.WhenAll(_calls);
         _calls.Clear();
-        _rounds.Enqueue(Timed(round));
+        _rounds.Enqueue(Timed(round, sent));
         var limit = Math.Max(1, options.MaxRoundsInFlight);
         while (_rounds.TryPeek(out var oldest) && (oldest.IsCompleted || _rounds.Count > limit))
         {
@@ -395,13 +397,17 @@ public sealed partial class IngestDispatcher(
         }
     }
 
-    /// <summary>The round, timed from now until its last call returns (one state machine per round, not per call).</summary>
-    private async Task Timed(Task round)
+    /// <summary>
+    /// The round, timed from now until its last call returns, and its <paramref name="signals"/> counted as applied if
+    /// none failed (one state machine per round, not per call).
+    /// </summary>
+    private async Task Timed(Task round, int signals)
     {
         var sentAt = Stopwatch.GetTimestamp();
         try
         {
             await round;
+            metrics.Applied(signals);
         }
         finally
         {
