@@ -23,7 +23,7 @@ namespace Pax.Live.Benchmarks;
 /// on loopback. One invocation publishes a burst of 10,000 4-signal QoS 0 messages (5 devices at each place, payload
 /// bytes built once) spread over the connections, and ends when the server counts all of their signals applied by their
 /// places (<see cref="IngestMetrics.SignalsApplied"/>). One operation is one message. The publishers are MQTTnet
-/// clients, one awaited publish after another as a device's general client would, or <see cref="PreEncodedPublisher"/>s
+/// clients, one awaited publish after another as a device's general client would, or <see cref="WireDevice"/>s
 /// that write the burst's packets encoded once, so that nearly all of the time and of the allocated bytes (the whole
 /// process's) are the server's.
 /// </summary>
@@ -46,7 +46,8 @@ public class BrokerIngestBenchmarks
     private IngestMetrics _metrics = null!;
     private IngestStats _stats = null!;
     private IMqttClient[] _clients = [];
-    private PreEncodedPublisher[] _preEncoded = [];
+    private WireDevice[] _preEncoded = [];
+    private WireBurst[] _preEncodedBursts = [];
     private MqttApplicationMessage[][] _burst = null!;
     private Task[] _sends = null!;
     private string _seed = "";
@@ -66,7 +67,7 @@ public class BrokerIngestBenchmarks
     {
         /// <summary>An MQTTnet client per connection, awaiting each publish.</summary>
         MqttNetClient,
-        /// <summary>A <see cref="PreEncodedPublisher"/> per connection: the burst's packets in one write.</summary>
+        /// <summary>A <see cref="WireDevice"/> per connection: the burst's packets encoded once, in one write.</summary>
         PreEncoded,
     }
 
@@ -141,7 +142,8 @@ public class BrokerIngestBenchmarks
         }
         else
         {
-            _preEncoded = new PreEncodedPublisher[Connections];
+            _preEncoded = new WireDevice[Connections];
+            _preEncodedBursts = new WireBurst[Connections];
         }
 
         // In waves: a thousand simultaneous handshakes only time out.
@@ -226,8 +228,8 @@ public class BrokerIngestBenchmarks
         {
             for (var c = 0; c < _preEncoded.Length; c++)
             {
-                _preEncoded[c].Stamp(now);
-                _sends[c] = _preEncoded[c].Send();
+                _preEncodedBursts[c].Stamp(now);
+                _sends[c] = _preEncoded[c].Send(_preEncodedBursts[c]);
             }
         }
 
@@ -288,8 +290,11 @@ public class BrokerIngestBenchmarks
         _clients[index] = client;
     }
 
-    private async Task ConnectPreEncoded(int index, int port, List<(string Topic, byte[] Payload)> messages) =>
-        _preEncoded[index] = await PreEncodedPublisher.Connect(port, string.Create(CultureInfo.InvariantCulture, $"bench-{index:D4}"), messages, TsOffset);
+    private async Task ConnectPreEncoded(int index, int port, List<(string Topic, byte[] Payload)> messages)
+    {
+        _preEncodedBursts[index] = new WireBurst(messages, TsOffset);
+        _preEncoded[index] = await WireDevice.Connect(port, string.Create(CultureInfo.InvariantCulture, $"bench-{index:D4}"));
+    }
 
     private static string PlaceId(int index) => string.Create(CultureInfo.InvariantCulture, $"bench-{index:D3}");
 

@@ -3,13 +3,13 @@ using System.Buffers.Text;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Pax.Live.LoadTool;
+namespace Pax.Live.Testing;
 
 /// <summary>
-/// One load device: an MQTT 3.1.1 connection over a plain socket that sends packets built once (<see cref="Packet"/>).
-/// A general MQTT client spent about as much CPU per publish as the server spends taking it, so the generator, not the
-/// server, ran out of its core and its own timings (the watchers' <c>AlertRaised</c>) measured its backlog. The bytes
-/// on the wire are what any device sends; only the generator's cost per message changes.
+/// A device for load: an MQTT 3.1.1 connection over a plain socket that sends packets built once (<see cref="Packet"/>,
+/// <see cref="WireBurst"/>). A general MQTT client spends about as much CPU per publish as the server spends taking it,
+/// so a generator built on one runs out of its core before the server does, and times its own backlog. The bytes on
+/// the wire are what any device sends; only the sender's cost per message changes.
 /// </summary>
 public sealed class WireDevice : IAsyncDisposable
 {
@@ -91,6 +91,15 @@ public sealed class WireDevice : IAsyncDisposable
     /// <summary>Digits of a Unix millisecond time until 2286.</summary>
     public const int TsDigits = 13;
 
+    /// <summary>Writes a whole burst; complete when the socket has taken it.</summary>
+    public async Task Send(WireBurst burst)
+    {
+        for (var left = burst.Bytes.AsMemory(); !left.IsEmpty;)
+        {
+            left = left[await _socket.SendAsync(left, SocketFlags.None)..];
+        }
+    }
+
     /// <summary>A QoS 1 PUBLISH, complete when the broker acknowledged it.</summary>
     public Task PublishAcknowledged(string topic, ReadOnlySpan<byte> payload)
     {
@@ -114,6 +123,10 @@ public sealed class WireDevice : IAsyncDisposable
 
         return done.Task;
     }
+
+    /// <summary>Connects to 127.0.0.1 without a keep-alive (the broker never times the connection out).</summary>
+    public static Task<WireDevice> Connect(int port, string clientId) =>
+        Connect("127.0.0.1", port, clientId, TimeSpan.Zero, CancellationToken.None);
 
     /// <summary>Tells the broker the connection is alive (for devices that publish nothing).</summary>
     public void Ping() => Send([PingReq, 0]);
@@ -223,5 +236,38 @@ public sealed class WireDevice : IAsyncDisposable
 
         _socket.Dispose();
         await _reading;
+    }
+}
+
+/// <summary>QoS 0 PUBLISH packets back to back, each payload with a 13-digit <c>ts</c> at the same offset, stamped together.</summary>
+public sealed class WireBurst
+{
+    private readonly int[] _stamps;
+
+    /// <summary>Encodes <paramref name="messages"/>, whose payloads hold their timestamp at <paramref name="tsOffset"/>.</summary>
+    public WireBurst(IReadOnlyList<(string Topic, byte[] Payload)> messages, int tsOffset)
+    {
+        using var bytes = new MemoryStream();
+        _stamps = new int[messages.Count];
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var (packet, payloadAt) = WireDevice.Packet(messages[i].Topic, messages[i].Payload);
+            _stamps[i] = (int)bytes.Position + payloadAt + tsOffset;
+            bytes.Write(packet);
+        }
+
+        Bytes = bytes.ToArray();
+    }
+
+    /// <summary>The packets.</summary>
+    public byte[] Bytes { get; }
+
+    /// <summary>Writes <paramref name="unixMs"/> into every message's timestamp.</summary>
+    public void Stamp(long unixMs)
+    {
+        foreach (var at in _stamps)
+        {
+            Utf8Formatter.TryFormat(unixMs, Bytes.AsSpan(at, WireDevice.TsDigits), out _);
+        }
     }
 }
