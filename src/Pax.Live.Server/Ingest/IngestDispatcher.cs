@@ -17,10 +17,11 @@ namespace Pax.Live.Server.Ingest;
 /// queued and held.
 /// <para>
 /// A signals message costs no allocation of its own. Per place call there is the batch sent (one array: see
-/// <see cref="PlaceBatch.Take()"/> for why it is not reused) and the grain call with its task; for a batch with an
-/// event, the closure that would retry it (with the write-ahead log, for a batch of logged messages, the task that
-/// sees them stored instead). Per round, the tasks that wait for and time all its calls; with a hold, the timer the
-/// dispatcher sleeps on. A device status, rare, is a call of its own, with its closure.
+/// <see cref="PlaceBatch.Take()"/> for why it is not reused) and what Orleans allocates for the call; a pending call is
+/// watched by a pooled watcher, not turned into a task (<see cref="IngestRound"/>). A batch with an event also has the
+/// closure that would retry it and the task that watches for its failure (with the write-ahead log, for a batch of
+/// logged messages, the task that sees them stored instead). Per round, one task for all its calls; with a hold, the
+/// timer the dispatcher sleeps on. A device status, rare, is a call of its own, with its closure.
 /// </para>
 /// </summary>
 public sealed partial class IngestDispatcher(
@@ -34,7 +35,8 @@ public sealed partial class IngestDispatcher(
     IngestLogOptions? logOptions = null) : BackgroundService
 {
     private readonly PlaceBatcher _batcher = new();
-    private readonly List<Task> _calls = [];
+    private readonly List<ValueTask> _calls = [];
+    private readonly CallWatchers _watchers = new();
     private readonly Queue<Task> _rounds = new();
     private readonly List<PlaceBatch> _due = [];
     private readonly TimeSpan _confirmEvery = (logOptions ?? new IngestLogOptions()).ConfirmEvery;
@@ -273,7 +275,7 @@ public sealed partial class IngestDispatcher(
         if (envelope.IsStatus)
         {
             var (placeId, deviceId, online) = (envelope.PlaceId, envelope.DeviceId, envelope.Online);
-            _calls.Add(Delivered(grains.GetGrain<IPlaceGrain>(placeId).DeviceStatusChanged(deviceId, online), placeId,
+            Send(Delivered(grains.GetGrain<IPlaceGrain>(placeId).DeviceStatusChanged(deviceId, online), placeId,
                 () => grains.GetGrain<IPlaceGrain>(placeId).DeviceStatusChanged(deviceId, online)));
             return ValueTask.CompletedTask;
         }
@@ -305,9 +307,9 @@ public sealed partial class IngestDispatcher(
             var hasEvent = batch.Urgent;
             var signals = batch.Take(out var logged);
             metrics.Ingested(signals.Samples);
-            _calls.Add(logged is null
+            Send(logged is null
                 ? Delivered(grain.Ingest(signals), batch.PlaceId, hasEvent ? IngestAgain(grain, signals) : null)
-                : Durable(grain, batch.PlaceId, signals, logged));
+                : new ValueTask(Durable(grain, batch.PlaceId, signals, logged)));
         }
 
         _due.Clear();
@@ -317,9 +319,8 @@ public sealed partial class IngestDispatcher(
             return;
         }
 
-        var round = _calls.Count == 1 ? _calls[0] : Task.WhenAll(_calls);
+        _rounds.Enqueue(IngestRound.Watch(_calls, _watchers, metrics));
         _calls.Clear();
-        _rounds.Enqueue(Timed(round));
         if (!throttle)
         {
             return;
@@ -349,6 +350,9 @@ public sealed partial class IngestDispatcher(
         }
     }
 
+    /// <summary>A call of the round being made: <see cref="IngestRound.Watch"/> consumes each exactly once.</summary>
+    private void Send(ValueTask call) => _calls.Add(call);
+
     // Its own method: a lambda in the loop above would capture the loop's locals, and the compiler would make their
     // closure for every place in every round, with an event or not.
     private static Func<ValueTask> IngestAgain(IPlaceGrain grain, SignalBatch signals) => () => grain.Ingest(signals);
@@ -359,14 +363,21 @@ public sealed partial class IngestDispatcher(
     /// node just died is back on another node within seconds, and its alert must not be lost meanwhile. Periodic
     /// readings are not worth holding up for: their failure is logged with the round's.
     /// </summary>
-    private Task Delivered(ValueTask call, string placeId, Func<ValueTask>? again)
+    private ValueTask Delivered(ValueTask call, string placeId, Func<ValueTask>? again)
     {
-        if (call.IsCompletedSuccessfully)
+        if (again is null)
         {
-            return Task.CompletedTask;
+            // The round consumes it, pending or not.
+            return call;
         }
 
-        return again is null ? call.AsTask() : RetryOnFailure(call, placeId, again);
+        if (call.IsCompletedSuccessfully)
+        {
+            call.GetAwaiter().GetResult();
+            return ValueTask.CompletedTask;
+        }
+
+        return new ValueTask(RetryOnFailure(call, placeId, again));
     }
 
     private async Task RetryOnFailure(ValueTask call, string placeId, Func<ValueTask> again)
@@ -500,20 +511,6 @@ public sealed partial class IngestDispatcher(
         foreach (var segment in logged)
         {
             segment.Release();
-        }
-    }
-
-    /// <summary>The round, timed from now until its last call returns (one state machine per round, not per call).</summary>
-    private async Task Timed(Task round)
-    {
-        var sentAt = Stopwatch.GetTimestamp();
-        try
-        {
-            await round;
-        }
-        finally
-        {
-            metrics.RoundReturned(Stopwatch.GetElapsedTime(sentAt).TotalSeconds);
         }
     }
 
