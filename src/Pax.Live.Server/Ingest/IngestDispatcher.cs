@@ -194,8 +194,9 @@ public sealed partial class IngestDispatcher(
                 return true;
             }
 
-            // Held readings and nothing queued: a periodic message wakes the dispatcher too, so its place's clock starts
-            // within a flush interval of its coming, not when some other place is due.
+            // Sleep until then. An event wakes the dispatcher at once; and while places hold readings and the periodic lane
+            // is empty, so does a periodic message, so its place's clock starts within a flush interval of its coming, not
+            // when some other place is due.
             var delay = Task.Delay(Stopwatch.GetElapsedTime(now, wake), cancellationToken);
             var priority = _priorityDone ? null : WhenPriority(cancellationToken);
             _periodicWait ??= periodic || _periodicDone ? null : queue.Reader.WaitToReadAsync(cancellationToken).AsTask();

@@ -32,8 +32,8 @@ public sealed class IngestOptions
     /// oldest waiting one is this old (or its batch is full), each place on its own clock, so the calls are spread rather
     /// than all at once. Nobody sees a place's values faster than the live status interval (<c>Pax:Live:StatusInterval</c>,
     /// 250 ms), so waiting that long costs no one anything and turns a call per message into a call per place per hold.
-    /// An event goes at once and takes its place's waiting readings along, in order; so do logged (alert-grade) messages
-    /// and device status. Zero: no hold, every round sends all it gathered.
+    /// An event goes at once and takes its place's waiting readings along, in order; a device status goes at once in a
+    /// call of its own. Zero: no hold, every round sends all it gathered.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan PeriodicHold { get; set; } = TimeSpan.FromMilliseconds(250);
