@@ -10,10 +10,13 @@ namespace Pax.Live.Server.Ingest.Tests;
 /// <summary>The dispatcher between the ingest queue and the place grains, against places whose calls the test holds.</summary>
 public sealed class DispatcherTests
 {
-    [Fact]
-    public async Task AtTheRoundLimitAnEventGoesOutWithoutWaitingForTheOldestRound()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(250)]
+    public async Task AtTheRoundLimitAnEventGoesOutWithoutWaitingForTheOldestRound(int holdMs)
     {
         var rig = new IngestTests.Rig();
+        rig.Options.PeriodicHold = TimeSpan.FromMilliseconds(holdMs);
         rig.Options.MaxRoundsInFlight = 1;
         var grains = Places.Create();
         var held = new TaskCompletionSource();
@@ -41,10 +44,13 @@ public sealed class DispatcherTests
         }
     }
 
-    [Fact]
-    public async Task DispatcherWakesForEitherLaneAndEndsWhenBothAreComplete()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(250)]
+    public async Task DispatcherWakesForEitherLaneAndEndsWhenBothAreComplete(int holdMs)
     {
         var rig = new IngestTests.Rig();
+        rig.Options.PeriodicHold = TimeSpan.FromMilliseconds(holdMs);
         var grains = Places.Create();
         var dispatcher = new IngestDispatcher(rig.Queue, (IGrainFactory)grains, rig.Places, rig.Options, rig.Metrics, NullLogger<IngestDispatcher>.Instance);
         await dispatcher.StartAsync(CancellationToken.None);
