@@ -59,9 +59,12 @@ public interface IPlaceGrain : IGrainWithStringKey
 [Alias("pax.IAlertGrain")]
 public interface IAlertGrain : IGrainWithStringKey
 {
-    /// <summary>Starts the alert (idempotent: a second call changes nothing). Returns the alert's state after the call.</summary>
+    /// <summary>
+    /// Starts the alert (idempotent: a second call changes nothing stored) and announces it as <paramref name="opening"/>
+    /// says. Returns the alert's state after the call; throws while the feeds cannot take the announcement.
+    /// </summary>
     [Alias("Open")]
-    Task<AlertState> Open(AlertView alert);
+    Task<AlertState> Open(AlertView alert, AlertOpening opening);
 
     /// <summary>The cause happened <paramref name="count"/> more times.</summary>
     [Alias("Repeat")]

@@ -10,9 +10,9 @@ namespace Pax.Live.Grains;
 /// <summary>
 /// One activation per place, the only writer of its live state: a thin host for the place model
 /// (<see cref="Place"/>). It loads what was saved, feeds the model readings and ticks, and carries the effects out:
-/// new alerts and repeats to their alert grains (retried until delivered), causes cleared, statuses to the notifier,
-/// snapshots to storage (with backoff while the database is away), rollups to history. Its timer sleeps until the
-/// model's next wake-up, so that 100,000 quiet places are not 100,000 turns a second.
+/// new alerts and repeats to their alert grains (<see cref="PlaceAlertDelivery"/>), causes cleared, statuses to the
+/// notifier, snapshots to storage (with backoff while the database is away), rollups to history. Its timer sleeps
+/// until the model's next wake-up, so that 100,000 quiet places are not 100,000 turns a second.
 /// </summary>
 [KeepAlive]
 public sealed partial class PlaceGrain(
@@ -29,7 +29,6 @@ public sealed partial class PlaceGrain(
     public const string StateName = "place";
 
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan DeliveryRetryEvery = TimeSpan.FromMilliseconds(500);
     private const long MinTickDelayMs = 10;
 
     private Place _place = null!;
@@ -39,23 +38,7 @@ public sealed partial class PlaceGrain(
     private IGrainTimer _tick = null!;
     private long _tickAt;
     private int _failedSaves;
-    private double _lastStoreMs;
-
-    // What is still to be delivered to the alert grains: new alerts in order, and repeats counted per kind.
-    private readonly List<PlaceAlert> _raised = [];
-    private readonly Dictionary<SignalKind, int> _repeats = [];
-    private IGrainTimer? _deliveryRetry;
-
-    // Durability of alert-grade readings that ingest keeps in its write-ahead log (IngestDurably): the alerts they
-    // touched until each says it is stored and indexed, whether the place's snapshot still lacks a new alert, and which
-    // activation this is (a token from another activation means the readings may have died with it).
-    private readonly long _activation = Random.Shared.NextInt64(1, long.MaxValue);
-    private readonly HashSet<string> _unconfirmed = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _announcedEarly = new(StringComparer.Ordinal);
-
-    // Alerts a previous activation stored but never announced: announced in whatever state they have reached since.
-    private readonly HashSet<string> _takenOver = new(StringComparer.Ordinal);
-    private bool _noteUnsaved;
+    private PlaceAlertDelivery _alerts = null!;
 
     private string PlaceId => this.GetPrimaryKeyString();
 
@@ -72,29 +55,8 @@ public sealed partial class PlaceGrain(
 
         // Opening is idempotent: an alert whose own grain never got to store it (a crash right after it was raised)
         // is stored now from the place's snapshot.
-        foreach (var alert in _place.OpenAlerts.ToArray())
-        {
-            if (await GrainFactory.GetGrain<IAlertGrain>(alert.AlertId).Open(ViewOf(alert, alert.Count)) == AlertState.Resolved)
-            {
-                // Resolved, and the place died before it heard (or before its snapshot said so): the alert is over,
-                // and the cause may raise a new one.
-                _place.AlertResolved(alert.AlertId, Now);
-            }
-            else if (saved.Unannounced.Contains(alert.AlertId))
-            {
-                // Stored, but the activation that raised it was gone (a node died, or Orleans retired it as a duplicate
-                // after a death) before the feeds took it: its delivery is this activation's now. Nothing else would
-                // announce it, and a feed that started afresh lists only what its index had when it started.
-                _raised.Add(alert);
-                _takenOver.Add(alert.AlertId);
-            }
-        }
-
-        if (_raised.Count > 0)
-        {
-            // Before the first tick, which may clear their causes: announced as raised (retried if a feed is away).
-            await DeliverAlertsOrRetry();
-        }
+        _alerts = new PlaceAlertDelivery(this, PlaceId, GrainFactory, _place, ViewOf, () => PublishStatus(Now), () => TrySave(Now), storage, clock, logger);
+        await _alerts.Restore(saved.Unannounced, Now);
 
         _history = new PlaceHistory(PlaceId, historySink);
         _history.Start(_place.Core, saved.HistoryRolledUpTo, Now);
@@ -120,7 +82,10 @@ public sealed partial class PlaceGrain(
     }
 
     /// <inheritdoc />
-    public async ValueTask Ingest(SignalBatch batch)
+    public async ValueTask Ingest(SignalBatch batch) => await Take(batch, AlertOpening.Raised);
+
+    /// <summary>Feeds the batch to the model and carries the effects out. Returns whether it raised an alert.</summary>
+    private async ValueTask<bool> Take(SignalBatch batch, AlertOpening opening)
     {
         var now = Now;
         var started = Stopwatch.GetTimestamp();
@@ -137,35 +102,28 @@ public sealed partial class PlaceGrain(
             _history.DeviceChanged(device.DeviceId, device.Online, device.LastSeen);
         }
 
-        var raisedBy = Carry(effects, now);
-        ScheduleTick(now);
-        if (_raised.Count == 0 && _repeats.Count == 0)
+        var raisedBy = _alerts.Queue(effects, opening);
+        if (effects.StatusDue)
         {
-            return;
+            PublishStatus(now);
         }
 
-        // A new alert is stored by its alert grain before it is announced, so that it survives a crash a moment
-        // later. The place's own snapshot follows the announcement instead of going before it: it costs the alert a
+        ScheduleTick(now);
+        if (!_alerts.Pending)
+        {
+            return false;
+        }
+
+        // A new alert is announced by its alert grain, stored before unless ingest's log keeps the reading that raised
+        // it. The place's own snapshot follows the announcement instead of going before it: it costs the alert a
         // whole write, and a crash between the two loses only the place's note of the alert, so that one more impulse
         // would open a second alert for the cause. While the database is known to be away nothing waits on it.
-        var raised = _raised.Count > 0;
-        var delivered = 0L;
-
-        // The alert's writes — the alert grain's in DeliverAlerts, which Orleans' request context reaches, and this
-        // place's snapshot — go before queued snapshots.
-        StorageHealth.MarkUrgent(raised);
-        try
+        var raised = _alerts.RaisedPending;
+        await _alerts.DeliverOrRetry();
+        var delivered = Stopwatch.GetTimestamp();
+        if (raised && !storage.RecentlyFailed)
         {
-            await DeliverAlertsOrRetry();
-            delivered = Stopwatch.GetTimestamp();
-            if (raised && !storage.RecentlyFailed)
-            {
-                await TrySave(now);
-            }
-        }
-        finally
-        {
-            StorageHealth.MarkUrgent(false);
+            await TrySave(now);
         }
 
         if (raised)
@@ -174,76 +132,17 @@ public sealed partial class PlaceGrain(
                 now - raisedBy,
                 Stopwatch.GetElapsedTime(delivered).TotalMilliseconds,
                 Stopwatch.GetElapsedTime(started, delivered).TotalMilliseconds,
-                _lastStoreMs));
-        }
-    }
-
-    /// <summary>
-    /// Queues what the model opened and repeated for delivery and publishes the status when it is due. Returns the
-    /// reading time of the first new alert (0: none).
-    /// </summary>
-    private long Carry(PlaceEffects effects, long now)
-    {
-        long raisedBy = 0;
-        foreach (var alert in effects.Opened)
-        {
-            raisedBy = raisedBy == 0 ? alert.LastSeen : raisedBy;
-            _raised.Add(alert);
-            _noteUnsaved = true;
-            LogAlertRaised(logger, alert.AlertId, PlaceId, Summary(alert));
+                _alerts.LastOpenMs));
         }
 
-        foreach (var alert in effects.Repeated)
-        {
-            _repeats[alert.Kind] = _repeats.GetValueOrDefault(alert.Kind) + 1;
-        }
-
-        if (effects.StatusDue)
-        {
-            PublishStatus(now);
-        }
-
-        return raisedBy;
+        return raised;
     }
 
     /// <inheritdoc />
-    public async ValueTask<long> IngestDurably(SignalBatch batch)
-    {
-        await Ingest(batch);
-        return await Durability();
-    }
+    public async ValueTask<long> IngestDurably(SignalBatch batch) => await _alerts.Durability(await Take(batch, AlertOpening.RaisedFromLog));
 
     /// <inheritdoc />
-    public ValueTask<long> AlertsStored(long token) => token == _activation ? Durability() : ValueTask.FromResult(-1L);
-
-    /// <summary>0 when every alert this activation touched is stored and indexed and the snapshot notes the open ones.</summary>
-    private async ValueTask<long> Durability()
-    {
-        if (_raised.Count > 0 || _repeats.Count > 0)
-        {
-            return _activation;
-        }
-
-        foreach (var alertId in _unconfirmed.ToArray())
-        {
-            if (await GrainFactory.GetGrain<IAlertGrain>(alertId).IsStored())
-            {
-                _unconfirmed.Remove(alertId);
-            }
-        }
-
-        if (_unconfirmed.Count > 0)
-        {
-            return _activation;
-        }
-
-        if (_noteUnsaved && !storage.RecentlyFailed)
-        {
-            await TrySave(Now);
-        }
-
-        return _noteUnsaved ? _activation : 0;
-    }
+    public ValueTask<long> AlertsStored(long token) => _alerts.AlertsStored(token);
 
     /// <inheritdoc />
     public ValueTask DeviceStatusChanged(string deviceId, bool online)
@@ -277,32 +176,7 @@ public sealed partial class PlaceGrain(
         _history.ObserveLevel(_place.Core, now);
         PublishStatus(now);
         ScheduleTick(now);
-        var values = new List<KindValue>(SignalKinds.Count);
-        var core = _place.Core;
-        var freshMs = (long)core.Rules.UnknownAfter.TotalMilliseconds;
-        foreach (var kind in SignalKinds.All)
-        {
-            // The same values the pushed events carry: only what is fresh enough to describe the place now.
-            var (value, at) = core.Latest(kind);
-            if (at != 0 && now - at < freshMs)
-            {
-                values.Add(new KindValue(kind, value, DateTimeOffset.FromUnixTimeMilliseconds(at)));
-            }
-        }
-
-        return ValueTask.FromResult(new PlaceStatus(
-            PlaceId,
-            core.Level,
-            DateTimeOffset.FromUnixTimeMilliseconds(core.LevelSince),
-            core.LastHeardAt == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(core.LastHeardAt),
-            [.. values],
-            [.. _place.OpenAlerts.Select(OpenAlertOf)],
-            [.. _place.Devices().Select(PlaceStateMapping.DeviceInfoOf)],
-            [.. _place.RecentAlerts.Select(c => new ClosedAlert(OpenAlertOf(c.Alert), DateTimeOffset.FromUnixTimeMilliseconds(c.ClosedAt)))],
-            state.State.LastGuardVisit,
-            state.State.LastStaffVisit,
-            [.. _place.Snoozes.Select(PlaceStateMapping.SnoozeOf)],
-            PlaceStateMapping.FocusOf(_place.Focus)));
+        return ValueTask.FromResult(PlaceStateMapping.StatusOf(_place, PlaceId, state.State, OpenAlertOf, now));
     }
 
     private async Task OnTick()
@@ -328,12 +202,7 @@ public sealed partial class PlaceGrain(
             _place.Changed();
         }
 
-        // Causes close with time too; their alerts stay open until someone resolves them.
-        foreach (var alert in effects.CausesCleared.ToArray())
-        {
-            await GrainFactory.GetGrain<IAlertGrain>(alert.AlertId).CauseCleared(DateTimeOffset.FromUnixTimeMilliseconds(now));
-        }
-
+        await _alerts.CausesCleared(effects.CausesCleared, now);
         PublishStatus(now);
         if (_place.IsSnapshotDue(now))
         {
@@ -374,10 +243,10 @@ public sealed partial class PlaceGrain(
         try
         {
             PlaceStateMapping.Store(state.State, _place.Remember(), _history.RolledUpTo, OpenAlertOf);
-            state.State.Unannounced = Unannounced();
+            state.State.Unannounced = _alerts.Unannounced();
             await state.WriteStateAsync();
             state.State.Core = null;
-            _noteUnsaved = false;
+            _alerts.NoteSaved();
             _failedSaves = 0;
             _place.Saved(now + (long)snapshots.Interval.TotalMilliseconds);
             return true;
@@ -391,110 +260,6 @@ public sealed partial class PlaceGrain(
             _place.SaveAt(now + (long)delay);
             LogSaveFailed(logger, ex, PlaceId, _failedSaves);
             return false;
-        }
-    }
-
-    /// <summary>The open alerts still waiting for their announcement, for the snapshot.</summary>
-    private List<string> Unannounced()
-    {
-        var ids = new List<string>(_raised.Count);
-        foreach (var alert in _raised)
-        {
-            if (_place.OpenAlerts.Any(open => open.AlertId == alert.AlertId))
-            {
-                ids.Add(alert.AlertId);
-            }
-        }
-
-        return ids;
-    }
-
-    /// <summary>
-    /// Hands the new alerts and repeats to their alert grains, new ones first, and announces the new ones. What cannot
-    /// be delivered now (an alert grain or a feed on a node that just died) is tried again every half second until it
-    /// is: the level already says alert, and the people must hear why.
-    /// </summary>
-    private async Task DeliverAlertsOrRetry()
-    {
-        try
-        {
-            await DeliverAlerts();
-            _deliveryRetry?.Dispose();
-            _deliveryRetry = null;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogDeliveryFailed(logger, ex, PlaceId);
-            _deliveryRetry ??= this.RegisterGrainTimer(DeliverAlertsOrRetry, new GrainTimerCreationOptions(DeliveryRetryEvery, DeliveryRetryEvery) { KeepAlive = true });
-        }
-    }
-
-    /// <summary>Delivers one step at a time and forgets each once done, so a retry repeats nothing that was delivered.</summary>
-    private async Task DeliverAlerts()
-    {
-        while (_raised.Count > 0)
-        {
-            // A new alert counts its first occurrence when it opens; the batch's other occurrences are repeats. It goes
-            // out at once, to every audience's feed, and is awaited: a lost alert is worse than a late one.
-            var view = ViewOf(_raised[0], count: 1);
-            var opening = Stopwatch.GetTimestamp();
-            AlertState stored;
-            try
-            {
-                stored = await GrainFactory.GetGrain<IAlertGrain>(view.AlertId).Open(view);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException && !_announcedEarly.Contains(view.AlertId))
-            {
-                // The alert grain cannot even start (the database is away: it reads its state first). The reading is
-                // durable on the node that took it (ingest's log, replayed after a crash), so people hear of it now;
-                // it is stored when the database is back (the retry opens it again; the feeds number an id once).
-                // Noted as announced only once the feeds took it: a feed on a node that just died did not.
-                await AlertFeeds.Publish(GrainFactory, view, raised: true);
-                _announcedEarly.Add(view.AlertId);
-                throw StorageUnavailableException.From(ex);
-            }
-
-            _lastStoreMs = Stopwatch.GetElapsedTime(opening).TotalMilliseconds;
-            LogOpened(logger, view.AlertId, stored);
-            _unconfirmed.Add(view.AlertId);
-            if (stored == AlertState.Raised)
-            {
-                // New, or stored by a node that died before announcing it: announced (the feeds number an id once).
-                await AlertFeeds.Publish(GrainFactory, view, raised: true);
-            }
-            else if (stored != AlertState.Resolved && _takenOver.Contains(view.AlertId)
-                && await GrainFactory.GetGrain<IAlertGrain>(view.AlertId).GetView() is { } current)
-            {
-                // Never announced, and it moved on meanwhile (its cause cleared at this activation's first tick): the
-                // feeds hear of it as it is now.
-                await AlertFeeds.Publish(GrainFactory, current, raised: true);
-            }
-            else if (stored == AlertState.Resolved && _place.AlertResolved(view.AlertId, Now))
-            {
-                // The reading that raised this alert came again after someone resolved it (an edge device resending
-                // it, a broker redelivering it): it is that alert, and it is over.
-                PublishStatus(Now);
-            }
-
-            // In any other state people are already on it: it was announced, and the place now knows it again.
-
-            _announcedEarly.Remove(view.AlertId);
-            _takenOver.Remove(view.AlertId);
-            _raised.RemoveAt(0);
-
-            // The snapshot's note of it as unannounced goes with the next save.
-            _place.Changed();
-        }
-
-        foreach (var (kind, count) in _repeats.ToArray())
-        {
-            if (_place.OpenAlerts.FirstOrDefault(a => a.Kind == kind) is { } open)
-            {
-                await GrainFactory.GetGrain<IAlertGrain>(open.AlertId).Repeat(count, DateTimeOffset.FromUnixTimeMilliseconds(open.LastSeen), open.Severity);
-                _unconfirmed.Add(open.AlertId);
-            }
-
-            _repeats.Remove(kind);
         }
     }
 
@@ -579,32 +344,10 @@ public sealed partial class PlaceGrain(
         }
 
         _place.Published(now);
-        var core = _place.Core;
-        var values = new Dictionary<string, double>(SignalKinds.Count);
-        var freshMs = (long)core.Rules.UnknownAfter.TotalMilliseconds;
-        foreach (var kind in SignalKinds.All)
-        {
-            var (value, at) = core.Latest(kind);
-            if (at != 0 && now - at < freshMs)
-            {
-                values[kind.Name()] = value;
-            }
-        }
-
-        DateTimeOffset? updatedAt = core.LastHeardAt == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(core.LastHeardAt);
-        _notifier.StatusChanged(new PlaceStatusChanged(PlaceId, core.Level, values, updatedAt)).Ignore();
+        _notifier.StatusChanged(PlaceStateMapping.StatusChangedOf(_place, PlaceId, now)).Ignore();
     }
 
     private long Now => clock.GetUtcNow().ToUnixTimeMilliseconds();
-
-    [LoggerMessage(LogLevel.Information, "Alert {AlertId} raised at {PlaceId}: {Summary}")]
-    private static partial void LogAlertRaised(ILogger logger, string alertId, string placeId, string summary);
-
-    [LoggerMessage(LogLevel.Debug, "Opened alert {AlertId}: {State}")]
-    private static partial void LogOpened(ILogger logger, string alertId, AlertState state);
-
-    [LoggerMessage(LogLevel.Warning, "Could not deliver the alerts of {PlaceId} yet; retrying every second")]
-    private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string placeId);
 
     [LoggerMessage(LogLevel.Warning, "Could not save place {PlaceId} (attempt {Attempt}); retrying with backoff")]
     private static partial void LogSaveFailed(ILogger logger, Exception exception, string placeId, int attempt);

@@ -1,5 +1,6 @@
 using Pax.Live.Abstractions;
 using Pax.Live.Aggregation;
+using Pax.Live.Contracts;
 
 namespace Pax.Live.Grains;
 
@@ -38,6 +39,55 @@ internal static class PlaceStateMapping
     public static Focus? FocusOf(PlaceFocus? focus) => focus is { } f ? new Focus(At(f.Until), f.By, f.Why) : null;
 
     public static DeviceInfo DeviceInfoOf(PlaceDevice device) => new(device.DeviceId, device.Online, At(device.LastSeen));
+
+    /// <summary>The live status as asked for: the model's, with the visits the grain keeps.</summary>
+    public static PlaceStatus StatusOf(Place place, string placeId, PlaceState saved, Func<PlaceAlert, OpenAlert> openAlertOf, long now)
+    {
+        var core = place.Core;
+        var values = new List<KindValue>(SignalKinds.Count);
+        var freshMs = (long)core.Rules.UnknownAfter.TotalMilliseconds;
+        foreach (var kind in SignalKinds.All)
+        {
+            // The same values the pushed events carry: only what is fresh enough to describe the place now.
+            var (value, at) = core.Latest(kind);
+            if (at != 0 && now - at < freshMs)
+            {
+                values.Add(new KindValue(kind, value, At(at)));
+            }
+        }
+
+        return new PlaceStatus(
+            placeId,
+            core.Level,
+            At(core.LevelSince),
+            core.LastHeardAt == 0 ? null : At(core.LastHeardAt),
+            [.. values],
+            [.. place.OpenAlerts.Select(openAlertOf)],
+            [.. place.Devices().Select(DeviceInfoOf)],
+            [.. place.RecentAlerts.Select(c => new ClosedAlert(openAlertOf(c.Alert), At(c.ClosedAt)))],
+            saved.LastGuardVisit,
+            saved.LastStaffVisit,
+            [.. place.Snoozes.Select(SnoozeOf)],
+            FocusOf(place.Focus));
+    }
+
+    /// <summary>The pushed status: the level and the values fresh enough to describe the place now.</summary>
+    public static PlaceStatusChanged StatusChangedOf(Place place, string placeId, long now)
+    {
+        var core = place.Core;
+        var values = new Dictionary<string, double>(SignalKinds.Count);
+        var freshMs = (long)core.Rules.UnknownAfter.TotalMilliseconds;
+        foreach (var kind in SignalKinds.All)
+        {
+            var (value, at) = core.Latest(kind);
+            if (at != 0 && now - at < freshMs)
+            {
+                values[kind.Name()] = value;
+            }
+        }
+
+        return new PlaceStatusChanged(placeId, core.Level, values, core.LastHeardAt == 0 ? null : At(core.LastHeardAt));
+    }
 
     private static DateTimeOffset At(long unixMs) => DateTimeOffset.FromUnixTimeMilliseconds(unixMs);
 }

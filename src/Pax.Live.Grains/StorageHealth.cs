@@ -28,28 +28,6 @@ public sealed class StorageHealth(TimeProvider clock)
     /// </summary>
     public bool Congested => Volatile.Read(ref _queuedWrites) > CongestedAt;
 
-    /// <summary>
-    /// Whether the write being made is for an alert: set by the place around the save and the hand-over of a new alert,
-    /// and carried by Orleans' request context into the alert grain's own write. Storage that queues writes serves
-    /// these first.
-    /// </summary>
-    public static bool IsUrgent => RequestContext.Get(UrgentKey) is true;
-
-    /// <summary>Marks what this turn writes, and the grain calls it makes, as urgent (or no longer).</summary>
-    public static void MarkUrgent(bool urgent)
-    {
-        if (urgent)
-        {
-            RequestContext.Set(UrgentKey, true);
-        }
-        else
-        {
-            RequestContext.Remove(UrgentKey);
-        }
-    }
-
-    private const string UrgentKey = "pax.urgent";
-
     /// <summary>Reports how many writes wait for the database (storage that queues its writes calls this).</summary>
     public void ReportQueuedWrites(int queued) => Volatile.Write(ref _queuedWrites, queued);
 }

@@ -61,7 +61,7 @@ public sealed class AlertHistoryTests(ClusterFixture fixture)
         var id = "hist-" + Guid.NewGuid().ToString("N");
         var now = fixture.Clock.GetUtcNow();
         var alert = fixture.Grains.GetGrain<IAlertGrain>(id);
-        await alert.Open(new AlertView(id, "hist-place", SignalKind.Fire, 2, AlertState.Raised, now, now, 1, "Possible fire", false, null, null, null, "centrum"));
+        await alert.Open(new AlertView(id, "hist-place", SignalKind.Fire, 2, AlertState.Raised, now, now, 1, "Possible fire", false, null, null, null, "centrum"), AlertOpening.Raised);
         await alert.Acknowledge(new Actor("olle", Role.Operator, []));
         await alert.Resolve(new Actor("olle", Role.Operator, []), AlertOutcome.Confirmed, "Brandkåren på plats");
 
@@ -86,8 +86,8 @@ public sealed class AlertHistoryTests(ClusterFixture fixture)
         var alert = fixture.Grains.GetGrain<IAlertGrain>(id);
         var olle = new Actor("olle", Role.Operator, []);
 
-        await alert.Open(view);
-        await alert.Open(view);
+        await alert.Open(view, AlertOpening.Raised);
+        await alert.Open(view, AlertOpening.Raised);
         await alert.Acknowledge(olle);
         await alert.Dispatch(olle, "gita");
         await alert.Resolve(olle, AlertOutcome.FalseAlarm, "Fyrverkerier");

@@ -1,36 +1,54 @@
-using System.Buffers.Text;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using MQTTnet;
-using MQTTnet.Protocol;
 
 namespace Pax.Live.LoadTool;
 
 /// <summary>
-/// The publishing devices: one MQTT connection each, spread over the places (device i publishes for places i, i + N,
-/// i + 2N, … mod P in turn, so every place is active even with fewer devices than places). A few
-/// workers pace the whole fleet at the target rate, round-robin over their devices, QoS 0 as periodic signals travel.
+/// The publishing devices: one MQTT connection each (<see cref="WireDevice"/>), spread over the places (device i
+/// publishes for places i, i + N, i + 2N, … mod P in turn, so every place is active even with fewer devices than
+/// places). A few workers pace the whole fleet at the target rate, round-robin over their devices, QoS 0 as periodic
+/// signals travel.
 /// </summary>
 public sealed class Fleet : IAsyncDisposable
 {
     private const int Workers = 8;
     private const int TsOffset = 6; // {"ts":
-    private const int TsDigits = 13;
+    private static readonly TimeSpan KeepAlive = TimeSpan.FromMinutes(5);
 
-    private readonly IMqttClient[] _clients;
-    private readonly IMqttClient[] _idle;
+    private readonly WireDevice[] _devices;
+    private readonly WireDevice[] _idle;
     private readonly string[][] _topics;
+    private readonly byte[][][] _packets;
+    private readonly int[][] _tsAt;
     private readonly int[] _nextTopic;
+    private readonly Timer _pinging;
     private long _sent;
     private long _failed;
 
-    private Fleet(IMqttClient[] clients, IMqttClient[] idle, string[][] topics)
+    private Fleet(WireDevice[] devices, WireDevice[] idle, string[][] topics, int signals)
     {
-        _clients = clients;
+        _devices = devices;
         _idle = idle;
         _topics = topics;
-        _nextTopic = new int[clients.Length];
+        _nextTopic = new int[devices.Length];
+        _packets = new byte[devices.Length][][];
+        _tsAt = new int[devices.Length][];
+        for (var d = 0; d < devices.Length; d++)
+        {
+            var payload = Payload(signals, d % Workers);
+            _packets[d] = new byte[topics[d].Length][];
+            _tsAt[d] = new int[topics[d].Length];
+            for (var t = 0; t < topics[d].Length; t++)
+            {
+                var (packet, payloadAt) = WireDevice.Packet(topics[d][t], payload);
+                _packets[d][t] = packet;
+                _tsAt[d][t] = payloadAt + TsOffset;
+            }
+        }
+
+        // Idle devices publish nothing: they ping, so that the broker's keep-alive does not close them in a long run.
+        _pinging = new Timer(_ => PingIdle(), null, KeepAlive / 5, KeepAlive / 5);
     }
 
     /// <summary>Messages published so far.</summary>
@@ -45,11 +63,10 @@ public sealed class Fleet : IAsyncDisposable
     private static string Topic(int place, int device) => $"pax/v1/{PlaceId(place)}/dev-{device:D6}/signals";
 
     /// <summary>Connects <paramref name="devices"/> publishing devices and <paramref name="idle"/> idle ones.</summary>
-    public static async Task<Fleet> Connect(string host, int port, int devices, int places, int idle, CancellationToken ct)
+    public static async Task<Fleet> Connect(string host, int port, int devices, int places, int idle, int signals, CancellationToken ct)
     {
-        var factory = new MqttClientFactory();
-        var clients = new IMqttClient[devices];
-        var idleClients = new IMqttClient[idle];
+        var publishing = new WireDevice[devices];
+        var idleDevices = new WireDevice[idle];
         var topics = new string[devices][];
         var perDevice = Math.Max(1, (places + devices - 1) / devices);
         for (var i = 0; i < devices; i++)
@@ -61,25 +78,6 @@ public sealed class Fleet : IAsyncDisposable
             }
         }
 
-        async Task<IMqttClient> One(string clientId)
-        {
-            var client = factory.CreateMqttClient();
-            var options = new MqttClientOptionsBuilder()
-                .WithTcpServer(host, port)
-                .WithClientId(clientId)
-                .WithCleanSession()
-                .WithKeepAlivePeriod(TimeSpan.FromMinutes(5))
-                .WithTimeout(TimeSpan.FromSeconds(60))
-                .Build();
-            var result = await client.ConnectAsync(options, ct);
-            if (result.ResultCode != MqttClientConnectResultCode.Success)
-            {
-                throw new InvalidOperationException($"{clientId} was refused: {result.ResultCode}");
-            }
-
-            return client;
-        }
-
         // Connect in waves: thousands of simultaneous handshakes only time out.
         const int Wave = 200;
         for (var start = 0; start < devices + idle; start += Wave)
@@ -89,32 +87,31 @@ public sealed class Fleet : IAsyncDisposable
             {
                 var index = i;
                 wave.Add(index < devices
-                    ? Task.Run(async () => clients[index] = await One($"dev-{index:D6}"), ct)
-                    : Task.Run(async () => idleClients[index - devices] = await One($"idle-{index:D6}"), ct));
+                    ? Task.Run(async () => publishing[index] = await WireDevice.Connect(host, port, $"dev-{index:D6}", KeepAlive, ct), ct)
+                    : Task.Run(async () => idleDevices[index - devices] = await WireDevice.Connect(host, port, $"idle-{index:D6}", KeepAlive, ct), ct));
             }
 
             await Task.WhenAll(wave);
         }
 
-        return new Fleet(clients, idleClients, topics);
+        return new Fleet(publishing, idleDevices, topics, signals);
     }
 
     /// <summary>Publishes at <paramref name="rate"/> messages per second in total until <paramref name="ct"/> ends.</summary>
-    public Task Run(int rate, int signals, CancellationToken ct)
+    public Task Run(int rate, CancellationToken ct)
     {
         var workers = new Task[Workers];
         for (var w = 0; w < Workers; w++)
         {
             var worker = w;
-            workers[w] = Task.Run(() => Work(worker, (double)rate / Workers, signals, ct), CancellationToken.None);
+            workers[w] = Task.Run(() => Work(worker, (double)rate / Workers, ct), CancellationToken.None);
         }
 
         return Task.WhenAll(workers);
     }
 
-    private async Task Work(int worker, double rate, int signals, CancellationToken ct)
+    private async Task Work(int worker, double rate, CancellationToken ct)
     {
-        var payload = Payload(signals, worker);
         var started = Stopwatch.GetTimestamp();
         long sent = 0;
         var next = worker;
@@ -129,21 +126,15 @@ public sealed class Fleet : IAsyncDisposable
 
             // A publisher that fell far behind does not burst to catch up: it goes on at the rate from here.
             owed = Math.Min(owed, (long)Math.Max(1, rate / 10));
-            Utf8Formatter.TryFormat(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), payload.AsSpan(TsOffset, TsDigits), out _);
+            var ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             for (var i = 0; i < owed && !ct.IsCancellationRequested; i++)
             {
-                var device = next % _clients.Length;
+                var device = next % _devices.Length;
                 next += Workers;
-                var topics = _topics[device];
-                var topic = topics[_nextTopic[device]++ % topics.Length];
-                var message = new MqttApplicationMessageBuilder()
-                    .WithTopic(topic)
-                    .WithPayload(payload)
-                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtMostOnce)
-                    .Build();
+                var topic = _nextTopic[device]++ % _packets[device].Length;
                 try
                 {
-                    await _clients[device].PublishAsync(message, CancellationToken.None);
+                    _devices[device].Send(_packets[device][topic], _tsAt[device][topic], ts);
                     Interlocked.Increment(ref _sent);
                 }
                 catch (Exception) when (!ct.IsCancellationRequested)
@@ -164,16 +155,11 @@ public sealed class Fleet : IAsyncDisposable
         {
             foreach (var topic in _topics[device])
             {
-                var message = new MqttApplicationMessageBuilder()
-                    .WithTopic(topic)
-                    .WithPayload(payload)
-                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                    .Build();
-                await _clients[device].PublishAsync(message, ct);
+                await _devices[device].PublishAcknowledged(topic, payload).WaitAsync(ct);
             }
         }
 
-        var devices = new Task[_clients.Length];
+        var devices = new Task[_devices.Length];
         for (var i = 0; i < devices.Length; i++)
         {
             devices[i] = One(i);
@@ -183,16 +169,26 @@ public sealed class Fleet : IAsyncDisposable
     }
 
     /// <summary>Sends one QoS 1 impulse from the first device of a place, stamped with the send time.</summary>
-    public async Task Probe(int place, long sentUnixMs)
+    public Task Probe(int place, long sentUnixMs)
     {
-        var device = place % _clients.Length;
+        var device = place % _devices.Length;
         var json = string.Create(CultureInfo.InvariantCulture, $$"""{"ts":{{sentUnixMs}},"signals":[{"kind":"impulse","value":1}]}""");
-        var message = new MqttApplicationMessageBuilder()
-            .WithTopic(Topic(place, device))
-            .WithPayload(Encoding.UTF8.GetBytes(json))
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .Build();
-        await _clients[device].PublishAsync(message, CancellationToken.None);
+        return _devices[device].PublishAcknowledged(Topic(place, device), Encoding.UTF8.GetBytes(json));
+    }
+
+    private void PingIdle()
+    {
+        foreach (var device in _idle)
+        {
+            try
+            {
+                device.Ping();
+            }
+            catch (Exception)
+            {
+                // A closed idle connection is counted nowhere: it only stood in the broker's session table.
+            }
+        }
     }
 
     private static byte[] Payload(int signals, int variant)
@@ -210,26 +206,13 @@ public sealed class Fleet : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var client in _clients.Concat(_idle))
+        await _pinging.DisposeAsync();
+        foreach (var device in _devices.Concat(_idle))
         {
-            if (client is null)
+            if (device is not null)
             {
-                continue;
+                await device.DisposeAsync();
             }
-
-            try
-            {
-                if (client.IsConnected)
-                {
-                    await client.DisconnectAsync();
-                }
-            }
-            catch (Exception)
-            {
-                // Closing: a broker that went first is no error.
-            }
-
-            client.Dispose();
         }
     }
 }

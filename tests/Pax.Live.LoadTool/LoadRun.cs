@@ -33,7 +33,9 @@ public sealed record LoadSummary(
     Percentiles CeilingProbeMs,
     bool Pinned,
     double ServerCpuUsPerMessage,
-    double CeilingCpuUsPerMessage)
+    double CeilingCpuUsPerMessage,
+    double GeneratorCores,
+    double CeilingGeneratorCores)
 {
     /// <summary>The server's CPU per accepted message over the bare broker's, in the same run: moves with the code, not the machine.</summary>
     public double CpuRatio => Math.Round(ServerCpuUsPerMessage / CeilingCpuUsPerMessage, 2);
@@ -50,7 +52,7 @@ public sealed record LoadSummary(
 
     private string CpuLine() => string.Create(
         CultureInfo.InvariantCulture,
-        $"pax-load cpu{(Pinned ? " (server and broker pinned to CPU 0)" : "")}: server {ServerCpuUsPerMessage:F1} µs, bare broker {CeilingCpuUsPerMessage:F1} µs per accepted message, ratio {CpuRatio:F2}");
+        $"pax-load cpu{(Pinned ? " (server and broker pinned to CPU 0)" : "")}: server {ServerCpuUsPerMessage:F1} µs, bare broker {CeilingCpuUsPerMessage:F1} µs per accepted message, ratio {CpuRatio:F2} | this tool kept {GeneratorCores:F2} cores busy ({CeilingGeneratorCores:F2} in the ceiling pass)");
 }
 
 /// <summary>
@@ -127,7 +129,7 @@ public static class LoadRun
 
         var pipeline = o.NoPipeline ? null : await Pipeline(o, ct);
         var none = new Percentiles(0, double.NaN, double.NaN, double.NaN, double.NaN);
-        var (ceilingRate, ceilingRss, ceilingProbes, ceilingCpu) = o.NoCeiling ? (double.NaN, double.NaN, none, double.NaN) : await Ceiling(o, ct);
+        var (ceilingRate, ceilingRss, ceilingProbes, ceilingCpu, ceilingGenerator) = o.NoCeiling ? (double.NaN, double.NaN, none, double.NaN, double.NaN) : await Ceiling(o, ct);
         var p = pipeline ?? new PipelineResult(0, 0, 0, 0, 0, 0, 0, none, none, double.NaN);
         return new LoadSummary(
             o.Devices, o.Idle, o.Places, o.Rate, o.Signals, o.Seconds,
@@ -135,7 +137,7 @@ public static class LoadRun
             p.Dropped, p.RejectedOther, p.Failures, p.ProbesSent, p.Alerts, p.ProbesSent - p.Alerts,
             p.AlertLatency, p.StatusLatency, Math.Round(p.PeakRssMiB, 1),
             Math.Round(ceilingRate, 1), Math.Round(ceilingRss, 1), Math.Round(p.Accepted / ceilingRate, 3), p.Runtime, ceilingProbes,
-            o.Pin, Math.Round(p.CpuUsPerMessage, 1), Math.Round(ceilingCpu, 1));
+            o.Pin, Math.Round(p.CpuUsPerMessage, 1), Math.Round(ceilingCpu, 1), Math.Round(p.GeneratorCores, 2), Math.Round(ceilingGenerator, 2));
     }
 
     /// <summary>The CPU the pinned server and bare broker run on.</summary>
@@ -149,7 +151,8 @@ public static class LoadRun
 
     private sealed record PipelineResult(
         double Sent, double Accepted, long Dropped, long RejectedOther, long Failures, long ProbesSent, long Alerts,
-        Percentiles AlertLatency, Percentiles StatusLatency, double PeakRssMiB, ServerRuntime? Runtime = null, double CpuUsPerMessage = double.NaN);
+        Percentiles AlertLatency, Percentiles StatusLatency, double PeakRssMiB, ServerRuntime? Runtime = null, double CpuUsPerMessage = double.NaN,
+        double GeneratorCores = double.NaN);
 
     private sealed record Stats(long Accepted, Dictionary<string, long> Rejected);
 
@@ -215,7 +218,7 @@ public static class LoadRun
         }
 
         Console.Error.WriteLine($"connecting {o.Devices} devices and {o.Idle} idle ones");
-        await using var fleet = await Fleet.Connect("127.0.0.1", mqttPort, o.Devices, o.Places, o.Idle, ct);
+        await using var fleet = await Fleet.Connect("127.0.0.1", mqttPort, o.Devices, o.Places, o.Idle, o.Signals, ct);
 
         // Every place hears one message first, so that watching every place finds them active: activating 100,000
         // places inside the hub's Watch call outlasts the hub's client timeout (a hub method in progress holds the
@@ -341,7 +344,8 @@ public static class LoadRun
             probes.StatusLatency(),
             rss,
             runtime,
-            CpuUsPerMessage(measured));
+            CpuUsPerMessage(measured),
+            measured.GeneratorCores);
 
         static async Task<RuntimeDoc> ReadRuntime(HttpClient client, bool collect, long? alertsAfter) =>
             (await client.GetFromJsonAsync<RuntimeDoc>(
@@ -350,7 +354,11 @@ public static class LoadRun
         async Task<Stats> ReadStats(HttpClient client) => (await client.GetFromJsonAsync<Stats>("/api/ingest/stats", Json, CancellationToken.None))!;
     }
 
-    private sealed record Window(double SentRate, double Seconds, Stats Before, Stats After, double CpuMsBefore, double CpuMsAfter);
+    private sealed record Window(double SentRate, double Seconds, Stats Before, Stats After, double CpuMsBefore, double CpuMsAfter, double GeneratorCpuMs)
+    {
+        /// <summary>How many cores this tool (devices, probes, watchers) kept busy: near its share, its own timings are not to be trusted.</summary>
+        public double GeneratorCores => GeneratorCpuMs / (1000 * Seconds);
+    }
 
     /// <summary>Warms up, then publishes for the measured seconds, reading the consumer's count at both ends; probes (pipeline pass only) run meanwhile.</summary>
     private const string AdminPassword = "pax-load-admin";
@@ -359,7 +367,7 @@ public static class LoadRun
         LoadOptions o, Fleet fleet, Probes? probes, Func<Task<Stats>> snapshot, ChildProcess consumer, CancellationToken ct, Func<Task>? windowStarts = null)
     {
         using var publishing = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var run = fleet.Run(o.Rate, o.Signals, publishing.Token);
+        var run = fleet.Run(o.Rate, publishing.Token);
 
         // Probes go out through the warm-up too, so that the alert path is as warm as the readings' path when the window
         // opens (its first alerts otherwise pay for the JIT and the first feed and alert activations); only the
@@ -374,6 +382,7 @@ public static class LoadRun
 
         var before = await snapshot();
         var cpuBefore = consumer.CpuMs();
+        var generatorBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var sentBefore = fleet.Sent;
         probes?.StartWindow();
         var started = Stopwatch.GetTimestamp();
@@ -382,11 +391,12 @@ public static class LoadRun
         await prober;
         var after = await snapshot();
         var cpuAfter = consumer.CpuMs();
+        var generatorCpu = (Process.GetCurrentProcess().TotalProcessorTime - generatorBefore).TotalMilliseconds;
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var sent = fleet.Sent - sentBefore;
         await publishing.CancelAsync();
         await run;
-        return new Window(sent / seconds, seconds, before, after, cpuBefore, cpuAfter);
+        return new Window(sent / seconds, seconds, before, after, cpuBefore, cpuAfter, generatorCpu);
     }
 
     private static async Task Probe(LoadOptions o, Fleet fleet, Probes probes, CancellationToken ct)
@@ -423,18 +433,18 @@ public static class LoadRun
     /// The ceiling pass: the same fleet and probes against a counting broker. Besides its rate it gives the transport's
     /// own latency for the probes (publish → the broker hands the message to its consumer) at the same load.
     /// </summary>
-    private static async Task<(double Rate, double PeakRssMiB, Percentiles ProbeMs, double CpuUsPerMessage)> Ceiling(LoadOptions o, CancellationToken ct)
+    private static async Task<(double Rate, double PeakRssMiB, Percentiles ProbeMs, double CpuUsPerMessage, double GeneratorCores)> Ceiling(LoadOptions o, CancellationToken ct)
     {
         var port = TestPorts.Claim();
         var self = typeof(LoadRun).Assembly.Location;
         using var broker = ChildProcess.Start("dotnet", ["exec", self, "ceiling-broker", port.ToString(CultureInfo.InvariantCulture)], PinnedCpu(o));
         await broker.WaitForLine("ready", TimeSpan.FromSeconds(30));
         Console.Error.WriteLine($"ceiling broker up (pid {broker.Id}); connecting {o.Devices} devices and {o.Idle} idle ones");
-        await using var fleet = await Fleet.Connect("127.0.0.1", port, o.Devices, o.Places, o.Idle, ct);
+        await using var fleet = await Fleet.Connect("127.0.0.1", port, o.Devices, o.Places, o.Idle, o.Signals, ct);
         var window = await Measure(o, fleet, new Probes(), () => Task.FromResult(new Stats(broker.LastCount, [])), broker, ct);
         var rss = broker.PeakRssMiB();
         await Task.Delay(TimeSpan.FromSeconds(1), ct);
-        return ((window.After.Accepted - window.Before.Accepted) / window.Seconds, rss, Percentiles.Of(broker.ProbeMs), CpuUsPerMessage(window));
+        return ((window.After.Accepted - window.Before.Accepted) / window.Seconds, rss, Percentiles.Of(broker.ProbeMs), CpuUsPerMessage(window), window.GeneratorCores);
     }
 
     private static async Task WaitHealthy(HttpClient http, ChildProcess server, CancellationToken ct)

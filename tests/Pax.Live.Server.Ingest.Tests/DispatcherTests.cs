@@ -75,6 +75,46 @@ public sealed class DispatcherTests
     }
 
     [Fact]
+    public async Task SignalsCountAsAppliedOnlyWhenTheirPlacesCallHasReturned()
+    {
+        var rig = new IngestTests.Rig();
+        var grains = Places.Create();
+        var held = new TaskCompletionSource();
+        grains.Hold("torget", held.Task);
+        var dispatcher = new IngestDispatcher(rig.Queue, (IGrainFactory)grains, rig.Places, rig.Options, rig.Metrics, NullLogger<IngestDispatcher>.Instance);
+        await dispatcher.StartAsync(CancellationToken.None);
+        try
+        {
+            Assert.Equal(RejectReason.None, await rig.Publish("parken", "cam-1", IngestTests.Message(("people", 2), ("motion", 0.5))));
+            await Until(() => rig.Metrics.SignalsApplied == 2, "parken's two signals were not counted as applied");
+
+            // torget has its batch but has not answered: handed over is not applied.
+            Assert.Equal(RejectReason.None, await rig.Publish("torget", "cam-1", IngestTests.Message(("people", 1))));
+            await grains.Received("torget", SignalKind.People);
+            Assert.Equal(2, rig.Metrics.SignalsApplied);
+
+            held.SetResult();
+            await Until(() => rig.Metrics.SignalsApplied == 3, "torget's signal was not counted once its call returned");
+        }
+        finally
+        {
+            held.TrySetResult();
+            rig.Queue.Complete();
+            await dispatcher.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task Until(Func<bool> condition, string failure)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, failure);
+            await Task.Delay(10);
+        }
+    }
+
+    [Fact]
     public async Task PeriodicReadingWaitsOutTheHoldAndThenReachesItsPlace()
     {
         var hold = TimeSpan.FromMilliseconds(300);

@@ -12,30 +12,32 @@ namespace Pax.Live.Server.Ingest.Tests;
 public sealed class IngestRoundTests
 {
     [Fact]
-    public async Task RoundEndsWhenItsLastCallReturnsAndReadsEachCallOnce()
+    public async Task RoundEndsWhenItsLastCallReturnsReadsEachCallOnceAndCountsItsSignalsApplied()
     {
         var rig = new IngestTests.Rig();
         var calls = new[] { new SourcedCall(), new SourcedCall(), new SourcedCall() };
         calls[0].Answer();
 
-        var round = IngestRound.Watch([calls[0].Call(), calls[1].Call(), ValueTask.CompletedTask, calls[2].Call()], new CallWatchers(), rig.Metrics);
+        var round = IngestRound.Watch([calls[0].Call(), calls[1].Call(), ValueTask.CompletedTask, calls[2].Call()], signals: 7, new CallWatchers(), rig.Metrics);
         Assert.False(round.IsCompleted);
         calls[2].Answer();
         Assert.False(round.IsCompleted);
+        Assert.Equal(0, rig.Metrics.SignalsApplied);
         calls[1].Answer();
 
         await round.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.All(calls, c => Assert.Equal(1, c.Reads));
+        Assert.Equal(7, rig.Metrics.SignalsApplied);
     }
 
     [Fact]
-    public async Task RoundWithAFailedCallFailsWithItOnceTheOthersReturn()
+    public async Task RoundWithAFailedCallFailsWithItOnceTheOthersReturnAndCountsNothingApplied()
     {
         var rig = new IngestTests.Rig();
         var failing = new SourcedCall();
         var slow = new SourcedCall();
 
-        var round = IngestRound.Watch([failing.Call(), slow.Call()], new CallWatchers(), rig.Metrics);
+        var round = IngestRound.Watch([failing.Call(), slow.Call()], signals: 2, new CallWatchers(), rig.Metrics);
         failing.Answer(new TimeoutException("the place's node is gone"));
         Assert.False(round.IsCompleted);
         slow.Answer();
@@ -43,6 +45,7 @@ public sealed class IngestRoundTests
         var failure = await Assert.ThrowsAsync<TimeoutException>(() => round.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal("the place's node is gone", failure.Message);
         Assert.Equal(1, failing.Reads);
+        Assert.Equal(0, rig.Metrics.SignalsApplied);
     }
 
     [Fact]
@@ -62,7 +65,7 @@ public sealed class IngestRoundTests
             }
 
             var before = GC.GetAllocatedBytesForCurrentThread();
-            var round = IngestRound.Watch(pending, watchers, rig.Metrics);
+            var round = IngestRound.Watch(pending, size, watchers, rig.Metrics);
             var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
             foreach (var call in calls)
             {

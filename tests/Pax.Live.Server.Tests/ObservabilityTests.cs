@@ -12,12 +12,16 @@ public sealed partial class MetricsTests(ServerFixture server)
     [Fact]
     public async Task MetricsShowSignalsByKindBatchesAndConnectionsAfterAPublish()
     {
-        var before = Value(await Scrape(server.Http), "pax_signals_total", "kind=\"people\"");
+        var first = await Scrape(server.Http);
+        var before = Value(first, "pax_signals_total", "kind=\"people\"");
+        var appliedBefore = Value(first, "pax_ingest_signals_applied_total", "");
         await using var device = await Device.Connect(server, "cam-metrics");
         await using var live = (await LiveClient.Watch(server, "stadsparken")).Client;
         await device.Publish("pax/v1/stadsparken/cam-metrics/signals", Device.Signals(Device.Now, ("people", 7), ("motion", 0.1)));
 
-        var text = await WaitForScrape(server.Http, t => Value(t, "pax_signals_total", "kind=\"people\"") > before);
+        // Handed to the place first, applied once its call has returned: both counts move.
+        var text = await WaitForScrape(server.Http, t =>
+            Value(t, "pax_signals_total", "kind=\"people\"") > before && Value(t, "pax_ingest_signals_applied_total", "") >= appliedBefore + 2);
         Assert.True(Value(text, "pax_signals_total", "kind=\"motion\"") >= 1);
         Assert.True(Value(text, "pax_ingest_batch_size_count", "") >= 1, text);
         Assert.Contains("pax_ingest_duration_seconds_bucket", text, StringComparison.Ordinal);

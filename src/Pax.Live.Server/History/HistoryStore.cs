@@ -28,13 +28,13 @@ public sealed partial class HistoryStore(StorageOptions options, string connecti
     /// device's change kept once, an alert's row replaced unless the stored one is newer (a larger version).
     /// </summary>
     public Task Write(HistoryBatch batch, CancellationToken cancellationToken) =>
-        gate is null ? WriteNow(batch, cancellationToken) : gate.Run(() => WriteNow(batch, cancellationToken), cancellationToken);
+        gate is null ? WriteNow(batch, cancellationToken) : gate.Run(() => WriteNow(batch, cancellationToken), cancellationToken: cancellationToken);
 
     /// <summary>Deletes rows older than <paramref name="beforeMs"/>, and the replay slots older than <paramref name="slotsBeforeMs"/>; returns how many rows went.</summary>
     public Task<int> Purge(long beforeMs, long slotsBeforeMs, CancellationToken cancellationToken) =>
         gate is null
             ? PurgeNow(beforeMs, slotsBeforeMs, cancellationToken)
-            : gate.Run(() => PurgeNow(beforeMs, slotsBeforeMs, cancellationToken), cancellationToken);
+            : gate.Run(() => PurgeNow(beforeMs, slotsBeforeMs, cancellationToken), cancellationToken: cancellationToken);
 
     private async Task WriteNow(HistoryBatch batch, CancellationToken cancellationToken)
     {

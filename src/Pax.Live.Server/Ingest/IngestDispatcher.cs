@@ -301,12 +301,14 @@ public sealed partial class IngestDispatcher(
     /// </summary>
     private async ValueTask DispatchRound(long gatheredBy, CancellationToken stoppingToken, bool throttle = true)
     {
+        var sent = 0;
         _batcher.SelectDue(gatheredBy, _due);
         foreach (var batch in _due)
         {
             var grain = batch.Grain ??= grains.GetGrain<IPlaceGrain>(batch.PlaceId);
             var hasEvent = batch.Urgent;
             var signals = batch.Take(out var logged);
+            sent += signals.Samples.Length;
             metrics.Ingested(signals.Samples);
             Send(logged is null
                 ? Delivered(grain.Ingest(signals), batch.PlaceId, hasEvent ? IngestAgain(grain, signals) : null)
@@ -320,7 +322,7 @@ public sealed partial class IngestDispatcher(
             return;
         }
 
-        _rounds.Enqueue(IngestRound.Watch(_calls, _watchers, metrics));
+        _rounds.Enqueue(IngestRound.Watch(_calls, sent, _watchers, metrics));
         _calls.Clear();
         if (!throttle)
         {

@@ -16,6 +16,7 @@ public sealed class IngestMetrics : IDisposable
     private readonly Histogram<int> _batchSignals;
     private readonly Histogram<double> _ingestCall;
     private readonly KeyValuePair<string, object?>[] _kindTags;
+    private long _applied;
 
     /// <summary>Creates the instruments; the observable ones read <paramref name="stats"/> and <paramref name="queue"/>.</summary>
     public IngestMetrics(IMeterFactory meters, IngestStats stats, IngestQueue queue)
@@ -33,6 +34,8 @@ public sealed class IngestMetrics : IDisposable
         _ingestCall = _meter.CreateHistogram<double>("pax.ingest.duration", "s",
             "From an ingest round's grain calls going out until every place in it has applied its batch.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+        _meter.CreateObservableCounter("pax.ingest.signals.applied", () => SignalsApplied, "{signal}",
+            "Signals of ingest rounds whose every grain call returned: taken in by their places, not only handed to them.");
         _meter.CreateObservableCounter("pax.ingest.messages.accepted", () => stats.Accepted, "{message}", "MQTT messages ingest accepted.");
         _meter.CreateObservableCounter("pax.ingest.messages.rejected", () => Rejections(stats), "{message}", "MQTT messages ingest rejected, by reason.");
         _meter.CreateObservableGauge("pax.ingest.queue.depth", () => QueueDepth(queue), "{message}",
@@ -62,6 +65,15 @@ public sealed class IngestMetrics : IDisposable
 
     /// <summary>An ingest round came back after <paramref name="seconds"/>.</summary>
     public void RoundReturned(double seconds) => _ingestCall.Record(seconds);
+
+    /// <summary>
+    /// The <paramref name="signals"/> of a round whose every grain call returned without failing. A batch with an event
+    /// whose call failed counts too: the dispatcher takes it over and retries it apart from the rounds.
+    /// </summary>
+    public void Applied(int signals) => Interlocked.Add(ref _applied, signals);
+
+    /// <summary>Signals their places have taken in, all told (<see cref="Applied"/>): what a caller waits on to know a burst is through.</summary>
+    public long SignalsApplied => Interlocked.Read(ref _applied);
 
     private static IEnumerable<Measurement<long>> Rejections(IngestStats stats)
     {

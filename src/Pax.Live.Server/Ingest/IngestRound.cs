@@ -4,7 +4,7 @@ namespace Pax.Live.Server.Ingest;
 
 /// <summary>
 /// The grain calls of one dispatcher round as one task: it completes when the last call returns (faulted with the
-/// first failure) and records the round's time from going out. A pending call is watched by a pooled
+/// first failure), records the round's time from going out and, if none failed, counts its signals as applied. A pending call is watched by a pooled
 /// <see cref="CallWatcher"/> rather than turned into a task: Orleans answers a call through a pooled value-task source,
 /// so <c>AsTask</c> (and <c>Task.WhenAll</c> over them) would allocate per call what this allocates per round.
 /// </summary>
@@ -13,15 +13,19 @@ internal sealed class IngestRound
     private readonly TaskCompletionSource _returned = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly IngestMetrics _metrics;
     private readonly long _sentAt;
+    private readonly int _signals;
 
     // One for each call watched, and one for the dispatcher until it has handed them all over.
     private int _left = 1;
     private Exception? _failure;
 
-    private IngestRound(IngestMetrics metrics, long sentAt) => (_metrics, _sentAt) = (metrics, sentAt);
+    private IngestRound(IngestMetrics metrics, long sentAt, int signals) => (_metrics, _sentAt, _signals) = (metrics, sentAt, signals);
 
-    /// <summary>Watches the round's <paramref name="calls"/>, consuming each once; the task of the round (completed when none is pending).</summary>
-    public static Task Watch(List<ValueTask> calls, CallWatchers watchers, IngestMetrics metrics)
+    /// <summary>
+    /// Watches the round's <paramref name="calls"/> (carrying <paramref name="signals"/> signals), consuming each once;
+    /// the task of the round (completed when none is pending).
+    /// </summary>
+    public static Task Watch(List<ValueTask> calls, int signals, CallWatchers watchers, IngestMetrics metrics)
     {
         var sentAt = Stopwatch.GetTimestamp();
         IngestRound? round = null;
@@ -34,7 +38,7 @@ internal sealed class IngestRound
                 continue;
             }
 
-            round ??= new IngestRound(metrics, sentAt);
+            round ??= new IngestRound(metrics, sentAt, signals);
             Interlocked.Increment(ref round._left);
             watchers.Rent().Watch(call, round);
         }
@@ -42,7 +46,13 @@ internal sealed class IngestRound
         if (round is null)
         {
             metrics.RoundReturned(0);
-            return failure is null ? Task.CompletedTask : Task.FromException(failure);
+            if (failure is not null)
+            {
+                return Task.FromException(failure);
+            }
+
+            metrics.Applied(signals);
+            return Task.CompletedTask;
         }
 
         round.Returned(failure);
@@ -83,6 +93,7 @@ internal sealed class IngestRound
         }
         else
         {
+            _metrics.Applied(_signals);
             _returned.SetResult();
         }
     }

@@ -24,6 +24,7 @@ public sealed partial class SignalIngest(
     private static readonly TimeSpan LogEvery = TimeSpan.FromMinutes(1);
 
     private readonly ConcurrentDictionary<(string ClientId, RejectReason Reason), RejectLogEntry> _rejectLog = new();
+    private int _rejectLogSize;
 
     /// <summary>
     /// Takes one published message: validates it against contract v1, spends its device's share of
@@ -156,20 +157,28 @@ public sealed partial class SignalIngest(
 
         // At most one line per client and reason per minute: a misconfigured device must not flood the log, and
         // one kind of mistake must not hide another (a broken payload right after a refused topic still shows).
+        // The size is kept apart: ConcurrentDictionary.Count takes every lock, and an overloaded broker rejects every
+        // message from every connection at once (it was the costliest step of an overloaded server).
         var now = clock.GetUtcNow();
-        if (_rejectLog.Count >= MaxLoggedClients)
+        if (Volatile.Read(ref _rejectLogSize) >= MaxLoggedClients)
         {
             _rejectLog.Clear();
+            Volatile.Write(ref _rejectLogSize, 0);
         }
 
         var key = (clientId, reason);
         var entry = _rejectLog.AddOrUpdate(
             key,
-            static (_, now) => new RejectLogEntry(now, 0, Logged: true),
-            static (_, previous, now) => now - previous.LoggedAt >= LogEvery
-                ? new RejectLogEntry(now, previous.Suppressed, Logged: true)
+            static (_, arg) =>
+            {
+                // An approximate count (the factory may run twice in a race) is enough to bound the table.
+                Interlocked.Increment(ref arg.Ingest._rejectLogSize);
+                return new RejectLogEntry(arg.Now, 0, Logged: true);
+            },
+            static (_, previous, arg) => arg.Now - previous.LoggedAt >= LogEvery
+                ? new RejectLogEntry(arg.Now, previous.Suppressed, Logged: true)
                 : previous with { Suppressed = previous.Suppressed + 1, Logged = false },
-            now);
+            (Now: now, Ingest: this));
         if (entry.Logged)
         {
             LogRejected(logger, clientId, topic, reason.Name(), entry.Suppressed);

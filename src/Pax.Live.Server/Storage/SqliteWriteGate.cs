@@ -23,15 +23,15 @@ public sealed class SqliteWriteGate(StorageHealth health)
     public int Waiting => Volatile.Read(ref _waiting);
 
     /// <summary>
-    /// Runs <paramref name="write"/> when no other write is in progress. A write made for an alert (see
-    /// <see cref="StorageHealth.IsUrgent"/>) goes before every queued routine one: an alert does not wait for a wave of snapshots.
+    /// Runs <paramref name="write"/> when no other write is in progress. An <paramref name="urgent"/> write goes before
+    /// every queued routine one: an alert does not wait for a wave of snapshots.
     /// </summary>
-    public async Task<T> Run<T>(Func<Task<T>> write, CancellationToken cancellationToken = default)
+    public async Task<T> Run<T>(Func<Task<T>> write, bool urgent = false, CancellationToken cancellationToken = default)
     {
         health.ReportQueuedWrites(Interlocked.Increment(ref _waiting));
         try
         {
-            await Enter(StorageHealth.IsUrgent, cancellationToken);
+            await Enter(urgent, cancellationToken);
             try
             {
                 return await write();
@@ -47,13 +47,13 @@ public sealed class SqliteWriteGate(StorageHealth health)
         }
     }
 
-    /// <summary>Runs <paramref name="write"/> when no other write is in progress.</summary>
-    public Task Run(Func<Task> write, CancellationToken cancellationToken = default) =>
+    /// <summary>Runs <paramref name="write"/> when no other write is in progress, urgent ones first.</summary>
+    public Task Run(Func<Task> write, bool urgent = false, CancellationToken cancellationToken = default) =>
         Run(async () =>
         {
             await write();
             return true;
-        }, cancellationToken);
+        }, urgent, cancellationToken);
 
     private Task Enter(bool urgent, CancellationToken cancellationToken)
     {
@@ -91,15 +91,21 @@ public sealed class SqliteWriteGate(StorageHealth health)
 /// <summary>The grain storage with its writes through the <see cref="SqliteWriteGate"/>; reads go straight through (WAL readers never wait on the writer).</summary>
 public sealed class GatedGrainStorage(IGrainStorage inner, SqliteWriteGate gate) : IGrainStorage
 {
+    /// <summary>
+    /// Whether a write of this state goes before queued routine ones: an alert's, because people wait on it and alerts
+    /// are rare. A place's snapshot is routine: it follows the announcement, and a wave of them must not delay an alert.
+    /// </summary>
+    public static bool IsUrgent(string stateName) => stateName == AlertGrain.StateName;
+
     /// <inheritdoc />
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         inner.ReadStateAsync(stateName, grainId, grainState);
 
     /// <inheritdoc />
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        gate.Run(() => inner.WriteStateAsync(stateName, grainId, grainState));
+        gate.Run(() => inner.WriteStateAsync(stateName, grainId, grainState), IsUrgent(stateName));
 
     /// <inheritdoc />
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        gate.Run(() => inner.ClearStateAsync(stateName, grainId, grainState));
+        gate.Run(() => inner.ClearStateAsync(stateName, grainId, grainState), IsUrgent(stateName));
 }
