@@ -147,6 +147,48 @@ public sealed class IngestTests
     }
 
     [Fact]
+    public async Task BatcherSelectsPlacesWithAnEventOrPastTheirHoldAndKeepsTheRestWaitingInOrder()
+    {
+        var rig = new Rig();
+        rig.Places.Add("hamnen");
+        var batcher = new PlaceBatcher();
+        async Task Gather(string place, string json, long at)
+        {
+            await rig.Publish(place, "cam-1", json);
+            var envelope = rig.Read();
+            batcher.Add(ref envelope, at);
+        }
+
+        await Gather("torget", Message(("people", 1)), at: 100);
+        await Gather("parken", Message(("people", 7)), at: 200);
+        await Gather("hamnen", Message(("people", 5)), at: 300);
+        await Gather("hamnen", Message(("impulse", 1)), at: 400);
+        var due = new List<PlaceBatch>();
+
+        // torget's reading is past its hold, hamnen has an event; parken's reading is younger and waits.
+        batcher.SelectDue(gatheredBy: 150, due);
+        Assert.Equal(["hamnen", "torget"], due.Select(b => b.PlaceId));
+        Assert.Equal([SignalKind.People, SignalKind.Impulse], due[0].Take().Samples.Select(s => s.Kind));
+        due[1].Take();
+        batcher.EndRound(maxPlaces: 100);
+        Assert.Equal(["parken"], batcher.Pending.Select(b => b.PlaceId));
+        Assert.Equal(200, batcher.OldestSince);
+
+        // A batch grown to the most a place holds goes too, however young.
+        var eight = Message(("sound", 40), ("sound", 41), ("sound", 42), ("sound", 43), ("sound", 44), ("sound", 45), ("sound", 46), ("sound", 47));
+        for (var i = 0; i < PlaceBatcher.MaxHeldSamples / 8; i++)
+        {
+            await Gather("torget", eight, at: 500);
+        }
+
+        due.Clear();
+        batcher.SelectDue(gatheredBy: 150, due);
+        Assert.Equal(PlaceBatcher.MaxHeldSamples, Assert.Single(due).Take().Samples.Length);
+        batcher.EndRound(maxPlaces: 100);
+        Assert.Equal(["parken"], batcher.Pending.Select(b => b.PlaceId));
+    }
+
+    [Fact]
     public async Task FullQueueDropsPeriodicOnlyMessagesAndCountsThem()
     {
         var rig = new Rig(capacity: 1);

@@ -6,6 +6,7 @@ public sealed class OptionsTests
     [Theory]
     [InlineData("--Pax:Mqtt:Port=70000", "MqttOptions", "Port")]
     [InlineData("--Pax:Ingest:MaxRoundsInFlight=0", "IngestOptions", "MaxRoundsInFlight")]
+    [InlineData("--Pax:Ingest:PeriodicHold=-00:00:01", "IngestOptions", "PeriodicHold")]
     [InlineData("--Pax:Mqtt:MessagesPerSecond=-1", "MqttOptions", "MessagesPerSecond")]
     public async Task ABadValueStopsTheStartAndNamesTheOption(string setting, string options, string member)
     {

@@ -1,22 +1,27 @@
 using System.Diagnostics;
 using Pax.Live.Abstractions;
-using Pax.Live.Contracts;
 using Pax.Live.Server.Catalog;
 
 namespace Pax.Live.Server.Ingest;
 
 /// <summary>
 /// The last step of ingest, and the one reader of the <see cref="IngestQueue"/>: drains it in rounds, priority lane
-/// first. What is waiting (up to <see cref="IngestOptions.MaxBatchMessages"/>, for at most
-/// <see cref="IngestOptions.FlushInterval"/>) is grouped by place (<see cref="PlaceBatcher"/>) and each place gets one
-/// grain call per round. Up to <see cref="IngestOptions.MaxRoundsInFlight"/> rounds are in flight while the next
-/// gathers, so batches grow with load and latency stays at one round trip when it is quiet; a round with an event may
-/// go over that limit, so an alert never waits for a round of readings to come back.
+/// first, into per-place batches (<see cref="PlaceBatcher"/>). A place's periodic readings wait there until its oldest
+/// is <see cref="IngestOptions.PeriodicHold"/> old (or its batch is full), then go in one grain call: one call per
+/// place per hold rather than per message, each place on its own clock so the calls are spread. An event (the priority
+/// lane) goes in the round that gathers it, taking its place's waiting readings along in order. While places hold,
+/// the periodic lane is read every <see cref="IngestOptions.FlushInterval"/>, not per message. With no hold, a round
+/// (up to <see cref="IngestOptions.MaxBatchMessages"/>, for at most the flush interval) sends all it gathered. Up to
+/// <see cref="IngestOptions.MaxRoundsInFlight"/> rounds are in flight while the next gathers; a round with an event
+/// may go over that limit, so an alert never waits for a round of readings to come back. Stopping sends what is
+/// queued and held.
 /// <para>
-/// A signals message costs no allocation of its own. Per round and place there is the batch sent (one array) and the
-/// grain call with its task, and for a batch with an event the closure that would retry it (with the write-ahead log,
-/// for a batch of logged messages, the task that sees them stored instead); per round, the tasks that wait for and
-/// time all its calls. A device status, rare, is a call of its own, with its closure.
+/// A signals message costs no allocation of its own. Per place call there is the batch sent (one array: see
+/// <see cref="PlaceBatch.Take()"/> for why it is not reused) and what Orleans allocates for the call; a pending call is
+/// watched by a pooled watcher, not turned into a task (<see cref="IngestRound"/>). A batch with an event also has the
+/// closure that would retry it and the task that watches for its failure (with the write-ahead log, for a batch of
+/// logged messages, the task that sees them stored instead). Per round, one task for all its calls; with a hold, the
+/// timer the dispatcher sleeps on. A device status, rare, is a call of its own, with its closure.
 /// </para>
 /// </summary>
 public sealed partial class IngestDispatcher(
@@ -30,10 +35,15 @@ public sealed partial class IngestDispatcher(
     IngestLogOptions? logOptions = null) : BackgroundService
 {
     private readonly PlaceBatcher _batcher = new();
-    private readonly List<Task> _calls = [];
+    private readonly List<ValueTask> _calls = [];
+    private readonly CallWatchers _watchers = new();
     private readonly Queue<Task> _rounds = new();
+    private readonly List<PlaceBatch> _due = [];
     private readonly TimeSpan _confirmEvery = (logOptions ?? new IngestLogOptions()).ConfirmEvery;
     private CancellationToken _stopping;
+    private long _holdTicks;
+    private long _gatherEvery;
+    private long _gatheredAt = long.MinValue / 2;
 
     // The waits on the queue's lanes: a wait left pending on a lane is kept and reused by the next round, so waits never
     // pile up on a lane that stays empty; a lane whose wait answered false is completed and drained.
@@ -45,7 +55,9 @@ public sealed partial class IngestDispatcher(
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var flushTicks = (long)(options.FlushInterval.TotalSeconds * Stopwatch.Frequency);
+        var flushTicks = Ticks(options.FlushInterval);
+        _holdTicks = Ticks(options.PeriodicHold);
+        _gatherEvery = Math.Max(flushTicks, Ticks(TimeSpan.FromMilliseconds(1)));
         _stopping = stoppingToken;
         if (log is not null)
         {
@@ -55,18 +67,20 @@ public sealed partial class IngestDispatcher(
 
         try
         {
-            while (await WaitForMessages(stoppingToken))
+            while (await WaitForWork(stoppingToken))
             {
                 var gathered = 0;
                 var urgent = false;
-                var deadline = Stopwatch.GetTimestamp() + flushTicks;
+                var now = Stopwatch.GetTimestamp();
+                _gatheredAt = now;
+                var deadline = now + flushTicks;
                 while (gathered < options.MaxBatchMessages)
                 {
                     if (queue.TryRead(out var envelope))
                     {
                         gathered++;
                         urgent |= envelope.HasEvent;
-                        await Gather(envelope);
+                        await Gather(envelope, now);
                         if ((gathered & 255) == 0 && Stopwatch.GetTimestamp() >= deadline)
                         {
                             break;
@@ -75,7 +89,14 @@ public sealed partial class IngestDispatcher(
                         continue;
                     }
 
-                    // The queue ran dry. With a round still in flight, gather on until it returns or the flush interval
+                    // The queue ran dry. Places that hold their readings grow their batches by waiting: nothing to wait
+                    // for here.
+                    if (_holdTicks > 0)
+                    {
+                        break;
+                    }
+
+                    // Without a hold, with a round still in flight, gather on until it returns or the flush interval
                     // ends: batches grow with load (one call per place per round trip) and when it is quiet, with
                     // nothing in flight, the round goes out at once.
                     var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
@@ -88,16 +109,100 @@ public sealed partial class IngestDispatcher(
                     await Task.WhenAny(_rounds.Peek(), Task.Delay(left, stoppingToken), WhenPriority(stoppingToken));
                 }
 
-                await DispatchRound(stoppingToken);
-            }
-
-            while (_rounds.Count > 0)
-            {
-                await Complete(_rounds.Dequeue());
+                await DispatchRound(_holdTicks == 0 ? long.MaxValue : Stopwatch.GetTimestamp() - _holdTicks, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+
+        await SendEverything();
+    }
+
+    /// <summary>
+    /// At the end (the queue completed, or the host stopping): what is still queued, and every place's held readings,
+    /// go out now, and the calls in flight are waited for. A hold must not cost the readings it was keeping.
+    /// </summary>
+    private async Task SendEverything()
+    {
+        try
+        {
+            var now = Stopwatch.GetTimestamp();
+            while (queue.TryRead(out var envelope))
+            {
+                await Gather(envelope, now);
+            }
+
+            await DispatchRound(long.MaxValue, CancellationToken.None, throttle: false);
+        }
+        catch (Exception ex)
+        {
+            LogRoundFailed(logger, ex);
+        }
+
+        while (_rounds.Count > 0)
+        {
+            await Complete(_rounds.Dequeue());
+        }
+    }
+
+    private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
+
+    /// <summary>
+    /// Waits until there is a round to make; false when both lanes are completed and empty. Without a hold, that is
+    /// whenever a message waits. With one: at once for an event; for periodic readings, a flush interval after the last
+    /// gathering (they wait in the queue meanwhile, so the dispatcher wakes a hundred times a second, not once per
+    /// message); and when the longest-held place's readings are due.
+    /// </summary>
+    private async ValueTask<bool> WaitForWork(CancellationToken cancellationToken)
+    {
+        if (_holdTicks == 0)
+        {
+            return await WaitForMessages(cancellationToken);
+        }
+
+        while (true)
+        {
+            if (queue.HasPriority)
+            {
+                return true;
+            }
+
+            var periodic = queue.HasPeriodic;
+            var oldest = _batcher.OldestSince;
+            if (!periodic && oldest is null)
+            {
+                // Nothing queued, nothing held: idle until a message comes.
+                if (!await WaitForMessages(cancellationToken))
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            if (_priorityDone && _periodicDone && !queue.HasAny)
+            {
+                return false;
+            }
+
+            var now = Stopwatch.GetTimestamp();
+            var due = oldest is { } since ? since + _holdTicks : long.MaxValue;
+            var wake = periodic ? Math.Min(due, _gatheredAt + _gatherEvery) : due;
+            if (wake <= now)
+            {
+                return true;
+            }
+
+            // Sleep until then. An event wakes the dispatcher at once; and while places hold readings and the periodic lane
+            // is empty, so does a periodic message, so its place's clock starts within a flush interval of its coming, not
+            // when some other place is due.
+            var delay = Task.Delay(Stopwatch.GetElapsedTime(now, wake), cancellationToken);
+            var priority = _priorityDone ? null : WhenPriority(cancellationToken);
+            _periodicWait ??= periodic || _periodicDone ? null : queue.Reader.WaitToReadAsync(cancellationToken).AsTask();
+            await Task.WhenAny(delay, priority ?? delay, _periodicWait ?? delay);
+            cancellationToken.ThrowIfCancellationRequested();
+            await NoteEndedLanes();
         }
     }
 
@@ -128,17 +233,23 @@ public sealed partial class IngestDispatcher(
                 await (priority ?? _periodicWait!);
             }
 
-            if (_priorityWait is { IsCompleted: true } p)
-            {
-                _priorityWait = null;
-                _priorityDone = !await p;
-            }
+            await NoteEndedLanes();
+        }
+    }
 
-            if (_periodicWait is { IsCompleted: true } q)
-            {
-                _periodicWait = null;
-                _periodicDone = !await q;
-            }
+    /// <summary>Takes in the lanes' waits that have answered: one that answered false is a lane completed and empty.</summary>
+    private async ValueTask NoteEndedLanes()
+    {
+        if (_priorityWait is { IsCompleted: true } p)
+        {
+            _priorityWait = null;
+            _priorityDone = !await p;
+        }
+
+        if (_periodicWait is { IsCompleted: true } q)
+        {
+            _periodicWait = null;
+            _periodicDone = !await q;
         }
     }
 
@@ -154,58 +265,70 @@ public sealed partial class IngestDispatcher(
         return _priorityWait ??= queue.PriorityReader.WaitToReadAsync(cancellationToken).AsTask();
     }
 
-    private ValueTask Gather(IngestEnvelope envelope)
+    private ValueTask Gather(IngestEnvelope envelope, long now)
     {
         if (envelope.NewPlace && !places.TryGet(envelope.PlaceId, out _))
         {
             // Only reachable with AcceptNewPlaces: put the new place into the catalogue before its first message.
-            return GatherNewPlace(envelope);
+            return GatherNewPlace(envelope, now);
         }
 
         if (envelope.IsStatus)
         {
             var (placeId, deviceId, online) = (envelope.PlaceId, envelope.DeviceId, envelope.Online);
-            _calls.Add(Delivered(grains.GetGrain<IPlaceGrain>(placeId).DeviceStatusChanged(deviceId, online), placeId,
+            Send(Delivered(grains.GetGrain<IPlaceGrain>(placeId).DeviceStatusChanged(deviceId, online), placeId,
                 () => grains.GetGrain<IPlaceGrain>(placeId).DeviceStatusChanged(deviceId, online)));
             return ValueTask.CompletedTask;
         }
 
-        _batcher.Add(ref envelope);
+        _batcher.Add(ref envelope, now);
         return ValueTask.CompletedTask;
     }
 
-    private async ValueTask GatherNewPlace(IngestEnvelope envelope)
+    private async ValueTask GatherNewPlace(IngestEnvelope envelope, long now)
     {
         var definition = new PlaceDefinition(envelope.PlaceId, envelope.PlaceId, "unknown", 0, 0, PlaceThresholds.None);
         await grains.GetGrain<ICatalogGrain>(0).AddMissing([definition]);
         places.Add(envelope.PlaceId);
         envelope.NewPlace = false;
-        await Gather(envelope);
+        await Gather(envelope, now);
     }
 
-    private async ValueTask DispatchRound(CancellationToken stoppingToken)
+    /// <summary>
+    /// Sends the batches due: the urgent and full ones, and those whose oldest reading was gathered by
+    /// <paramref name="gatheredBy"/>. Then, with <paramref name="throttle"/>, holds the dispatcher while too many rounds
+    /// are in flight.
+    /// </summary>
+    private async ValueTask DispatchRound(long gatheredBy, CancellationToken stoppingToken, bool throttle = true)
     {
         var sent = 0;
-        foreach (var batch in _batcher.Pending)
+        _batcher.SelectDue(gatheredBy, _due);
+        foreach (var batch in _due)
         {
             var grain = batch.Grain ??= grains.GetGrain<IPlaceGrain>(batch.PlaceId);
+            var hasEvent = batch.Urgent;
             var signals = batch.Take(out var logged);
             sent += signals.Samples.Length;
             metrics.Ingested(signals.Samples);
-            _calls.Add(logged is null
-                ? Delivered(grain.Ingest(signals), batch.PlaceId, HasEvent(signals) ? IngestAgain(grain, signals) : null)
-                : Durable(grain, batch.PlaceId, signals, logged));
+            Send(logged is null
+                ? Delivered(grain.Ingest(signals), batch.PlaceId, hasEvent ? IngestAgain(grain, signals) : null)
+                : new ValueTask(Durable(grain, batch.PlaceId, signals, logged)));
         }
 
+        _due.Clear();
         _batcher.EndRound(4 * options.MaxBatchMessages);
         if (_calls.Count == 0)
         {
             return;
         }
 
-        var round = _calls.Count == 1 ? _calls[0] : Task.WhenAll(_calls);
+        _rounds.Enqueue(IngestRound.Watch(_calls, sent, _watchers, metrics));
         _calls.Clear();
-        _rounds.Enqueue(Timed(round, sent));
+        if (!throttle)
+        {
+            return;
+        }
+
         var limit = Math.Max(1, options.MaxRoundsInFlight);
         while (_rounds.TryPeek(out var oldest) && (oldest.IsCompleted || _rounds.Count > limit))
         {
@@ -230,22 +353,12 @@ public sealed partial class IngestDispatcher(
         }
     }
 
+    /// <summary>A call of the round being made: <see cref="IngestRound.Watch"/> consumes each exactly once.</summary>
+    private void Send(ValueTask call) => _calls.Add(call);
+
     // Its own method: a lambda in the loop above would capture the loop's locals, and the compiler would make their
     // closure for every place in every round, with an event or not.
     private static Func<ValueTask> IngestAgain(IPlaceGrain grain, SignalBatch signals) => () => grain.Ingest(signals);
-
-    private static bool HasEvent(SignalBatch batch)
-    {
-        foreach (var sample in batch.Samples)
-        {
-            if (sample.Kind.IsEvent())
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 
     /// <summary>
     /// A call of this round. If it fails and <paramref name="again"/> is given (the batch holds an event, or it is a
@@ -253,14 +366,21 @@ public sealed partial class IngestDispatcher(
     /// node just died is back on another node within seconds, and its alert must not be lost meanwhile. Periodic
     /// readings are not worth holding up for: their failure is logged with the round's.
     /// </summary>
-    private Task Delivered(ValueTask call, string placeId, Func<ValueTask>? again)
+    private ValueTask Delivered(ValueTask call, string placeId, Func<ValueTask>? again)
     {
-        if (call.IsCompletedSuccessfully)
+        if (again is null)
         {
-            return Task.CompletedTask;
+            // The round consumes it, pending or not.
+            return call;
         }
 
-        return again is null ? call.AsTask() : RetryOnFailure(call, placeId, again);
+        if (call.IsCompletedSuccessfully)
+        {
+            call.GetAwaiter().GetResult();
+            return ValueTask.CompletedTask;
+        }
+
+        return new ValueTask(RetryOnFailure(call, placeId, again));
     }
 
     private async Task RetryOnFailure(ValueTask call, string placeId, Func<ValueTask> again)
@@ -394,24 +514,6 @@ public sealed partial class IngestDispatcher(
         foreach (var segment in logged)
         {
             segment.Release();
-        }
-    }
-
-    /// <summary>
-    /// The round, timed from now until its last call returns, and its <paramref name="signals"/> counted as applied if
-    /// none failed (one state machine per round, not per call).
-    /// </summary>
-    private async Task Timed(Task round, int signals)
-    {
-        var sentAt = Stopwatch.GetTimestamp();
-        try
-        {
-            await round;
-            metrics.Applied(signals);
-        }
-        finally
-        {
-            metrics.RoundReturned(Stopwatch.GetElapsedTime(sentAt).TotalSeconds);
         }
     }
 

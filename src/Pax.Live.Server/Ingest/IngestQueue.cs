@@ -34,6 +34,9 @@ public sealed class IngestQueue(IngestOptions options)
     /// <summary>Whether a message waits in the priority lane.</summary>
     public bool HasPriority => _priority.Reader.TryPeek(out _);
 
+    /// <summary>Whether a message waits in the periodic lane.</summary>
+    public bool HasPeriodic => _periodic.Reader.TryPeek(out _);
+
     /// <summary>Whether a message waits in either lane.</summary>
     public bool HasAny => _priority.Reader.TryPeek(out _) || _periodic.Reader.TryPeek(out _);
 

@@ -37,7 +37,9 @@ public sealed partial class SignalIngest(
         string clientId, string topic, ReadOnlySequence<byte> payload, CancellationToken cancellationToken, out TopicKind kind,
         PublisherBudget? budget = null)
     {
-        var reason = Validate(topic, payload, out var envelope);
+        // Read once: the payload's timestamp is checked against it and the device's budget refilled by it.
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var reason = Validate(topic, payload, now, out var envelope);
         kind = envelope.IsStatus ? TopicKind.Status : TopicKind.Signals;
         if (reason != RejectReason.None)
         {
@@ -45,7 +47,7 @@ public sealed partial class SignalIngest(
         }
 
         if (budget is not null
-            && !budget.TryTake(envelope.DeviceId, envelope.HasEvent || envelope.IsStatus, clock.GetUtcNow().ToUnixTimeMilliseconds()))
+            && !budget.TryTake(envelope.DeviceId, envelope.HasEvent || envelope.IsStatus, now))
         {
             envelope.Release();
             return ValueTask.FromResult(Reject(clientId, topic, RejectReason.RateLimited));
@@ -95,7 +97,7 @@ public sealed partial class SignalIngest(
         return RejectReason.None;
     }
 
-    private RejectReason Validate(string topic, in ReadOnlySequence<byte> payload, out IngestEnvelope envelope)
+    private RejectReason Validate(string topic, in ReadOnlySequence<byte> payload, long now, out IngestEnvelope envelope)
     {
         envelope = default;
         var reason = Topic.TryParse(topic, out var parsed);
@@ -131,7 +133,6 @@ public sealed partial class SignalIngest(
         }
 
         Span<Signal> signals = stackalloc Signal[SignalPayload.MaxSignals];
-        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         reason = SignalPayload.Parse(payload, now, signals, out var timestamp, out var count);
         if (reason != RejectReason.None)
         {
