@@ -52,9 +52,7 @@ public sealed class DispatcherTests
         var rig = new IngestTests.Rig();
         rig.Options.PeriodicHold = TimeSpan.FromMilliseconds(holdMs);
         var grains = Places.Create();
-        var dispatcher = new IngestDispatcher(rig.Queue, (IGrainFactory)grains, rig.Places, rig.Options, rig.Metrics, NullLogger<IngestDispatcher>.Instance);
-        await dispatcher.StartAsync(CancellationToken.None);
-        try
+        await Dispatching(rig, grains, async dispatcher =>
         {
             // Each message finds the dispatcher idle, waiting on both lanes: readings, an event, readings again.
             Assert.Equal(RejectReason.None, await rig.Publish("torget", "cam-1", IngestTests.Message(("people", 0))));
@@ -66,12 +64,7 @@ public sealed class DispatcherTests
 
             rig.Queue.Complete();
             await dispatcher.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(10));
-        }
-        finally
-        {
-            rig.Queue.Complete();
-            await dispatcher.StopAsync(CancellationToken.None);
-        }
+        });
     }
 
     [Fact]
@@ -121,9 +114,7 @@ public sealed class DispatcherTests
         var rig = new IngestTests.Rig();
         rig.Options.PeriodicHold = hold;
         var grains = Places.Create();
-        var dispatcher = new IngestDispatcher(rig.Queue, (IGrainFactory)grains, rig.Places, rig.Options, rig.Metrics, NullLogger<IngestDispatcher>.Instance);
-        await dispatcher.StartAsync(CancellationToken.None);
-        try
+        await Dispatching(rig, grains, async dispatcher =>
         {
             var published = Stopwatch.GetTimestamp();
             Assert.Equal(RejectReason.None, await rig.Publish("torget", "cam-1", IngestTests.Message(("people", 4))));
@@ -134,12 +125,7 @@ public sealed class DispatcherTests
             // dispatcher's flush interval; the bound here is generous so a busy machine does not fail it).
             var call = Assert.Single(grains.Calls("torget"));
             Assert.InRange(Stopwatch.GetElapsedTime(published, call.At), hold, hold + TimeSpan.FromSeconds(5));
-        }
-        finally
-        {
-            rig.Queue.Complete();
-            await dispatcher.StopAsync(CancellationToken.None);
-        }
+        });
     }
 
     [Fact]
@@ -148,9 +134,7 @@ public sealed class DispatcherTests
         var rig = new IngestTests.Rig();
         rig.Options.PeriodicHold = TimeSpan.FromSeconds(1.5);
         var grains = Places.Create();
-        var dispatcher = new IngestDispatcher(rig.Queue, (IGrainFactory)grains, rig.Places, rig.Options, rig.Metrics, NullLogger<IngestDispatcher>.Instance);
-        await dispatcher.StartAsync(CancellationToken.None);
-        try
+        await Dispatching(rig, grains, async dispatcher =>
         {
             // Spaced out, so that without the hold the idle dispatcher would send each as a call of its own.
             for (var i = 1; i <= 5; i++)
@@ -166,12 +150,7 @@ public sealed class DispatcherTests
             var torget = Assert.Single(grains.Calls("torget"));
             Assert.Equal([("cam-1", 1.0), ("cam-2", 2.0), ("cam-3", 3.0), ("cam-4", 4.0), ("cam-5", 5.0)], torget.Samples.Select(s => (s.DeviceId, s.Value)));
             Assert.Equal([0.1, 0.2, 0.3, 0.4, 0.5], Assert.Single(grains.Calls("parken")).Samples.Select(s => s.Value));
-        }
-        finally
-        {
-            rig.Queue.Complete();
-            await dispatcher.StopAsync(CancellationToken.None);
-        }
+        });
     }
 
     [Fact]
@@ -180,9 +159,7 @@ public sealed class DispatcherTests
         var rig = new IngestTests.Rig();
         rig.Options.PeriodicHold = TimeSpan.FromMinutes(1);
         var grains = Places.Create();
-        var dispatcher = new IngestDispatcher(rig.Queue, (IGrainFactory)grains, rig.Places, rig.Options, rig.Metrics, NullLogger<IngestDispatcher>.Instance);
-        await dispatcher.StartAsync(CancellationToken.None);
-        try
+        await Dispatching(rig, grains, async dispatcher =>
         {
             await rig.Publish("torget", "cam-1", IngestTests.Message(("people", 1)));
             await rig.Publish("torget", "cam-2", IngestTests.Message(("people", 2)));
@@ -199,12 +176,7 @@ public sealed class DispatcherTests
                 [("cam-1", SignalKind.People, 1.0), ("cam-2", SignalKind.People, 2.0), ("cam-1", SignalKind.Motion, 0.5), ("cam-1", SignalKind.Impulse, 1.0)],
                 call.Samples.Select(s => (s.DeviceId, s.Kind, s.Value)));
             Assert.Empty(grains.Calls("parken"));
-        }
-        finally
-        {
-            rig.Queue.Complete();
-            await dispatcher.StopAsync(CancellationToken.None);
-        }
+        });
     }
 
     [Fact]
@@ -238,6 +210,22 @@ public sealed class DispatcherTests
     }
 
     /// <summary>A grain factory whose place grains record what they are sent and answer when the test lets them.</summary>
+    /// <summary>Runs <paramref name="test"/> with a dispatcher started on <paramref name="rig"/>'s queue, and stops it after.</summary>
+    private static async Task Dispatching(IngestTests.Rig rig, Places grains, Func<IngestDispatcher, Task> test)
+    {
+        var dispatcher = new IngestDispatcher(rig.Queue, (IGrainFactory)grains, rig.Places, rig.Options, rig.Metrics, NullLogger<IngestDispatcher>.Instance);
+        await dispatcher.StartAsync(CancellationToken.None);
+        try
+        {
+            await test(dispatcher);
+        }
+        finally
+        {
+            rig.Queue.Complete();
+            await dispatcher.StopAsync(CancellationToken.None);
+        }
+    }
+
     public class Places : DispatchProxy
     {
         private readonly ConcurrentDictionary<string, Task> _holds = new();
