@@ -135,6 +135,9 @@ public sealed class ServerProcess : IAsyncDisposable, IServerEndpoints
         {
             if (_process.HasExited)
             {
+                // Without a timeout this also waits for the output readers to reach the end of both streams: the lines
+                // that say why come last and may still be on their way.
+                _process.WaitForExit();
                 throw new InvalidOperationException($"The server exited with {_process.ExitCode}:\n{Output}");
             }
 
