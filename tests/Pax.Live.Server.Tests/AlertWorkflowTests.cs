@@ -39,7 +39,14 @@ public sealed class AlertWorkflowTests(ServerFixture server)
         var id = raised.AlertId;
         var alertUrl = $"/api/alerts/{id}";
 
-        // The queues: operators and the area's guards see it, a guard of another area and staff do not.
+        // The queues: operators and the area's guards see it, a guard of another area and staff do not. An impulse is kept
+        // in ingest's write-ahead log, so its alert is announced first and stored and listed a moment after.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!(await olle.GetFromJsonAsync<JsonElement[]>("/api/alerts") ?? []).Any(a => a.GetProperty("alertId").GetString() == id) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
         Assert.Contains(await olle.GetFromJsonAsync<JsonElement[]>("/api/alerts") ?? [], a => a.GetProperty("alertId").GetString() == id);
         Assert.Contains(await gita.GetFromJsonAsync<JsonElement[]>("/api/alerts") ?? [], a => a.GetProperty("alertId").GetString() == id);
         Assert.DoesNotContain(await greta.GetFromJsonAsync<JsonElement[]>("/api/alerts") ?? [], a => a.GetProperty("alertId").GetString() == id);
